@@ -1,0 +1,26 @@
+// Canary bugs: named, off-by-default switches that plant a known bug in the store.
+// The harness is measured by how fast it catches each one. Every switch is named here,
+// and only here; code asks `bugs.has("name")`.
+export const CANARY_BUGS = {
+  "commit-prior-term": "leader commits an older-term entry by counting replicas (Raft §5.4.2, Figure 8)",
+  "vote-before-persist": "a vote is granted before term and vote are durable",
+  "ack-before-fsync": "a follower acknowledges appended entries before they are fsynced",
+  "no-truncate-on-conflict": "a follower keeps conflicting entries instead of truncating its log",
+  "consistent-index-not-atomic": "the applied index is saved apart from the backend data",
+  "revision-bump-on-noop": "a write request that changes nothing still bumps the store revision",
+  "stale-linearizable-read": "linearizable reads are served locally without ReadIndex",
+  "watch-skip-on-compact": "watch events are skipped when a compaction runs",
+  "lease-expire-on-follower": "a follower expires leases by its own clock",
+  "progress-notify-ahead": "progress notifications report a revision ahead of delivered events",
+  "lease-read-ignores-skew": "lease-based reads ignore clock drift when trusting the leader lease",
+} as const;
+
+export type CanaryBug = keyof typeof CANARY_BUGS;
+
+export type BugSet = ReadonlySet<CanaryBug>;
+
+export const NO_BUGS: BugSet = new Set<CanaryBug>();
+
+export function isCanaryBug(name: string): name is CanaryBug {
+  return Object.prototype.hasOwnProperty.call(CANARY_BUGS, name);
+}
