@@ -1,0 +1,334 @@
+// The etcd model: an MVCC key space with one global revision, leases and compaction.
+// A step computes etcd's response from the state and compares it with the recorded
+// one field by field: header revision, kvs (createRevision, modRevision, version,
+// lease, value), count/more, succeeded, prevKv(s), deleted, lease ID/TTL, errors.
+// All operations share the revision counter, so the history is never partitioned.
+//
+// Simplifications (documented in README.md):
+// - a Range at an old revision (0 < revision < current) checks the header revision,
+//   the compaction/future errors and that every returned kv has modRevision <= revision,
+//   not the full contents (the state holds only the current key space, as in etcd's
+//   robustness-test model);
+// - leases do not expire on their own (a workload uses TTLs longer than the run, or
+//   keepalives); revoke deletes their keys.
+import type { Operation } from "../history";
+import { hashString, type Model } from "../model";
+import {
+  DEFINITE_ERRORS,
+  ERR_COMPACTED,
+  ERR_FUTURE_REV,
+  ERR_KEY_NOT_FOUND,
+  ERR_LEASE_EXISTS,
+  ERR_LEASE_NOT_FOUND,
+  type Compare,
+  type EtcdRequest,
+  type EtcdResponse,
+  type KeyValue,
+  type TxnOp,
+  type TxnOpResponse,
+} from "./etcd-types";
+
+export * from "./etcd-types";
+
+/** Immutable model state. `text` is canonical (sorted), so equality is text equality. */
+export interface EtcdState {
+  revision: number;
+  compactRevision: number;
+  kvs: ReadonlyMap<string, KeyValue>;
+  leases: ReadonlyMap<number, number>; // ID -> TTL
+  text: string;
+  hash: number;
+}
+
+export function initialEtcdState(revision = 1): EtcdState {
+  return seal(revision, 0, new Map(), new Map());
+}
+
+function seal(revision: number, compactRevision: number, kvs: ReadonlyMap<string, KeyValue>, leases: ReadonlyMap<number, number>): EtcdState {
+  const parts = [`r${revision}c${compactRevision}`];
+  for (const key of [...kvs.keys()].sort()) {
+    const kv = kvs.get(key)!;
+    parts.push(`${JSON.stringify(key)}=${JSON.stringify(kv.value)}/${kv.createRevision}/${kv.modRevision}/${kv.version}/${kv.lease}`);
+  }
+  for (const id of [...leases.keys()].sort((a, b) => a - b)) parts.push(`L${id}:${leases.get(id)}`);
+  const text = parts.join(";");
+  return { revision, compactRevision, kvs, leases, text, hash: hashString(text) };
+}
+
+/** A mutable working copy for one request (copy-on-write of the maps). */
+class Draft {
+  kvs: Map<string, KeyValue> | undefined;
+  leases: Map<number, number> | undefined;
+  wrote = false;
+  compactRevision: number;
+  constructor(readonly base: EtcdState) {
+    this.compactRevision = base.compactRevision;
+  }
+  get nextRevision(): number {
+    return this.base.revision + 1;
+  }
+  get revision(): number {
+    return this.wrote ? this.base.revision + 1 : this.base.revision;
+  }
+  kvMap(): ReadonlyMap<string, KeyValue> {
+    return this.kvs ?? this.base.kvs;
+  }
+  leaseMap(): ReadonlyMap<number, number> {
+    return this.leases ?? this.base.leases;
+  }
+  writableKvs(): Map<string, KeyValue> {
+    this.kvs ??= new Map(this.base.kvs);
+    return this.kvs;
+  }
+  writableLeases(): Map<number, number> {
+    this.leases ??= new Map(this.base.leases);
+    return this.leases;
+  }
+  finish(): EtcdState {
+    if (!this.kvs && !this.leases && !this.wrote && this.compactRevision === this.base.compactRevision) return this.base;
+    return seal(this.revision, this.compactRevision, this.kvMap(), this.leaseMap());
+  }
+}
+
+export function inRange(key: string, start: string, rangeEnd: string | undefined): boolean {
+  if (rangeEnd === undefined || rangeEnd === "") return key === start;
+  if (rangeEnd === "\0") return key >= start;
+  return key >= start && key < rangeEnd;
+}
+
+function keysInRange(draft: Draft, start: string, rangeEnd: string | undefined): string[] {
+  const kvs = draft.kvMap();
+  if (rangeEnd === undefined || rangeEnd === "") return kvs.has(start) ? [start] : [];
+  const keys: string[] = [];
+  for (const key of kvs.keys()) if (inRange(key, start, rangeEnd)) keys.push(key);
+  return keys.sort();
+}
+
+type Expected = { error: string } | { response: TxnOpResponse | Record<string, unknown> };
+
+/** Applies one request to the draft; returns the response etcd would give (no header). */
+function apply(draft: Draft, req: EtcdRequest): Expected {
+  switch (req.type) {
+    case "range": {
+      const rev = req.revision ?? 0;
+      if (rev > draft.revision) return { error: ERR_FUTURE_REV };
+      if (rev > 0 && rev < draft.compactRevision) return { error: ERR_COMPACTED };
+      const keys = keysInRange(draft, req.key, req.rangeEnd);
+      const limit = req.limit ?? 0;
+      const shown = limit > 0 ? keys.slice(0, limit) : keys;
+      const kvs = req.countOnly ? [] : shown.map((k) => (req.keysOnly ? { ...draft.kvMap().get(k)!, value: "" } : draft.kvMap().get(k)!));
+      return { response: { type: "range", kvs, count: keys.length, more: limit > 0 && keys.length > limit, staleRevision: rev > 0 && rev < draft.revision ? rev : 0 } };
+    }
+    case "put": {
+      const kvs = draft.kvMap();
+      const prev = kvs.get(req.key);
+      if ((req.ignoreValue || req.ignoreLease) && !prev) return { error: ERR_KEY_NOT_FOUND };
+      const lease = req.ignoreLease ? prev!.lease : (req.lease ?? 0);
+      if (!req.ignoreLease && lease !== 0 && !draft.leaseMap().has(lease)) return { error: ERR_LEASE_NOT_FOUND };
+      const rev = draft.nextRevision;
+      const kv: KeyValue = {
+        key: req.key,
+        value: req.ignoreValue ? prev!.value : req.value,
+        createRevision: prev ? prev.createRevision : rev,
+        modRevision: rev,
+        version: prev ? prev.version + 1 : 1,
+        lease,
+      };
+      draft.writableKvs().set(req.key, kv);
+      draft.wrote = true;
+      return { response: req.prevKv && prev ? { type: "put", prevKv: prev } : { type: "put" } };
+    }
+    case "deleteRange": {
+      const keys = keysInRange(draft, req.key, req.rangeEnd);
+      const prevKvs = keys.map((k) => draft.kvMap().get(k)!);
+      if (keys.length > 0) {
+        const kvs = draft.writableKvs();
+        for (const k of keys) kvs.delete(k);
+        draft.wrote = true;
+      }
+      return { response: req.prevKv ? { type: "deleteRange", deleted: keys.length, prevKvs } : { type: "deleteRange", deleted: keys.length } };
+    }
+    case "txn": {
+      const succeeded = req.compare.every((c) => compare(draft, c));
+      const ops = succeeded ? req.success : req.failure;
+      const responses: TxnOpResponse[] = [];
+      for (const op of ops) {
+        const r = apply(draft, op as TxnOp);
+        if ("error" in r) return r;
+        responses.push(r.response as TxnOpResponse);
+      }
+      return { response: { type: "txn", succeeded, responses } };
+    }
+    case "compact": {
+      if (req.revision <= draft.compactRevision) return { error: ERR_COMPACTED };
+      if (req.revision > draft.revision) return { error: ERR_FUTURE_REV };
+      draft.compactRevision = req.revision;
+      return { response: { type: "compact" } };
+    }
+    case "leaseGrant": {
+      if (req.ID === 0) return { response: { type: "leaseGrant", ID: 0, TTL: req.TTL } }; // server-assigned: see step
+      if (draft.leaseMap().has(req.ID)) return { error: ERR_LEASE_EXISTS };
+      draft.writableLeases().set(req.ID, req.TTL);
+      return { response: { type: "leaseGrant", ID: req.ID, TTL: req.TTL } };
+    }
+    case "leaseRevoke": {
+      if (!draft.leaseMap().has(req.ID)) return { error: ERR_LEASE_NOT_FOUND };
+      draft.writableLeases().delete(req.ID);
+      const attached = [...draft.kvMap().values()].filter((kv) => kv.lease === req.ID).map((kv) => kv.key);
+      if (attached.length > 0) {
+        const kvs = draft.writableKvs();
+        for (const k of attached) kvs.delete(k);
+        draft.wrote = true;
+      }
+      return { response: { type: "leaseRevoke" } };
+    }
+    case "leaseKeepAlive": {
+      const ttl = draft.leaseMap().get(req.ID);
+      if (ttl === undefined) return { error: ERR_LEASE_NOT_FOUND };
+      return { response: { type: "leaseKeepAlive", ID: req.ID, TTL: ttl } };
+    }
+  }
+}
+
+const ZERO_KV: KeyValue = { key: "", value: "", createRevision: 0, modRevision: 0, version: 0, lease: 0 };
+
+function compare(draft: Draft, c: Compare): boolean {
+  const keys = keysInRange(draft, c.key, c.rangeEnd);
+  if (keys.length === 0) return c.target === "VALUE" ? false : compareOne(ZERO_KV, c);
+  return keys.every((k) => compareOne(draft.kvMap().get(k)!, c));
+}
+
+function compareOne(kv: KeyValue, c: Compare): boolean {
+  let a: number | string;
+  let b: number | string;
+  switch (c.target) {
+    case "VERSION":
+      [a, b] = [kv.version, c.version ?? 0];
+      break;
+    case "CREATE":
+      [a, b] = [kv.createRevision, c.createRevision ?? 0];
+      break;
+    case "MOD":
+      [a, b] = [kv.modRevision, c.modRevision ?? 0];
+      break;
+    case "VALUE":
+      [a, b] = [kv.value, c.value ?? ""];
+      break;
+    case "LEASE":
+      [a, b] = [kv.lease, c.lease ?? 0];
+      break;
+  }
+  switch (c.result) {
+    case "EQUAL":
+      return a === b;
+    case "NOT_EQUAL":
+      return a !== b;
+    case "GREATER":
+      return a > b;
+    case "LESS":
+      return a < b;
+  }
+}
+
+function sameKv(a: KeyValue | undefined, b: KeyValue | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.key === b.key && a.value === b.value && a.createRevision === b.createRevision && a.modRevision === b.modRevision && a.version === b.version && (a.lease ?? 0) === (b.lease ?? 0);
+}
+
+/** Does the recorded response match the computed one? Optional recorded fields are checked when present. */
+function matches(expected: Record<string, unknown>, actual: Record<string, unknown>, revision: number): boolean {
+  if (actual.type !== expected.type) return false;
+  const header = actual.header as { revision: number } | undefined;
+  if (header && header.revision !== revision) return false;
+  switch (expected.type) {
+    case "range": {
+      const kvs = (actual.kvs ?? []) as KeyValue[];
+      if (actual.count !== undefined && actual.count !== expected.count) return false;
+      if (actual.more !== undefined && actual.more !== expected.more) return false;
+      const stale = expected.staleRevision as number;
+      if (stale > 0) return kvs.every((kv) => kv.modRevision <= stale);
+      const want = expected.kvs as KeyValue[];
+      return kvs.length === want.length && kvs.every((kv, i) => sameKv(kv, want[i]));
+    }
+    case "put":
+      return sameKv(actual.prevKv as KeyValue | undefined, expected.prevKv as KeyValue | undefined);
+    case "deleteRange": {
+      if (actual.deleted !== expected.deleted) return false;
+      if (expected.prevKvs === undefined) return true;
+      const got = (actual.prevKvs ?? []) as KeyValue[];
+      const want = expected.prevKvs as KeyValue[];
+      return got.length === want.length && got.every((kv, i) => sameKv(kv, want[i]));
+    }
+    case "txn": {
+      if (actual.succeeded !== expected.succeeded) return false;
+      const got = (actual.responses ?? []) as Record<string, unknown>[];
+      const want = expected.responses as Record<string, unknown>[];
+      return got.length === want.length && got.every((r, i) => matches(want[i]!, r, revision));
+    }
+    case "leaseGrant":
+      return (expected.ID === 0 || actual.ID === expected.ID) && (actual.TTL === undefined || actual.TTL === expected.TTL);
+    case "leaseKeepAlive":
+      return actual.ID === expected.ID && (actual.TTL === undefined || actual.TTL === expected.TTL);
+    default:
+      return true;
+  }
+}
+
+export function isDefiniteError(output: unknown): boolean {
+  return typeof output === "object" && output !== null && typeof (output as { error?: unknown }).error === "string" && DEFINITE_ERRORS.includes((output as { error: string }).error);
+}
+
+function isReadOnly(req: EtcdRequest): boolean {
+  if (req.type === "range" || req.type === "leaseKeepAlive") return true;
+  if (req.type === "txn") return [...req.success, ...req.failure].every((op) => isReadOnly(op as EtcdRequest));
+  return false;
+}
+
+export function etcdStep(state: EtcdState, input: EtcdRequest, output: EtcdResponse | null): EtcdState | undefined {
+  const draft = new Draft(state);
+  const expected = apply(draft, input);
+  if (output === null) {
+    // Unknown outcome placed here: it applied here (an error means it did nothing).
+    return "error" in expected ? state : afterServerAssignedLease(draft, input, undefined).finish();
+  }
+  if ("error" in expected) return output.error === expected.error ? state : undefined;
+  if (output.error !== undefined) return undefined; // a definite error that was not due
+  if (!matches(expected.response as Record<string, unknown>, output as unknown as Record<string, unknown>, draft.revision)) return undefined;
+  return afterServerAssignedLease(draft, input, output).finish();
+}
+
+/** A grant with ID 0 creates the lease the server reported (or nothing visible if unknown). */
+function afterServerAssignedLease(draft: Draft, input: EtcdRequest, output: EtcdResponse | undefined): Draft {
+  if (input.type === "leaseGrant" && input.ID === 0 && output && "ID" in output && typeof output.ID === "number") {
+    draft.writableLeases().set(output.ID, input.TTL);
+  }
+  return draft;
+}
+
+export interface EtcdModelOptions {
+  /** The store's revision before the history starts (etcd starts at 1). */
+  initialRevision?: number;
+}
+
+export function makeEtcdModel(options: EtcdModelOptions = {}): Model<EtcdState, EtcdRequest, EtcdResponse> {
+  const initial = initialEtcdState(options.initialRevision ?? 1);
+  return {
+    name: "etcd",
+    init: () => initial,
+    step: etcdStep,
+    hash: (s) => s.hash,
+    equal: (a, b) => a === b || (a.hash === b.hash && a.text === b.text),
+    normalize(op: Operation<EtcdRequest, EtcdResponse>) {
+      const output = op.output;
+      const indefinite = op.return === Infinity || output === null || (typeof output.error === "string" && !isDefiniteError(output));
+      if (!indefinite) return op;
+      // An unknown read changes nothing and constrains nothing: leave it out.
+      if (isReadOnly(op.input)) return undefined;
+      return { ...op, output: null, return: Infinity };
+    },
+    describeOperation: (input, output) => `${JSON.stringify(input)} → ${output === null ? "?" : JSON.stringify(output)}`,
+    describeState: (s) => s.text,
+  };
+}
+
+export const etcdModel = makeEtcdModel();
