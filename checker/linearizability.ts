@@ -12,6 +12,7 @@
 // linearized late — equivalent to "did not take effect".
 import { assert } from "./assert";
 import type { Operation } from "./history";
+import { MemoTable } from "./memo";
 import type { Model } from "./model";
 
 export interface Budget {
@@ -21,7 +22,10 @@ export interface Budget {
 
 export interface SearchOptions {
   budget?: Budget;
-  /** Bound on memo-cache entries (memory); past it the verdict is "unknown". */
+  /**
+   * Bound on memo-cache entries (memory); past it the verdict is "unknown". Default:
+   * as many as fit in about 512 MiB of bitsets, at most 4 million.
+   */
   maxCacheEntries?: number;
 }
 
@@ -48,6 +52,7 @@ export interface Counterexample<S> {
 }
 
 const DEFAULT_MAX_CACHE = 4_000_000;
+const DEFAULT_CACHE_BYTES = 512 * 1024 * 1024;
 const BUDGET_POLL_STEPS = 4096;
 
 /** Deterministic per-operation random words for Zobrist hashing of the linearized set. */
@@ -64,15 +69,11 @@ function zobristWords(count: number): Int32Array {
   return words;
 }
 
-interface CacheEntry<S> {
-  bits: Uint32Array;
-  state: S;
-}
-
 export function searchPartition<S, I, O>(model: Model<S, I, O>, ops: Operation<I, O>[], options: SearchOptions = {}): PartitionResult<S> {
   const n = ops.length;
   if (n === 0) return { verdict: "linearizable", operations: 0, steps: 0 };
-  const maxCache = options.maxCacheEntries ?? DEFAULT_MAX_CACHE;
+  // Each entry holds a bitset of n bits plus a few words of bookkeeping.
+  const maxCache = options.maxCacheEntries ?? Math.min(DEFAULT_MAX_CACHE, Math.floor(DEFAULT_CACHE_BYTES / (4 * Math.ceil(n / 32) + 24)));
 
   // Nodes: 0 = head, 1+2i = call of op i, 2+2i = return of op i, 2n+1 = tail.
   const TAIL = 2 * n + 1;
@@ -112,8 +113,7 @@ export function searchPartition<S, I, O>(model: Model<S, I, O>, ops: Operation<I
   const bits = new Uint32Array(words);
   let bitsHash = 0;
 
-  const cache = new Map<number, CacheEntry<S>[]>();
-  let cacheSize = 0;
+  const memo = new MemoTable<S>(words, model.equal);
   const stackOp = new Int32Array(n);
   const stackState: S[] = new Array(n);
   let depth = 0;
@@ -138,10 +138,6 @@ export function searchPartition<S, I, O>(model: Model<S, I, O>, ops: Operation<I
     prev[next[call]] = call;
     next[prev[call]] = call;
   };
-  const sameBits = (a: Uint32Array) => {
-    for (let w = 0; w < words; w++) if (a[w] !== bits[w]) return false;
-    return true;
-  };
 
   let node = next[0]!;
   while (next[0] !== TAIL) {
@@ -160,22 +156,8 @@ export function searchPartition<S, I, O>(model: Model<S, I, O>, ops: Operation<I
         bits[w] = (bits[w]! | mask) >>> 0;
         const h = bitsHash ^ zobrist[i]!;
         const key = (Math.imul(h, 0x9e3779b1) ^ model.hash(after)) | 0;
-        let bucket = cache.get(key);
-        let seen = false;
-        if (bucket) {
-          for (const entry of bucket) {
-            if (sameBits(entry.bits) && model.equal(entry.state, after)) {
-              seen = true;
-              break;
-            }
-          }
-        }
-        if (!seen) {
-          if (cacheSize >= maxCache) return { verdict: "unknown", operations: n, steps };
-          const entry = { bits: bits.slice(), state: after };
-          if (bucket) bucket.push(entry);
-          else cache.set(key, [entry]);
-          cacheSize++;
+        if (memo.size >= maxCache) return { verdict: "unknown", operations: n, steps };
+        if (memo.add(key, bits, after)) {
           stackOp[depth] = i;
           stackState[depth] = state;
           depth++;
