@@ -14,3 +14,15 @@ await build({
   // Bundled CommonJS deps (seedrandom) expect require().
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
+
+// The viewer's browser bundle; `raftsim view` inlines it into the page it serves or writes.
+await build({
+  entryPoints: { viewer: "viewer/app/main.ts" },
+  bundle: true,
+  platform: "browser",
+  format: "iife",
+  target: "chrome110",
+  minify: true,
+  outdir: "dist/viewer",
+  logLevel: "warning",
+});

@@ -1,5 +1,7 @@
 // Every `raftsim` subcommand, in the order `raftsim --help` lists them.
 import type { Command } from "../command";
 import { checkCommand } from "./check";
+import { runCommand } from "./run";
+import { scenariosCommand } from "./scenarios";
 
-export const COMMANDS: Command[] = [checkCommand];
+export const COMMANDS: Command[] = [checkCommand, runCommand, scenariosCommand];

@@ -1,0 +1,84 @@
+// Drives the built CLI as a user would: a real process, real files, exit codes.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = join(__dirname, "..");
+const BIN = join(ROOT, "bin", "raftsim.mjs");
+
+function raftsim(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  const r = spawnSync(process.execPath, [join(ROOT, "build.mjs")], { cwd: ROOT, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`build failed: ${r.stderr}`);
+});
+
+describe("raftsim CLI", () => {
+  it("--help lists commands; every command has --help", () => {
+    const top = raftsim("--help");
+    expect(top.code).toBe(0);
+    for (const name of ["run", "scenarios"]) {
+      expect(top.stdout).toContain(name);
+      const h = raftsim(name, "--help");
+      expect(h.code).toBe(0);
+      expect(h.stdout).toMatch(/^usage: raftsim /);
+    }
+  });
+
+  it("run --json prints one JSON object with the contract's fields; same seed, same traceHash; other seed, other hash", () => {
+    const a = raftsim("run", "--scenario", "leader-partition", "--seed", "42", "--json");
+    const b = raftsim("run", "--scenario", "leader-partition", "--seed", "42", "--json");
+    const c = raftsim("run", "--scenario", "leader-partition", "--seed", "43", "--json");
+    expect(a.code).toBe(0);
+    const ja = JSON.parse(a.stdout);
+    for (const field of ["seed", "scenario", "traceHash", "simulatedMs", "wallMs", "events", "messages", "elections", "ops", "checks", "violations"]) expect(ja).toHaveProperty(field);
+    for (const check of ["linearizability", "watch", "durability", "convergence", "liveness"]) expect(["pass", "fail", "unknown", "skipped"]).toContain(ja.checks[check]);
+    expect(JSON.parse(b.stdout).traceHash).toBe(ja.traceHash);
+    expect(JSON.parse(c.stdout).traceHash).not.toBe(ja.traceHash);
+  });
+
+  it("bad flags and bad files get one line on stderr and exit 2, leaving nothing half-written", () => {
+    const dir = mkdtempSync(join(tmpdir(), "raftsim-cli-"));
+    const cases: [string[], RegExp][] = [
+      [["run", "--seed", "x"], /--seed expects an integer/],
+      [["run", "--bogus"], /unknown flag '--bogus'/],
+      [["run", "--scenario", "no-such-thing"], /unknown scenario 'no-such-thing'/],
+      [["run", "--duration", "soon"], /--duration expects a duration/],
+      [["run", "--bug", "not-a-bug"], /unknown canary 'not-a-bug'/],
+      [["nope"], /unknown command 'nope'/],
+    ];
+    writeFileSync(join(dir, "bad.json"), '{"name": "x", "cluster": {"nodes": 0}}');
+    writeFileSync(join(dir, "broken.json"), '{"name": ');
+    cases.push([["run", "--scenario", join(dir, "bad.json"), "--trace", join(dir, "t.ndjson")], /bad\.json\.cluster\.nodes: expected an integer in \[1, 9\]/]);
+    cases.push([["run", "--scenario", join(dir, "broken.json")], /broken\.json:1: expected valid JSON/]);
+    for (const [args, message] of cases) {
+      const r = raftsim(...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n").length).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe("");
+    }
+    expect(readdirSync(dir).sort()).toEqual(["bad.json", "broken.json"]);
+  });
+
+  it("run --trace writes a trace whose header names the seed and scenario", () => {
+    const dir = mkdtempSync(join(tmpdir(), "raftsim-cli-"));
+    const file = join(dir, "t.ndjson");
+    const r = raftsim("run", "--scenario", "leader-crash-restart", "--seed", "7", "--trace", file, "--json");
+    expect(r.code).toBe(0);
+    expect(existsSync(file)).toBe(true);
+    const first = JSON.parse(readFileSync(file, "utf8").split("\n")[0]!);
+    expect(first).toMatchObject({ type: "header", seed: 7, scenario: "leader-crash-restart" });
+  });
+
+  it("scenarios lists built-ins, one line each", () => {
+    const r = raftsim("scenarios");
+    expect(r.code).toBe(0);
+    for (const name of ["leader-partition", "kv-mixed", "snapshot-install", "membership-change-under-partition"]) expect(r.stdout).toContain(name);
+  });
+});

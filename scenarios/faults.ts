@@ -1,0 +1,124 @@
+// Turns a scenario's fault plan into timed actions on the world. Node selectors such as
+// "leader" are resolved when the fault fires, from the system's own view.
+import { unreachable } from "../core/assert";
+import type { Rng } from "../sim/rng";
+import type { SystemUnderTest } from "../sim/system";
+import type { NodeId } from "../sim/trace/types";
+import type { World } from "../sim/world";
+import type { FaultStep, NodeSelector } from "./types";
+
+const MS = 1_000;
+
+export function currentLeader(world: World, system: SystemUnderTest): NodeId | undefined {
+  let best: { id: NodeId; term: number } | undefined;
+  for (const id of world.allEndpoints()) {
+    if (world.node(id).status !== "up") continue;
+    const v = system.view(id);
+    if (v?.role === "leader" && (!best || v.term > best.term)) best = { id, term: v.term };
+  }
+  return best?.id;
+}
+
+export function resolveNode(sel: NodeSelector, world: World, system: SystemUnderTest, rng: Rng): NodeId {
+  const all = world.allEndpoints();
+  if (typeof sel === "number") return sel;
+  const up = all.filter((id) => world.node(id).status === "up");
+  const pool = up.length > 0 ? up : all;
+  const leader = currentLeader(world, system);
+  switch (sel) {
+    case "leader":
+      return leader ?? pool[0]!;
+    case "follower": {
+      const followers = pool.filter((id) => id !== leader);
+      return followers.length > 0 ? rng.pick(followers) : pool[0]!;
+    }
+    case "random":
+      return rng.pick(pool);
+    default:
+      return unreachable(sel, "node selector");
+  }
+}
+
+export function scheduleFaults(world: World, system: SystemUnderTest, faults: FaultStep[], rng: Rng): void {
+  for (const step of faults) world.scheduler.at(step.atMs * MS, () => applyFault(world, system, step, rng));
+}
+
+export function applyFault(world: World, system: SystemUnderTest, step: FaultStep, rng: Rng): void {
+  const node = (sel: NodeSelector) => resolveNode(sel, world, system, rng);
+  switch (step.type) {
+    case "partition":
+      return world.partition(step.groups);
+    case "isolate":
+      return world.isolate(node(step.node));
+    case "cut-one-way":
+      return world.cutOneWay(node(step.from), node(step.to));
+    case "clog":
+      return world.clog(node(step.a), node(step.b), step.durationMs * MS);
+    case "heal":
+      return world.heal();
+    case "link-faults":
+      return world.setLinkFaults(step.loss, step.duplicate, step.reorder);
+    case "crash":
+      return world.crash(node(step.node), step.tear ? "tear-last" : "drop-unsynced");
+    case "restart":
+      if (step.node === "all-down") {
+        for (const id of world.allEndpoints()) if (world.node(id).status === "down") world.restart(id);
+        return;
+      }
+      return world.restart(node(step.node));
+    case "pause":
+      return world.pause(node(step.node));
+    case "resume":
+      if (step.node === "all-paused") {
+        for (const id of world.allEndpoints()) if (world.node(id).status === "paused") world.resume(id);
+        return;
+      }
+      return world.resume(node(step.node));
+    case "slow-fsync":
+      return world.slowFsync(node(step.node), step.factor, step.addMs * MS, step.durationMs * MS);
+    case "disk-stall": {
+      const id = node(step.node);
+      world.stallDisk(id);
+      world.scheduler.after(step.durationMs * MS, () => world.releaseDisk(id));
+      return;
+    }
+    case "fsync-error":
+      return world.failFsyncs(node(step.node), step.count);
+    case "clock-jump":
+      return world.clockJump(node(step.node), step.deltaMs * MS);
+    case "clock-drift":
+      return world.clockDrift(node(step.node), step.ppm);
+    case "add-member":
+      world.record({ tUs: world.nowUs, type: "fault", fault: "add-member", nodes: [], detail: step.learner ? "learner" : "voter" });
+      system.addMember?.(step.learner ?? false);
+      return;
+    case "remove-member": {
+      const id = node(step.node);
+      world.record({ tUs: world.nowUs, type: "fault", fault: "remove-member", nodes: [id] });
+      system.removeMember?.(id);
+      return;
+    }
+    case "promote-learner":
+      world.record({ tUs: world.nowUs, type: "fault", fault: "promote-learner", nodes: [] });
+      system.promoteLearner?.();
+      return;
+    case "transfer-leader": {
+      const to = step.to === undefined ? undefined : node(step.to);
+      world.record({ tUs: world.nowUs, type: "fault", fault: "transfer-leader", nodes: to === undefined ? [] : [to] });
+      system.transferLeader?.(to);
+      return;
+    }
+    case "compact":
+      world.record({ tUs: world.nowUs, type: "fault", fault: "compact", nodes: [] });
+      system.compact?.();
+      return;
+    case "snapshot": {
+      const id = node(step.node);
+      world.record({ tUs: world.nowUs, type: "fault", fault: "snapshot", nodes: [id] });
+      system.snapshot?.(id);
+      return;
+    }
+    default:
+      return unreachable(step, "fault step");
+  }
+}

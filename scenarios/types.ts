@@ -1,0 +1,97 @@
+// A Scenario is data: JSON-serializable, validated on load, and with a seed it determines
+// a whole run.
+
+/** Which node a fault targets: a node id, or one chosen when the fault fires. */
+export type NodeSelector = number | "leader" | "follower" | "random";
+
+export type FaultStep = { atMs: number } & (
+  | { type: "partition"; groups: number[][] }
+  | { type: "isolate"; node: NodeSelector }
+  | { type: "cut-one-way"; from: NodeSelector; to: NodeSelector }
+  | { type: "clog"; a: NodeSelector; b: NodeSelector; durationMs: number }
+  | { type: "heal" }
+  | { type: "link-faults"; loss: number; duplicate: number; reorder: number }
+  | { type: "crash"; node: NodeSelector; tear?: boolean }
+  | { type: "restart"; node: NodeSelector | "all-down" }
+  | { type: "pause"; node: NodeSelector }
+  | { type: "resume"; node: NodeSelector | "all-paused" }
+  | { type: "slow-fsync"; node: NodeSelector; factor: number; addMs: number; durationMs: number }
+  | { type: "disk-stall"; node: NodeSelector; durationMs: number }
+  | { type: "fsync-error"; node: NodeSelector; count: number }
+  | { type: "clock-jump"; node: NodeSelector; deltaMs: number }
+  | { type: "clock-drift"; node: NodeSelector; ppm: number }
+  | { type: "add-member"; learner?: boolean }
+  | { type: "remove-member"; node: NodeSelector }
+  | { type: "promote-learner" }
+  | { type: "transfer-leader"; to?: NodeSelector }
+  | { type: "compact" }
+  | { type: "snapshot"; node: NodeSelector }
+);
+
+export type FaultType = FaultStep["type"];
+
+export interface ClusterSpec {
+  nodes: number;
+  disk: string; // nvme | ssd | hdd
+  network: string; // lan | wan
+  tickMs: number;
+  electionTicks: number;
+  heartbeatTicks: number;
+  preVote: boolean;
+  checkQuorum: boolean;
+  /** Linearizable reads by "read-index" (default) or "lease". */
+  readMode: "read-index" | "lease";
+  /** Take a Raft snapshot and compact the log every this many applied entries. */
+  snapshotEntries: number;
+}
+
+export interface WorkloadSpec {
+  kind: "none" | "kv" | "kubernetes";
+  clients: number;
+  /** Total requests per second over all clients (open loop), or 0 for closed loop. */
+  ratePerSec: number;
+  keys: number;
+  valueBytes: number;
+  /** Relative weights of operation types. */
+  mix: Partial<Record<"get" | "getSerializable" | "range" | "put" | "delete" | "txn" | "lease" | "compact", number>>;
+  watchers: number;
+  requestTimeoutMs: number;
+}
+
+export type CheckName = "linearizability" | "watch" | "durability" | "convergence" | "liveness";
+
+export interface Scenario {
+  name: string;
+  description: string;
+  cluster: ClusterSpec;
+  workload: WorkloadSpec;
+  faults: FaultStep[];
+  durationMs: number;
+  checks: CheckName[];
+}
+
+export const ALL_CHECKS: CheckName[] = ["linearizability", "watch", "durability", "convergence", "liveness"];
+
+export const DEFAULT_CLUSTER: ClusterSpec = {
+  nodes: 3,
+  disk: "ssd",
+  network: "lan",
+  tickMs: 100,
+  electionTicks: 10,
+  heartbeatTicks: 1,
+  preVote: true,
+  checkQuorum: true,
+  readMode: "read-index",
+  snapshotEntries: 10_000,
+};
+
+export const DEFAULT_WORKLOAD: WorkloadSpec = {
+  kind: "kv",
+  clients: 3,
+  ratePerSec: 50,
+  keys: 5,
+  valueBytes: 16,
+  mix: { get: 3, range: 1, put: 4, delete: 1, txn: 2, lease: 1 },
+  watchers: 1,
+  requestTimeoutMs: 1_000,
+};

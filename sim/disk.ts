@@ -1,0 +1,254 @@
+// A node's disk: files with durable bytes and pending (unsynced) writes. fsync completes
+// after a latency drawn from the disk profile, one fsync at a time per disk, so queueing
+// shows up under load. A crash drops unsynced writes, or tears the first one.
+import { assert } from "../core/assert";
+import type { Rng } from "./rng";
+
+export interface DiskProfile {
+  name: string;
+  /** fsync latency is lognormal with this median and p99 (µs)... */
+  fsyncMedianUs: number;
+  fsyncP99Us: number;
+  /** ...floored here... */
+  fsyncMinUs: number;
+  /** ...plus, with this probability, a rare tail drawn uniformly from [tailMinUs, tailMaxUs]. */
+  tailProbability: number;
+  tailMinUs: number;
+  tailMaxUs: number;
+  /** Where the numbers come from. */
+  source: string;
+}
+
+export const DISK_PROFILES: Record<string, DiskProfile> = {
+  nvme: {
+    name: "nvme", fsyncMedianUs: 50, fsyncP99Us: 150, fsyncMinUs: 20, tailProbability: 0, tailMinUs: 0, tailMaxUs: 0,
+    source: "datacenter NVMe with power-loss protection: fdatasync ~0.02–0.15 ms",
+  },
+  ssd: {
+    name: "ssd", fsyncMedianUs: 800, fsyncP99Us: 2_500, fsyncMinUs: 100, tailProbability: 0.001, tailMinUs: 10_000, tailMaxUs: 16_000,
+    source: "SATA SSD fdatasync: median ~0.8 ms, p99 ~2.5 ms, rare 10–16 ms stalls (etcd's disk guidance: WAL fsync p99 should stay under 10 ms)",
+  },
+  hdd: {
+    name: "hdd", fsyncMedianUs: 12_000, fsyncP99Us: 20_000, fsyncMinUs: 8_000, tailProbability: 0, tailMinUs: 0, tailMaxUs: 0,
+    source: "7200 rpm disk: a flush costs a seek plus rotation, ~8–20 ms",
+  },
+};
+
+export function drawFsyncLatencyUs(profile: DiskProfile, rng: Rng): number {
+  if (profile.tailProbability > 0 && rng.chance(profile.tailProbability)) {
+    return Math.round(rng.uniform(profile.tailMinUs, profile.tailMaxUs));
+  }
+  return Math.max(profile.fsyncMinUs, Math.round(rng.lognormal(profile.fsyncMedianUs, profile.fsyncP99Us)));
+}
+
+type PendingWrite = { mode: "append" | "replace"; bytes: Uint8Array };
+
+interface DiskFile {
+  durable: Uint8Array[];
+  durableBytes: number;
+  pending: PendingWrite[];
+}
+
+export interface DiskHooks {
+  nowUs(): number;
+  schedule(delayUs: number, fn: () => void): { cancelled: boolean };
+  onFsyncStart?(file: string, bytes: number): void;
+  onFsyncEnd?(file: string, latencyUs: number, ok: boolean): void;
+}
+
+interface FsyncRequest {
+  file: string;
+  /** How many pending writes existed when fsync was called: those become durable. */
+  writesCovered: number;
+  done: (ok: boolean) => void;
+}
+
+export type CrashMode = "drop-unsynced" | "tear-last";
+
+export class Disk {
+  private readonly files = new Map<string, DiskFile>();
+  private readonly queue: FsyncRequest[] = [];
+  private inService: { request: FsyncRequest; handle: { cancelled: boolean } } | undefined;
+  /** Faults. */
+  private slowFactor = 1;
+  private slowAddUs = 0;
+  private slowUntilUs = 0;
+  private stalled = false;
+  private heldCompletion: (() => void) | undefined;
+  private fsyncErrorsPending = 0;
+  fsyncCount = 0;
+  fsyncLatencyTotalUs = 0;
+  readonly fsyncLatenciesUs: number[] = [];
+
+  constructor(
+    readonly profile: DiskProfile,
+    private readonly rng: Rng,
+    private readonly hooks: DiskHooks,
+  ) {}
+
+  private file(name: string): DiskFile {
+    let f = this.files.get(name);
+    if (!f) {
+      f = { durable: [], durableBytes: 0, pending: [] };
+      this.files.set(name, f);
+    }
+    return f;
+  }
+
+  /** Buffered write: visible to read() at once, durable only after fsync. */
+  write(name: string, bytes: Uint8Array, mode: "append" | "replace" = "append"): void {
+    this.file(name).pending.push({ mode, bytes: bytes.slice() });
+  }
+
+  /** What the running process sees: durable bytes with its pending writes applied. */
+  read(name: string): Uint8Array {
+    const f = this.files.get(name);
+    if (!f) return new Uint8Array(0);
+    let chunks = f.durable;
+    for (const w of f.pending) chunks = w.mode === "replace" ? [w.bytes] : [...chunks, w.bytes];
+    return concat(chunks);
+  }
+
+  /** Only what survived: what a crash would leave. */
+  readDurable(name: string): Uint8Array {
+    const f = this.files.get(name);
+    return f ? concat(f.durable) : new Uint8Array(0);
+  }
+
+  exists(name: string): boolean {
+    const f = this.files.get(name);
+    return f !== undefined && (f.durableBytes > 0 || f.pending.length > 0);
+  }
+
+  /** Files in name order (deterministic). */
+  list(): string[] {
+    return [...this.files.keys()].sort();
+  }
+
+  unsyncedWrites(name: string): number {
+    return this.files.get(name)?.pending.length ?? 0;
+  }
+
+  /** Makes the file's writes so far durable after a profile latency; calls done(ok). */
+  fsync(name: string, done: (ok: boolean) => void): void {
+    this.queue.push({ file: name, writesCovered: this.file(name).pending.length, done });
+    this.serviceNext();
+  }
+
+  private serviceNext(): void {
+    if (this.inService || this.stalled || this.queue.length === 0) return;
+    const request = this.queue.shift()!;
+    const f = this.file(request.file);
+    const bytes = f.pending.slice(0, request.writesCovered).reduce((n, w) => n + w.bytes.length, 0);
+    let latencyUs = drawFsyncLatencyUs(this.profile, this.rng);
+    if (this.hooks.nowUs() < this.slowUntilUs) latencyUs = Math.round(latencyUs * this.slowFactor + this.slowAddUs);
+    this.hooks.onFsyncStart?.(request.file, bytes);
+    const handle = this.hooks.schedule(latencyUs, () => this.complete(request, latencyUs));
+    this.inService = { request, handle };
+  }
+
+  private complete(request: FsyncRequest, latencyUs: number): void {
+    if (this.stalled) {
+      // A stalled device completes nothing, not even the flush already under way.
+      this.heldCompletion = () => this.complete(request, latencyUs);
+      return;
+    }
+    this.inService = undefined;
+    const ok = this.fsyncErrorsPending === 0;
+    if (!ok) this.fsyncErrorsPending--;
+    if (ok) {
+      const f = this.file(request.file);
+      const synced = f.pending.splice(0, request.writesCovered);
+      // Later fsyncs queued for this file covered writes by count: shift them down.
+      for (const q of this.queue) if (q.file === request.file) q.writesCovered = Math.max(0, q.writesCovered - synced.length);
+      for (const w of synced) applyDurable(f, w);
+    }
+    this.fsyncCount++;
+    this.fsyncLatencyTotalUs += latencyUs;
+    if (this.fsyncLatenciesUs.length < 1_000_000) this.fsyncLatenciesUs.push(latencyUs);
+    this.hooks.onFsyncEnd?.(request.file, latencyUs, ok);
+    request.done(ok);
+    this.serviceNext();
+  }
+
+  /**
+   * The process died: queued fsyncs never complete, unsynced writes are lost. With
+   * "tear-last", the first unsynced append of each file lands partially (a torn write).
+   */
+  crash(mode: CrashMode): void {
+    if (this.inService) this.inService.handle.cancelled = true;
+    this.inService = undefined;
+    this.heldCompletion = undefined;
+    this.queue.length = 0;
+    for (const name of this.list()) {
+      const f = this.files.get(name)!;
+      const first = f.pending[0];
+      if (mode === "tear-last" && first && first.mode === "append" && first.bytes.length > 1) {
+        applyDurable(f, { mode: "append", bytes: first.bytes.slice(0, this.rng.int(1, first.bytes.length)) });
+      }
+      f.pending = [];
+    }
+  }
+
+  /** Flips one bit of a durable file (media corruption); returns false if the file is empty. */
+  flipBit(name: string, byteOffset?: number): boolean {
+    const f = this.files.get(name);
+    if (!f || f.durableBytes === 0) return false;
+    const all = concat(f.durable);
+    const at = byteOffset ?? this.rng.int(0, all.length);
+    all[at] = all[at]! ^ (1 << this.rng.int(0, 8));
+    f.durable = [all];
+    return true;
+  }
+
+  // Faults --------------------------------------------------------------------------
+
+  /** fsyncs starting before untilUs take latency × factor + addUs. */
+  slowFsync(factor: number, addUs: number, untilUs: number): void {
+    assert(factor >= 1 && addUs >= 0, "slow fsync must slow down");
+    this.slowFactor = factor;
+    this.slowAddUs = addUs;
+    this.slowUntilUs = untilUs;
+  }
+
+  /** No fsync completes until release(). */
+  stall(): void {
+    this.stalled = true;
+  }
+
+  release(): void {
+    this.stalled = false;
+    const held = this.heldCompletion;
+    this.heldCompletion = undefined;
+    if (held) held();
+    else this.serviceNext();
+  }
+
+  /** The next `count` fsyncs fail. */
+  failFsyncs(count: number): void {
+    this.fsyncErrorsPending += count;
+  }
+}
+
+function applyDurable(f: DiskFile, w: PendingWrite): void {
+  if (w.mode === "replace") {
+    f.durable = [w.bytes];
+    f.durableBytes = w.bytes.length;
+  } else {
+    f.durable.push(w.bytes);
+    f.durableBytes += w.bytes.length;
+  }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!.slice();
+  let n = 0;
+  for (const c of chunks) n += c.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

@@ -1,0 +1,174 @@
+// The simulated network. Each message gets a one-way latency drawn from the link's
+// profile, may be lost, duplicated or delayed out of order, and is checked against the
+// partitions both when sent and when it would arrive: a partitioned message is never
+// delivered. Every message's fate is traced.
+import { assert } from "../core/assert";
+import type { Rng } from "./rng";
+import type { DropReason, NodeId, TraceEvent } from "./trace/types";
+
+export interface NetworkProfile {
+  name: string;
+  /** One-way latency = baseUs + lognormal jitter with this median/p99 (µs). */
+  baseUs: number;
+  jitterMedianUs: number;
+  jitterP99Us: number;
+  /** Ceiling on one-way latency before reordering delay. */
+  latencyMaxUs: number;
+  lossProbability: number;
+  duplicateProbability: number;
+  /** Probability that a message is held back by an extra delay (reordering). */
+  reorderProbability: number;
+  reorderDelayMaxUs: number;
+  /** Link bandwidth; 0 = unlimited. Adds bytes / bandwidth of serialization delay. */
+  bandwidthBytesPerUs: number;
+}
+
+export const NETWORK_PROFILES: Record<string, NetworkProfile> = {
+  // A data-centre LAN: ~0.1–0.5 ms one way.
+  lan: { name: "lan", baseUs: 100, jitterMedianUs: 120, jitterP99Us: 400, latencyMaxUs: 500, lossProbability: 0, duplicateProbability: 0, reorderProbability: 0, reorderDelayMaxUs: 0, bandwidthBytesPerUs: 1250 },
+  // Cross-region: ~25–65 ms one way.
+  wan: { name: "wan", baseUs: 25_000, jitterMedianUs: 12_000, jitterP99Us: 40_000, latencyMaxUs: 65_000, lossProbability: 0, duplicateProbability: 0, reorderProbability: 0, reorderDelayMaxUs: 0, bandwidthBytesPerUs: 125 },
+};
+
+export type EndpointState = "up" | "down" | "paused";
+
+export type MessageHandler = (from: NodeId, msgType: string, payload: unknown) => void;
+
+export interface SendMeta {
+  term?: number;
+  bytes?: number;
+  detail?: string;
+}
+
+export interface NetworkHooks {
+  nowUs(): number;
+  schedule(delayUs: number, fn: () => void): void;
+  trace(event: TraceEvent): void;
+  /** Whether an endpoint is alive: messages to a down or paused endpoint are dropped on arrival. */
+  endpointState(id: NodeId): EndpointState;
+}
+
+const LINK_KEY_MUL = 1 << 16;
+
+export class Network {
+  private readonly handlers = new Map<NodeId, MessageHandler>();
+  /** Directed links that are cut: key = from * 2^16 + to. */
+  private readonly cut = new Set<number>();
+  /** Directed links clogged until a time: messages wait until then. */
+  private readonly cloggedUntilUs = new Map<number, number>();
+  private msgIdNext = 1;
+  /** Per-link fault overrides (loss etc. for the whole network). */
+  profile: NetworkProfile;
+  messagesSent = 0;
+  messagesDelivered = 0;
+  messagesDropped = 0;
+
+  constructor(
+    profile: NetworkProfile,
+    private readonly rng: Rng,
+    private readonly hooks: NetworkHooks,
+  ) {
+    this.profile = { ...profile };
+  }
+
+  register(id: NodeId, handler: MessageHandler): void {
+    assert(id >= 0 && id < LINK_KEY_MUL, `endpoint id out of range: ${id}`);
+    this.handlers.set(id, handler);
+  }
+
+  send(from: NodeId, to: NodeId, msgType: string, payload: unknown, meta: SendMeta = {}): void {
+    const msgId = this.msgIdNext++;
+    this.messagesSent++;
+    const t = this.hooks.nowUs();
+    this.hooks.trace({ tUs: t, type: "send", msgId, from, to, msgType, ...(meta.term !== undefined ? { term: meta.term } : {}), ...(meta.bytes !== undefined ? { bytes: meta.bytes } : {}), ...(meta.detail !== undefined ? { detail: meta.detail } : {}) });
+    if (this.isCut(from, to)) return this.drop(msgId, from, to, msgType, "partition");
+    if (this.rng.chance(this.profile.lossProbability)) return this.drop(msgId, from, to, msgType, "loss");
+    this.schedule(msgId, from, to, msgType, payload, t, meta.bytes ?? 0);
+    if (this.rng.chance(this.profile.duplicateProbability)) {
+      const copyId = this.msgIdNext++;
+      this.hooks.trace({ tUs: t, type: "duplicate", msgId, copyId, from, to });
+      this.schedule(copyId, from, to, msgType, payload, t, meta.bytes ?? 0);
+    }
+  }
+
+  /** Draws a one-way latency for a message of this size (µs). */
+  latencyUs(bytes: number): number {
+    const p = this.profile;
+    let latency = p.baseUs + this.rng.lognormal(p.jitterMedianUs, p.jitterP99Us);
+    latency = Math.min(latency, p.latencyMaxUs);
+    if (p.bandwidthBytesPerUs > 0) latency += bytes / p.bandwidthBytesPerUs;
+    if (this.rng.chance(p.reorderProbability)) latency += this.rng.uniform(0, p.reorderDelayMaxUs);
+    return Math.max(1, Math.round(latency));
+  }
+
+  private schedule(msgId: number, from: NodeId, to: NodeId, msgType: string, payload: unknown, sentUs: number, bytes: number): void {
+    let arriveUs = sentUs + this.latencyUs(bytes);
+    const clog = this.cloggedUntilUs.get(from * LINK_KEY_MUL + to);
+    if (clog !== undefined && clog > arriveUs) arriveUs = clog + this.rng.int(0, 100);
+    this.hooks.schedule(arriveUs - sentUs, () => this.arrive(msgId, from, to, msgType, payload, sentUs));
+  }
+
+  private arrive(msgId: number, from: NodeId, to: NodeId, msgType: string, payload: unknown, sentUs: number): void {
+    // Checked again on arrival: a partition that started while the message was in
+    // flight stops it too, so a partitioned message is never delivered.
+    if (this.isCut(from, to)) return this.drop(msgId, from, to, msgType, "partition");
+    const state = this.hooks.endpointState(to);
+    if (state === "down") return this.drop(msgId, from, to, msgType, "receiver-down");
+    if (state === "paused") return this.drop(msgId, from, to, msgType, "receiver-paused");
+    const handler = this.handlers.get(to);
+    if (!handler) return this.drop(msgId, from, to, msgType, "receiver-down");
+    this.messagesDelivered++;
+    this.hooks.trace({ tUs: this.hooks.nowUs(), type: "deliver", msgId, from, to, msgType, sentUs });
+    handler(from, msgType, payload);
+  }
+
+  private drop(msgId: number, from: NodeId, to: NodeId, msgType: string, reason: DropReason): void {
+    this.messagesDropped++;
+    this.hooks.trace({ tUs: this.hooks.nowUs(), type: "drop", msgId, from, to, msgType, reason });
+  }
+
+  /** Registered endpoints (nodes and clients), in id order. */
+  endpoints(): NodeId[] {
+    return [...this.handlers.keys()].sort((a, b) => a - b);
+  }
+
+  isCut(from: NodeId, to: NodeId): boolean {
+    return this.cut.size > 0 && this.cut.has(from * LINK_KEY_MUL + to);
+  }
+
+  /** Cuts every link between different groups (both directions). Endpoints not listed are untouched. */
+  partition(groups: NodeId[][]): void {
+    for (let i = 0; i < groups.length; i++) {
+      for (let j = 0; j < groups.length; j++) {
+        if (i === j) continue;
+        for (const a of groups[i]!) for (const b of groups[j]!) this.cut.add(a * LINK_KEY_MUL + b);
+      }
+    }
+  }
+
+  /** Cuts one node off from every other endpoint in `others`, both directions. */
+  isolate(node: NodeId, others: NodeId[]): void {
+    this.partition([[node], others.filter((o) => o !== node)]);
+  }
+
+  /** Cuts only from → to; to → from still works (asymmetric partition). */
+  cutOneWay(from: NodeId, to: NodeId): void {
+    this.cut.add(from * LINK_KEY_MUL + to);
+  }
+
+  /** Delays every message on a → b and b → a until untilUs (a congested link). */
+  clog(a: NodeId, b: NodeId, untilUs: number): void {
+    this.cloggedUntilUs.set(a * LINK_KEY_MUL + b, untilUs);
+    this.cloggedUntilUs.set(b * LINK_KEY_MUL + a, untilUs);
+  }
+
+  /** Removes every partition, cut and clog. */
+  heal(): void {
+    this.cut.clear();
+    this.cloggedUntilUs.clear();
+  }
+
+  get partitioned(): boolean {
+    return this.cut.size > 0;
+  }
+}

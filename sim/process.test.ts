@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { DISK_PROFILES } from "./disk";
+import { NETWORK_PROFILES } from "./network";
+import type { NodeContext } from "./process";
+import { World } from "./world";
+
+function world(onEvent: (id: number, what: string) => void) {
+  let ctxs: NodeContext[] = [];
+  const w = new World(
+    { seed: 1, scenario: "t", nodeIds: [1, 2], disk: DISK_PROFILES.nvme!, network: NETWORK_PROFILES.lan!, config: {} },
+    (ctx) => {
+      ctxs.push(ctx);
+      const tick = () => {
+        onEvent(ctx.id, "tick");
+        ctx.send(ctx.id === 1 ? 2 : 1, "ping", ctx.nowUs());
+        ctx.setTimer(1_000, tick);
+      };
+      ctx.setTimer(1_000, tick);
+      return { onMessage: () => onEvent(ctx.id, "message") };
+    },
+  );
+  w.startAll();
+  return { w, ctxs: () => ctxs, reset: () => (ctxs = []) };
+}
+
+describe("process faults", () => {
+  it("a paused node sees no events (no messages, no timers) until resumed, then wakes with its timers", () => {
+    const seen: [number, string, number][] = [];
+    let w!: World;
+    ({ w } = world((id, what) => seen.push([id, what, w.nowUs])));
+    w.scheduler.runUntil(10_000);
+    w.pause(2);
+    const pausedAt = w.nowUs;
+    w.scheduler.runUntil(50_000);
+    expect(seen.filter(([id, , t]) => id === 2 && t > pausedAt)).toEqual([]);
+    expect(seen.filter(([id, , t]) => id === 1 && t > pausedAt).length).toBeGreaterThan(10);
+    w.resume(2);
+    w.scheduler.runUntil(60_000);
+    expect(seen.filter(([id, , t]) => id === 2 && t >= 50_000).length).toBeGreaterThan(0);
+  });
+
+  it("a crashed node's timers die with it; a restart runs a fresh program", () => {
+    const seen: [number, string][] = [];
+    const { w, ctxs } = world((id, what) => seen.push([id, what]));
+    w.scheduler.runUntil(5_000);
+    w.crash(1);
+    const n = seen.length;
+    w.scheduler.runUntil(20_000);
+    expect(seen.slice(n).filter(([id]) => id === 1)).toEqual([]);
+    w.restart(1);
+    w.scheduler.runUntil(30_000);
+    expect(seen.slice(n).filter(([id, what]) => id === 1 && what === "tick").length).toBeGreaterThan(5);
+    expect(ctxs().length).toBe(3);
+  });
+
+  it("clock offset and drift change what a node reads as now, not true time", () => {
+    const { w, ctxs } = world(() => {});
+    w.clockJump(1, 5_000);
+    w.clockDrift(2, 100_000); // +10%
+    w.scheduler.runUntil(100_000);
+    const [c1, c2] = ctxs();
+    expect(c1!.nowUs() - w.nowUs).toBe(5_000);
+    expect(c2!.nowUs()).toBe(110_000);
+  });
+});

@@ -1,0 +1,162 @@
+// A node's process: the program running on it can be crashed (memory and unsynced disk
+// writes lost), restarted (a fresh program rebuilds from disk), paused (receives nothing,
+// fires no timers) and resumed (wakes with stale beliefs). Each process reads its own
+// clock, which may be offset from and drift against true virtual time.
+import { assert } from "../core/assert";
+import type { CrashMode, Disk } from "./disk";
+import type { SendMeta } from "./network";
+import type { Rng } from "./rng";
+import type { NodeId, TraceEvent } from "./trace/types";
+
+export interface TimerHandle {
+  cancelled: boolean;
+}
+
+/** What a program running on a node can use. Everything else is out of its reach. */
+export interface NodeContext {
+  readonly id: NodeId;
+  /** The node's local clock (µs): true time with this node's offset and drift. */
+  nowUs(): number;
+  /** Runs fn after delayUs of *local* time (drift stretches or shrinks it). */
+  setTimer(delayUs: number, fn: () => void): TimerHandle;
+  cancelTimer(handle: TimerHandle | undefined): void;
+  send(to: NodeId, msgType: string, payload: unknown, meta?: SendMeta): void;
+  readonly disk: Disk;
+  /** A named random stream private to this node. */
+  rng(name: string): Rng;
+  trace(event: TraceEvent): void;
+  /** The process stops itself (e.g. fail fast on an fsync error). */
+  fail(reason: string): void;
+}
+
+export interface NodeProgram {
+  onMessage(from: NodeId, msgType: string, payload: unknown): void;
+  /** Called when the process is resumed after a pause (optional). */
+  onResume?(): void;
+}
+
+export type ProgramFactory = (ctx: NodeContext) => NodeProgram;
+
+export type ProcessStatus = "up" | "down" | "paused";
+
+export interface ProcessHooks {
+  trueNowUs(): number;
+  scheduleTrue(delayUs: number, fn: () => void): TimerHandle;
+  send(from: NodeId, to: NodeId, msgType: string, payload: unknown, meta?: SendMeta): void;
+  rng(name: string): Rng;
+  trace(event: TraceEvent): void;
+}
+
+export class NodeProcess {
+  status: ProcessStatus = "down";
+  program: NodeProgram | undefined;
+  /** Bumped on every crash: timers of an older incarnation never fire. */
+  incarnation = 0;
+  private clockOffsetUs = 0;
+  private driftPpm = 0;
+  private driftSinceTrueUs = 0;
+  private driftBaseOffsetUs = 0;
+  /** Timers that came due while paused, fired in order on resume. */
+  private deferred: (() => void)[] = [];
+  restarts = 0;
+
+  constructor(
+    readonly id: NodeId,
+    readonly disk: Disk,
+    private readonly factory: ProgramFactory,
+    private readonly hooks: ProcessHooks,
+  ) {}
+
+  localNowUs(): number {
+    const t = this.hooks.trueNowUs();
+    return Math.round(t + this.driftBaseOffsetUs + this.clockOffsetUs + ((t - this.driftSinceTrueUs) * this.driftPpm) / 1e6);
+  }
+
+  /** Jumps this node's clock by deltaUs (positive = ahead). */
+  jumpClock(deltaUs: number): void {
+    this.clockOffsetUs += deltaUs;
+  }
+
+  /** From now on this node's clock runs (1 + ppm/1e6) times as fast as true time. */
+  setDrift(ppm: number): void {
+    assert(ppm > -1e6 && ppm < 1e6, `drift out of range: ${ppm} ppm`);
+    const t = this.hooks.trueNowUs();
+    this.driftBaseOffsetUs += ((t - this.driftSinceTrueUs) * this.driftPpm) / 1e6;
+    this.driftSinceTrueUs = t;
+    this.driftPpm = ppm;
+  }
+
+  get clockSkewUs(): number {
+    return this.localNowUs() - this.hooks.trueNowUs();
+  }
+
+  start(): void {
+    assert(this.status === "down", `node ${this.id} started while ${this.status}`);
+    this.status = "up";
+    this.deferred = [];
+    this.program = this.factory(this.context(this.incarnation));
+  }
+
+  crash(mode: CrashMode = "drop-unsynced"): void {
+    if (this.status === "down") return;
+    this.disk.crash(mode);
+    this.status = "down";
+    this.incarnation++;
+    this.program = undefined;
+    this.deferred = [];
+  }
+
+  pause(): void {
+    if (this.status === "up") this.status = "paused";
+  }
+
+  resume(): void {
+    if (this.status !== "paused") return;
+    this.status = "up";
+    const due = this.deferred;
+    this.deferred = [];
+    const inc = this.incarnation;
+    for (const fn of due) if (this.incarnation === inc && this.status === "up") fn();
+    if (this.incarnation === inc && this.status === "up") this.program?.onResume?.();
+  }
+
+  deliver(from: NodeId, msgType: string, payload: unknown): void {
+    if (this.status !== "up" || !this.program) return;
+    this.program.onMessage(from, msgType, payload);
+  }
+
+  private context(incarnation: number): NodeContext {
+    const alive = () => this.incarnation === incarnation;
+    const ctx: NodeContext = {
+      id: this.id,
+      nowUs: () => this.localNowUs(),
+      setTimer: (delayUs, fn) => {
+        const trueDelayUs = Math.max(0, Math.round(delayUs / (1 + this.driftPpm / 1e6)));
+        const handle: TimerHandle = { cancelled: false };
+        this.hooks.scheduleTrue(trueDelayUs, () => {
+          if (handle.cancelled || !alive()) return;
+          if (this.status === "paused") this.deferred.push(() => !handle.cancelled && fn());
+          else if (this.status === "up") fn();
+        });
+        return handle;
+      },
+      cancelTimer: (handle) => {
+        if (handle) handle.cancelled = true;
+      },
+      send: (to, msgType, payload, meta) => {
+        if (alive() && this.status === "up") this.hooks.send(this.id, to, msgType, payload, meta);
+      },
+      disk: this.disk,
+      rng: (name) => this.hooks.rng(`node${this.id}:${name}`),
+      trace: (event) => {
+        if (alive()) this.hooks.trace(event);
+      },
+      fail: (reason) => {
+        if (!alive()) return;
+        this.hooks.trace({ tUs: this.hooks.trueNowUs(), type: "fault", fault: "fail-stop", nodes: [this.id], detail: reason });
+        this.crash();
+      },
+    };
+    return ctx;
+  }
+}

@@ -1,0 +1,29 @@
+// What the scenario runner needs from the system under test running on the world: the
+// program each node runs, a view of who leads, and the operations a fault plan can ask
+// for (membership changes, leader transfer, compaction, snapshots). The placeholder
+// gossip protocol implements the minimum; the Raft/etcd store implements all of it.
+import type { ProgramFactory } from "./process";
+import type { NodeId, Role } from "./trace/types";
+import type { World } from "./world";
+
+export interface NodeView {
+  role: Role;
+  term: number;
+  leader: NodeId | null;
+}
+
+export interface SystemUnderTest {
+  readonly name: string;
+  /** The program factory for a node id (used at start, restart and when members join). */
+  factory(id: NodeId): ProgramFactory;
+  /** Called once after the world is built and nodes are started. */
+  attach?(world: World): void;
+  /** The node's current view of itself, or undefined if down / not known. */
+  view(id: NodeId): NodeView | undefined;
+  addMember?(learner: boolean): NodeId | undefined;
+  removeMember?(id: NodeId): void;
+  promoteLearner?(): void;
+  transferLeader?(to: NodeId | undefined): void;
+  compact?(): void;
+  snapshot?(id: NodeId): void;
+}
