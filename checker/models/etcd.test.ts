@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { checkHistory } from "../check";
+import type { Operation } from "../history";
+import { ERR_COMPACTED, ERR_LEASE_NOT_FOUND, etcdModel, type EtcdRequest, type EtcdResponse, type KeyValue } from "./etcd";
+
+type EOp = Operation<EtcdRequest, EtcdResponse>;
+let nextId = 0;
+/** Sequential by default: each op gets its own [t, t+1] slot. */
+function op(client: number, input: EtcdRequest, output: EtcdResponse | null, call?: number, ret?: number | null): EOp {
+  const id = nextId++;
+  return { id, client, input, call: call ?? id * 10, output, return: ret === null ? Infinity : (ret ?? id * 10 + 1) };
+}
+const kv = (key: string, value: string, createRevision: number, modRevision: number, version: number, lease = 0): KeyValue => ({ key, value, createRevision, modRevision, version, lease });
+const verdict = (ops: EOp[]) => checkHistory(ops, etcdModel).verdict;
+
+describe("etcd model", () => {
+  it("checks revisions, versions and createRevision of puts and ranges", () => {
+    nextId = 0;
+    const good = [
+      op(0, { type: "put", key: "a", value: "1" }, { type: "put", header: { revision: 2 } }),
+      op(0, { type: "put", key: "a", value: "2", prevKv: true }, { type: "put", header: { revision: 3 }, prevKv: kv("a", "1", 2, 2, 1) }),
+      op(1, { type: "range", key: "a" }, { type: "range", header: { revision: 3 }, kvs: [kv("a", "2", 2, 3, 2)], count: 1 }),
+    ];
+    expect(verdict(good)).toBe("linearizable");
+    // version wrong
+    const badVersion = [good[0]!, good[1]!, { ...good[2]!, output: { type: "range", header: { revision: 3 }, kvs: [kv("a", "2", 2, 3, 1)] } as EtcdResponse }];
+    expect(verdict(badVersion)).toBe("not-linearizable");
+    // header revision wrong
+    const badHeader = [good[0]!, { ...good[1]!, output: { type: "put", header: { revision: 4 }, prevKv: kv("a", "1", 2, 2, 1) } as EtcdResponse }];
+    expect(verdict(badHeader)).toBe("not-linearizable");
+  });
+
+  it("orders concurrent writes by their revisions (one global order)", () => {
+    nextId = 0;
+    // Two concurrent puts; the revisions they report decide the order; a read must agree.
+    const ops = [
+      op(0, { type: "put", key: "x", value: "A" }, { type: "put", header: { revision: 3 } }, 0, 10),
+      op(1, { type: "put", key: "y", value: "B" }, { type: "put", header: { revision: 2 } }, 0, 10),
+      op(2, { type: "range", key: "x", rangeEnd: "z" }, { type: "range", header: { revision: 3 }, kvs: [kv("x", "A", 3, 3, 1), kv("y", "B", 2, 2, 1)], count: 2 }, 11, 12),
+    ];
+    expect(verdict(ops)).toBe("linearizable");
+    const swapped = [ops[0]!, ops[1]!, { ...ops[2]!, output: { type: "range", header: { revision: 3 }, kvs: [kv("x", "A", 2, 2, 1), kv("y", "B", 3, 3, 1)] } as EtcdResponse }];
+    expect(verdict(swapped)).toBe("not-linearizable");
+  });
+
+  it("evaluates txn compares and applies one branch at one revision", () => {
+    nextId = 0;
+    const ops = [
+      op(0, { type: "put", key: "k", value: "v" }, { type: "put", header: { revision: 2 } }),
+      op(0, { type: "txn", compare: [{ key: "k", target: "VALUE", result: "EQUAL", value: "v" }], success: [{ type: "put", key: "k", value: "w" }, { type: "put", key: "j", value: "z" }], failure: [] }, { type: "txn", header: { revision: 3 }, succeeded: true, responses: [{ type: "put" }, { type: "put" }] }),
+      op(0, { type: "txn", compare: [{ key: "k", target: "VERSION", result: "EQUAL", version: 1 }], success: [], failure: [{ type: "range", key: "j" }] }, { type: "txn", header: { revision: 3 }, succeeded: false, responses: [{ type: "range", kvs: [kv("j", "z", 3, 3, 1)] }] }),
+    ];
+    expect(verdict(ops)).toBe("linearizable");
+    const wrongBranch = [ops[0]!, ops[1]!, { ...ops[2]!, output: { type: "txn", header: { revision: 3 }, succeeded: true, responses: [] } as EtcdResponse }];
+    expect(verdict(wrongBranch)).toBe("not-linearizable");
+  });
+
+  it("a failed (unknown) put may have applied, even later; a definite error may not", () => {
+    nextId = 0;
+    const maybe = op(0, { type: "put", key: "a", value: "1" }, { error: "etcdserver: request timed out" }, 0, 5);
+    const read = op(1, { type: "range", key: "a" }, { type: "range", header: { revision: 2 }, kvs: [kv("a", "1", 2, 2, 1)] }, 100, 101);
+    expect(verdict([maybe, read])).toBe("linearizable");
+    const readEmpty = op(1, { type: "range", key: "a" }, { type: "range", header: { revision: 1 }, kvs: [] }, 100, 101);
+    expect(verdict([maybe, readEmpty])).toBe("linearizable");
+    const definite = op(0, { type: "leaseRevoke", ID: 7 }, { error: ERR_LEASE_NOT_FOUND }, 0, 5);
+    expect(verdict([definite])).toBe("linearizable");
+    const grant = op(0, { type: "leaseGrant", ID: 7, TTL: 60 }, { type: "leaseGrant", header: { revision: 1 }, ID: 7, TTL: 60 }, 200, 201);
+    const undue = op(0, { type: "leaseRevoke", ID: 7 }, { error: ERR_LEASE_NOT_FOUND }, 300, 301);
+    expect(verdict([grant, undue])).toBe("not-linearizable");
+  });
+
+  it("revoking a lease deletes its keys at a new revision; compaction errors are checked", () => {
+    nextId = 0;
+    const ops = [
+      op(0, { type: "leaseGrant", ID: 5, TTL: 100 }, { type: "leaseGrant", header: { revision: 1 }, ID: 5, TTL: 100 }),
+      op(0, { type: "put", key: "l", value: "x", lease: 5 }, { type: "put", header: { revision: 2 } }),
+      op(0, { type: "leaseRevoke", ID: 5 }, { type: "leaseRevoke", header: { revision: 3 } }),
+      op(0, { type: "range", key: "l" }, { type: "range", header: { revision: 3 }, kvs: [], count: 0 }),
+      op(0, { type: "compact", revision: 3 }, { type: "compact", header: { revision: 3 } }),
+      op(0, { type: "range", key: "l", revision: 2 }, { error: ERR_COMPACTED }),
+    ];
+    expect(verdict(ops)).toBe("linearizable");
+    const keyKept = [...ops.slice(0, 3), { ...ops[3]!, output: { type: "range", header: { revision: 3 }, kvs: [kv("l", "x", 2, 2, 1, 5)] } as EtcdResponse }];
+    expect(verdict(keyKept)).toBe("not-linearizable");
+  });
+});
