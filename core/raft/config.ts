@@ -1,0 +1,76 @@
+// Configuration of one Raft node. Defaults mirror etcd: heartbeat 1 tick, election 10
+// ticks (the host ticks every 100 ms by default), pre-vote and check-quorum on.
+import type { BugSet } from "../canary";
+import { NO_BUGS } from "../canary";
+import type { Rand } from "../rand";
+import type { Entry, HardState, NodeId, Snapshot } from "./types";
+
+export type ReadOnlyOption = "safe" | "lease-based";
+
+export interface RaftConfig {
+  readonly id: NodeId;
+  readonly electionTicks?: number;
+  readonly heartbeatTicks?: number;
+  readonly preVote?: boolean;
+  readonly checkQuorum?: boolean;
+  readonly maxSizePerMsgBytes?: number;
+  readonly maxInflightMsgs?: number;
+  /** "safe": ReadIndex with a heartbeat round (thesis §6.4); "lease-based": thesis §6.4.1. */
+  readonly readOnlyOption?: ReadOnlyOption;
+  /** Ticks shaved off the lease to cover bounded clock drift between nodes (§6.4.1). */
+  readonly leaseMarginTicks?: number;
+  /** Draws the randomized election timeout; nothing else in the core is random. */
+  readonly rand: { int(minIncl: number, maxExcl: number): number };
+  readonly bugs?: BugSet;
+  /** Initial voters, used only when `storage` is empty (bootstrap: a config entry at index 1). */
+  readonly peers?: readonly NodeId[];
+}
+
+/** What the host recovered from stable storage (its WAL and last snapshot). */
+export interface RaftStorage {
+  readonly hardState: HardState;
+  readonly snapshot?: Snapshot;
+  /** Entries after the snapshot, contiguous. */
+  readonly entries: readonly Entry[];
+}
+
+export interface ResolvedConfig {
+  id: NodeId;
+  electionTicks: number;
+  heartbeatTicks: number;
+  preVote: boolean;
+  checkQuorum: boolean;
+  maxSizePerMsgBytes: number;
+  maxInflightMsgs: number;
+  readOnlyOption: ReadOnlyOption;
+  leaseMarginTicks: number;
+  rand: Pick<Rand, "int">;
+  bugs: BugSet;
+  peers: readonly NodeId[];
+}
+
+export function resolveConfig(c: RaftConfig): ResolvedConfig {
+  const r: ResolvedConfig = {
+    id: c.id,
+    electionTicks: c.electionTicks ?? 10,
+    heartbeatTicks: c.heartbeatTicks ?? 1,
+    preVote: c.preVote ?? true,
+    checkQuorum: c.checkQuorum ?? true,
+    maxSizePerMsgBytes: c.maxSizePerMsgBytes ?? 1024 * 1024,
+    maxInflightMsgs: c.maxInflightMsgs ?? 256,
+    readOnlyOption: c.readOnlyOption ?? "safe",
+    leaseMarginTicks: c.leaseMarginTicks ?? 2,
+    rand: c.rand,
+    bugs: c.bugs ?? NO_BUGS,
+    peers: c.peers ?? [],
+  };
+  if (!(r.id > 0 && Number.isInteger(r.id))) throw new Error(`raft: id must be a positive integer, got ${r.id}`);
+  if (!(r.heartbeatTicks >= 1 && r.electionTicks > r.heartbeatTicks)) {
+    throw new Error(`raft: need electionTicks > heartbeatTicks >= 1, got ${r.electionTicks}/${r.heartbeatTicks}`);
+  }
+  if (r.readOnlyOption === "lease-based" && !r.checkQuorum) {
+    // Thesis §6.4.1: the lease is only sound when a partitioned leader steps down.
+    throw new Error("raft: lease-based reads require checkQuorum");
+  }
+  return r;
+}

@@ -1,0 +1,39 @@
+// Quorum arithmetic for majority and joint configurations (Raft §5.3 commit rule,
+// thesis §4.3: in C_old,new agreement needs separate majorities of both).
+import type { ConfState, NodeId } from "./types";
+
+export type VoteResult = "won" | "lost" | "pending";
+
+/** Largest value that a majority of `voters` has reached. An empty config is "infinitely" agreed. */
+export function majorityValue(voters: readonly NodeId[], valueOf: (id: NodeId) => number): number {
+  if (voters.length === 0) return Number.POSITIVE_INFINITY;
+  const vals = voters.map(valueOf).sort((a, b) => b - a);
+  return vals[Math.floor(vals.length / 2)]!;
+}
+
+export function jointValue(cs: ConfState, valueOf: (id: NodeId) => number): number {
+  return Math.min(majorityValue(cs.voters, valueOf), majorityValue(cs.votersOutgoing, valueOf));
+}
+
+export function majorityVote(voters: readonly NodeId[], votes: ReadonlyMap<NodeId, boolean>): VoteResult {
+  if (voters.length === 0) return "won";
+  let granted = 0;
+  let missing = 0;
+  for (const id of voters) {
+    const v = votes.get(id);
+    if (v === undefined) missing++;
+    else if (v) granted++;
+  }
+  const q = Math.floor(voters.length / 2) + 1;
+  if (granted >= q) return "won";
+  if (granted + missing >= q) return "pending";
+  return "lost";
+}
+
+export function jointVote(cs: ConfState, votes: ReadonlyMap<NodeId, boolean>): VoteResult {
+  const a = majorityVote(cs.voters, votes);
+  const b = majorityVote(cs.votersOutgoing, votes);
+  if (a === "lost" || b === "lost") return "lost";
+  if (a === "won" && b === "won") return "won";
+  return "pending";
+}

@@ -1,0 +1,398 @@
+// Unit tests of the Raft core, one block per feature, each naming the section of the
+// Raft paper (Ongaro & Ousterhout 2014) or thesis (Ongaro 2014) it covers.
+import { describe, expect, it } from "vitest";
+import type { CanaryBug } from "../canary";
+import { MemCluster, testRand } from "./testing";
+import { RawNode } from "./rawnode";
+import type { Message } from "./types";
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+function leadersByTerm(c: MemCluster, seen: Map<number, Set<number>>): void {
+  for (const [id, n] of c.nodes) {
+    if (n.rn.raft.role !== "leader") continue;
+    const s = seen.get(n.rn.raft.term) ?? new Set<number>();
+    s.add(id);
+    seen.set(n.rn.raft.term, s);
+  }
+}
+
+describe("leader election (paper §5.2)", () => {
+  it("randomized election timeout lies in [ET, 2ET)", () => {
+    const rn = new RawNode({ id: 1, peers: [1, 2, 3], rand: testRand(3), electionTicks: 10 });
+    const seen = new Set<number>();
+    for (let i = 0; i < 500; i++) {
+      rn.raft.becomeFollower(rn.raft.term + 1, 0);
+      const t = rn.raft.randomizedElectionTimeout;
+      expect(t).toBeGreaterThanOrEqual(10);
+      expect(t).toBeLessThan(20);
+      seen.add(t);
+    }
+    expect(seen.size).toBe(10);
+  });
+
+  it("elects exactly one leader per term under random message loss (election safety)", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const rand = testRand(seed);
+      const c = new MemCluster([1, 2, 3, 4, 5], { electionTicks: 3, preVote: seed % 2 === 0, checkQuorum: seed % 3 === 0 });
+      c.drop = () => rand.next() < 0.3;
+      const seen = new Map<number, Set<number>>();
+      for (let t = 0; t < 200; t++) {
+        c.tickAll();
+        leadersByTerm(c, seen);
+      }
+      for (const [term, ids] of seen) expect(ids.size, `seed ${seed} term ${term}`).toBe(1);
+      expect(seen.size).toBeGreaterThan(0);
+    }
+  });
+
+  it("the vote and term are in the same Ready as the vote response, with mustSync (Figure 2)", () => {
+    const c = new MemCluster([1, 2, 3], { preVote: false });
+    c.node(1).rn.campaign();
+    const rd1 = c.node(1).rn.ready();
+    const req = rd1.messages.find((m) => m.to === 2 && m.type === "vote")!;
+    c.node(1).rn.advance(rd1);
+    c.node(2).rn.ready() && undefined; // drain bootstrap ready
+    const n2 = c.node(2).rn;
+    // start from a clean state for node 2
+    const fresh = new MemCluster([2], {}, [1, 2, 3]).node(2).rn;
+    fresh.advance(fresh.ready());
+    fresh.step(req);
+    const rd = fresh.ready();
+    const resp = rd.messages.find((m) => m.type === "vote-resp")!;
+    expect(resp.reject).toBe(false);
+    expect(rd.hardState?.vote).toBe(1);
+    expect(rd.hardState?.term).toBe(req.term);
+    expect(rd.mustSync).toBe(true);
+    expect(n2).toBeDefined();
+  });
+
+  it("refuses a candidate whose log is less up-to-date (§5.4.1 election restriction)", () => {
+    const c = new MemCluster([1, 2, 3]);
+    c.elect(1);
+    c.partition([[1, 2], [3]]);
+    c.propose(1, "a");
+    c.heal();
+    c.node(3).rn.raft.becomeFollower(c.raft(3).term, 0);
+    c.raft(3).electionElapsed = 100; // out of lease everywhere
+    c.raft(1).electionElapsed = 100;
+    c.raft(2).electionElapsed = 100;
+    c.raft(1).becomeFollower(c.raft(1).term, 0);
+    c.raft(2).becomeFollower(c.raft(2).term, 0);
+    c.elect(3);
+    expect(c.raft(3).role).not.toBe("leader");
+  });
+});
+
+describe("log replication (paper §5.3, log matching)", () => {
+  it("replicates proposals, commits and applies them in order on every node", () => {
+    const c = new MemCluster([1, 2, 3]);
+    c.elect(1);
+    expect(c.leaders()).toEqual([1]);
+    for (let i = 0; i < 5; i++) expect(c.propose(1, `v${i}`).ok).toBe(true);
+    for (const id of [1, 2, 3]) expect(c.appliedTexts(id)).toEqual(["v0", "v1", "v2", "v3", "v4"]);
+    const l = c.raft(1).log;
+    for (const id of [2, 3]) {
+      const f = c.raft(id).log;
+      expect(f.lastIndex()).toBe(l.lastIndex());
+      for (let i = 1; i <= l.lastIndex(); i++) expect(f.term(i)).toBe(l.term(i));
+    }
+  });
+
+  it("truncates conflicting uncommitted entries of a deposed leader", () => {
+    const c = new MemCluster([1, 2, 3]);
+    c.elect(1);
+    c.propose(1, "committed");
+    c.isolate(1);
+    c.propose(1, "lost-1");
+    c.propose(1, "lost-2");
+    c.raft(2).electionElapsed = 100;
+    c.raft(3).electionElapsed = 100;
+    c.raft(2).lead = 0;
+    c.raft(3).lead = 0;
+    c.elect(2);
+    expect(c.raft(2).role).toBe("leader");
+    c.propose(2, "new");
+    c.heal();
+    c.tickAll(3);
+    c.tick(2);
+    for (const id of [1, 2, 3]) expect(c.appliedTexts(id)).toEqual(["committed", "new"]);
+    const l2 = c.raft(2).log;
+    const l1 = c.raft(1).log;
+    expect(l1.lastIndex()).toBe(l2.lastIndex());
+    for (let i = 1; i <= l2.lastIndex(); i++) expect(l1.term(i)).toBe(l2.term(i));
+  });
+
+  it("fast backtracking needs one rejection per divergent term, not per entry", () => {
+    const c = new MemCluster([1, 2, 3], { maxSizePerMsgBytes: 1 << 20 });
+    c.elect(1);
+    c.isolate(1);
+    for (let i = 0; i < 50; i++) c.propose(1, `stale${i}`);
+    c.raft(2).electionElapsed = 100;
+    c.raft(3).electionElapsed = 100;
+    c.raft(2).lead = 0;
+    c.raft(3).lead = 0;
+    c.elect(2);
+    for (let i = 0; i < 60; i++) c.propose(2, `fresh${i}`);
+    // A new leader starts probing node 1 at its own last index (64), far above the fork.
+    c.node(2).rn.transferLeader(3);
+    c.stabilize();
+    expect(c.raft(3).role).toBe("leader");
+    c.heal();
+    c.delivered = [];
+    c.tick(3);
+    c.stabilize();
+    const rejects = c.delivered.filter((m) => m.type === "app-resp" && m.from === 1 && m.reject);
+    expect(rejects.length).toBeGreaterThan(0);
+    expect(rejects.length).toBeLessThanOrEqual(2); // vs. ~60 with one-by-one decrement
+    expect(c.appliedTexts(1)).toEqual(Array.from({ length: 60 }, (_, i) => `fresh${i}`));
+  });
+
+  it("flow control: at most maxInflightMsgs appends outstanding in replicate state", () => {
+    const c = new MemCluster([1, 2], { maxInflightMsgs: 2, maxSizePerMsgBytes: 1 });
+    c.elect(1);
+    c.drop = (m) => m.type === "app-resp";
+    c.delivered = [];
+    for (let i = 0; i < 10; i++) c.propose(1, `x${i}`);
+    const apps = c.delivered.filter((m) => m.type === "app" && m.to === 2 && (m.entries?.length ?? 0) > 0);
+    expect(apps.length).toBe(2);
+  });
+
+  it("flow control: max bytes per message splits a backlog", () => {
+    const c = new MemCluster([1, 2, 3], { maxSizePerMsgBytes: 60 });
+    c.elect(1);
+    c.isolate(3);
+    for (let i = 0; i < 6; i++) c.propose(1, `payload-${i}`);
+    c.heal();
+    c.delivered = [];
+    c.tick(1);
+    const apps = c.delivered.filter((m) => m.type === "app" && m.to === 3 && (m.entries?.length ?? 0) > 0);
+    expect(apps.length).toBeGreaterThan(1);
+    for (const a of apps) expect(a.entries!.length).toBeLessThanOrEqual(1);
+    expect(c.appliedTexts(3).length).toBe(6);
+  });
+});
+
+describe("Figure 8: commit only by counting current-term entries (paper §5.4.2)", () => {
+  function setup(bugs: CanaryBug[]) {
+    const c = new MemCluster([1, 2, 3], { preVote: false, checkQuorum: false, bugs: new Set(bugs) });
+    c.elect(1); // term 2, no-op at 2
+    c.isolate(1);
+    c.propose(1, "old"); // index 3, term 2, only on node 1
+    c.heal();
+    c.restart(1); // loses leadership, keeps its log
+    c.stabilize();
+    c.drop = (m) => m.type === "app" && m.from === 1;
+    c.elect(1); // term 3, no-op at 4; appends to followers are dropped
+    expect(c.raft(1).role).toBe("leader");
+    expect(c.raft(1).log.term(3)).toBe(2);
+    // Node 2 acknowledges index 3 (the old-term entry) but not the new no-op.
+    const ack: Message = { type: "app-resp", from: 2, to: 1, term: c.raft(1).term, index: 3 };
+    c.node(1).rn.step(ack);
+    c.stabilize();
+    return c;
+  }
+  it("does not commit an older-term entry replicated on a majority", () => {
+    expect(setup([]).raft(1).log.committed).toBe(2);
+  });
+  it("canary commit-prior-term does commit it", () => {
+    expect(setup(["commit-prior-term"]).raft(1).log.committed).toBe(3);
+  });
+});
+
+describe("pre-vote (thesis §9.6) and check-quorum (thesis §6.2)", () => {
+  function partitionedFollower(preVote: boolean) {
+    const c = new MemCluster([1, 2, 3], { preVote, checkQuorum: preVote });
+    c.elect(1);
+    const term = c.raft(1).term;
+    c.isolate(3);
+    for (let i = 0; i < 50; i++) {
+      c.tick(3);
+      c.tick(1);
+      c.tick(2);
+    }
+    c.heal();
+    c.tickAll(30);
+    return { c, term };
+  }
+  it("a partitioned node does not raise its term, so rejoining does not depose the leader", () => {
+    const { c, term } = partitionedFollower(true);
+    expect(c.raft(3).term).toBe(term);
+    expect(c.leaders()).toEqual([1]);
+    expect(c.raft(1).term).toBe(term);
+  });
+  it("without pre-vote the rejoining node disrupts the cluster with a higher term", () => {
+    const { c, term } = partitionedFollower(false);
+    expect(c.raft(1).term).toBeGreaterThan(term);
+  });
+  it("a leader that hears from no quorum steps down after an election timeout", () => {
+    const c = new MemCluster([1, 2, 3], { checkQuorum: true, electionTicks: 10 });
+    c.elect(1);
+    c.isolate(1);
+    c.tick(1, 9);
+    expect(c.raft(1).role).toBe("leader");
+    c.tick(1, 12);
+    expect(c.raft(1).role).toBe("follower");
+  });
+  it("followers ignore vote requests while they hear from a leader (leader stickiness, thesis §4.2.3)", () => {
+    const c = new MemCluster([1, 2, 3], { checkQuorum: true, preVote: false });
+    c.elect(1);
+    const term = c.raft(1).term;
+    c.elect(3);
+    expect(c.leaders()).toEqual([1]);
+    expect(c.raft(2).term).toBe(term);
+  });
+});
+
+describe("ReadIndex (thesis §6.4)", () => {
+  it("serves a read after a heartbeat round confirms leadership, at the commit index", () => {
+    const c = new MemCluster([1, 2, 3]);
+    c.elect(1);
+    c.propose(1, "a");
+    expect(c.node(1).rn.readIndex("r1").ok).toBe(true);
+    c.stabilize();
+    expect(c.node(1).readStates).toEqual([{ index: c.raft(1).log.committed, context: "r1" }]);
+  });
+  it("a partitioned leader cannot serve a read; the majority side's new leader can", () => {
+    const c = new MemCluster([1, 2, 3]);
+    c.elect(1);
+    c.partition([[1], [2, 3]]);
+    c.node(1).rn.readIndex("stale");
+    c.stabilize();
+    expect(c.node(1).readStates).toEqual([]);
+    c.raft(2).electionElapsed = 100;
+    c.raft(3).electionElapsed = 100;
+    c.raft(2).lead = 0;
+    c.raft(3).lead = 0;
+    c.elect(2);
+    c.propose(2, "w");
+    c.node(3).rn.readIndex("follower-read"); // forwarded to leader 2
+    c.stabilize();
+    expect(c.node(3).readStates).toEqual([{ index: c.raft(2).log.committed, context: "follower-read" }]);
+    expect(c.node(1).readStates).toEqual([]);
+  });
+  it("lease-based reads answer at once while the lease holds, and not after losing quorum contact", () => {
+    const c = new MemCluster([1, 2, 3], { readOnlyOption: "lease-based", checkQuorum: true });
+    c.elect(1);
+    c.tick(1, 2);
+    c.delivered = [];
+    c.node(1).rn.readIndex("lease");
+    c.stabilize();
+    expect(c.node(1).readStates.map((r) => r.context)).toEqual(["lease"]);
+    expect(c.delivered.filter((m) => m.type === "heartbeat" && m.context === "lease")).toEqual([]);
+    c.isolate(1);
+    c.tick(1, 9);
+    c.node(1).rn.readIndex("late");
+    c.stabilize();
+    expect(c.node(1).readStates.map((r) => r.context)).toEqual(["lease"]);
+  });
+});
+
+describe("log compaction and InstallSnapshot (paper §7)", () => {
+  it("a follower behind the compaction point receives and installs the snapshot", () => {
+    const c = new MemCluster([1, 2, 3]);
+    c.elect(1);
+    c.isolate(3);
+    for (let i = 0; i < 10; i++) c.propose(1, `e${i}`);
+    const applied = c.raft(1).log.applied;
+    const snap = c.node(1).rn.compact(applied, enc("state@" + applied));
+    c.node(1).snapshot = snap;
+    expect(c.raft(1).log.firstIndex()).toBe(applied + 1);
+    c.heal();
+    c.delivered = [];
+    c.tickAll(2);
+    expect(c.delivered.some((m) => m.type === "snap" && m.to === 3)).toBe(true);
+    expect(c.node(3).snapshot?.index).toBe(applied);
+    expect(new TextDecoder().decode(c.node(3).snapshot!.data)).toBe("state@" + applied);
+    c.propose(1, "after");
+    expect(c.appliedTexts(3)).toEqual(["after"]);
+    expect(c.raft(3).log.committed).toBe(c.raft(1).log.committed);
+  });
+});
+
+describe("membership change by joint consensus (thesis §4.3, learners §4.2.1)", () => {
+  it("adds a learner, promotes it through C_old,new, and removes the leader", () => {
+    const c = new MemCluster([1, 2, 3]);
+    c.add(4);
+    c.elect(1);
+    expect(c.node(1).rn.proposeConfChange({ changes: [{ op: "add-learner", node: 4 }] }).ok).toBe(true);
+    c.stabilize();
+    expect(c.raft(1).conf.learners).toEqual([4]);
+    c.propose(1, "x");
+    expect(c.appliedTexts(4)).toEqual(["x"]);
+    expect(c.raft(4).promotable()).toBe(false);
+    // One change at a time: a second one is refused while the first is in flight.
+    expect(c.node(1).rn.proposeConfChange({ changes: [{ op: "add-voter", node: 4 }, { op: "remove-node", node: 1 }] }).ok).toBe(true);
+    expect(c.node(1).rn.proposeConfChange({ changes: [{ op: "remove-node", node: 2 }] }).ok).toBe(false);
+    c.stabilize();
+    // Joint was entered and left automatically.
+    const confs = c.node(2).applied.filter((e) => e.type === "conf-change").length;
+    expect(confs).toBe(4); // bootstrap, learner, enter joint, leave joint
+    for (const id of [2, 3, 4]) expect(c.raft(id).conf).toEqual({ voters: [2, 3, 4], votersOutgoing: [], learners: [] });
+    // The removed leader stepped down once C_new was committed (thesis §4.2.2).
+    expect(c.raft(1).role).toBe("follower");
+    for (let i = 0; i < 40 && c.leaders().length === 0; i++) c.tickAll();
+    expect(c.leaders().length).toBe(1);
+    expect(c.leaders()[0]).not.toBe(1);
+    const l = c.leaders()[0]!;
+    c.propose(l, "y");
+    for (const id of [2, 3, 4]) expect(c.appliedTexts(id)).toEqual(["x", "y"]);
+  });
+  it("in C_old,new a commit needs a majority of both configurations", () => {
+    const c = new MemCluster([1, 2, 3], { checkQuorum: false });
+    c.add(4);
+    c.add(5);
+    c.elect(1);
+    // Enter joint {1,2,3} -> {1,4,5}, but nodes 4 and 5 never answer.
+    c.drop = (m) => m.to === 4 || m.to === 5;
+    c.node(1).rn.proposeConfChange({ changes: [{ op: "add-voter", node: 4 }, { op: "add-voter", node: 5 }, { op: "remove-node", node: 2 }, { op: "remove-node", node: 3 }] });
+    c.stabilize();
+    expect(c.raft(1).conf.votersOutgoing).toEqual([1, 2, 3]);
+    const before = c.raft(1).log.committed;
+    c.node(1).rn.propose(enc("blocked"));
+    c.stabilize();
+    expect(c.raft(1).log.committed).toBe(before); // old majority has it, new one does not
+    c.heal();
+    c.tickAll(3);
+    expect(c.raft(1).log.committed).toBeGreaterThan(before);
+  });
+});
+
+describe("leader transfer (thesis §3.10)", () => {
+  it("TimeoutNow makes the target leader in the next term", () => {
+    const c = new MemCluster([1, 2, 3]);
+    c.elect(1);
+    c.propose(1, "a");
+    const term = c.raft(1).term;
+    expect(c.node(1).rn.transferLeader(2).ok).toBe(true);
+    c.stabilize();
+    expect(c.leaders()).toEqual([2]);
+    expect(c.raft(2).term).toBe(term + 1);
+  });
+  it("is aborted after an election timeout when the target cannot be reached", () => {
+    const c = new MemCluster([1, 2, 3], { electionTicks: 10 });
+    c.elect(1);
+    c.isolate(3);
+    c.node(1).rn.transferLeader(3);
+    c.stabilize();
+    expect(c.node(1).rn.propose(enc("refused")).ok).toBe(false);
+    c.drop = (m) => m.to === 3 || m.from === 3;
+    c.tick(1, 10);
+    expect(c.raft(1).role).toBe("leader");
+    expect(c.node(1).rn.propose(enc("accepted")).ok).toBe(true);
+  });
+});
+
+describe("restart from persisted state", () => {
+  it("a restarted node keeps term, vote and log, and catches up", () => {
+    const c = new MemCluster([1, 2, 3]);
+    c.elect(1);
+    c.propose(1, "a");
+    const term = c.raft(2).term;
+    c.restart(2);
+    expect(c.raft(2).term).toBe(term);
+    expect(c.raft(2).vote).toBe(1);
+    c.propose(1, "b");
+    expect(c.appliedTexts(2)).toEqual(["a", "b"]);
+  });
+});

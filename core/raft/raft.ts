@@ -1,0 +1,615 @@
+// One Raft node's protocol state (Raft paper §5, thesis ch. 3–6). Shared mechanics live
+// here; the per-role reactions to messages are stepLeader / stepFollower / stepCandidate
+// (etcd-io/raft's structure). Purely synchronous: outgoing messages are queued in `msgs`
+// and only leave through Ready, after what they depend on is durable.
+import { assert } from "../assert";
+import { allMembers, applyConfChange, decodeConfChange, encodeConfChange, isJoint, isVoter, validateConfChange } from "./confchange";
+import type { RaftConfig, RaftStorage, ResolvedConfig } from "./config";
+import { resolveConfig } from "./config";
+import { RaftLog } from "./log";
+import { Progress } from "./progress";
+import { jointValue, jointVote, type VoteResult } from "./quorum";
+import { stepCandidate } from "./step_candidate";
+import { stepFollower } from "./step_follower";
+import { stepLeader } from "./step_leader";
+import type { ConfChange, ConfState, Entry, Message, MessageType, NodeId, ReadState, Role, Snapshot } from "./types";
+import { EMPTY_CONF, NONE } from "./types";
+
+export type ProposeResult = { ok: true; index: number; term: number } | { ok: false; error: string };
+
+export interface PendingRead {
+  readonly context: string;
+  readonly index: number;
+  readonly from: NodeId;
+  readonly acks: Map<NodeId, boolean>;
+}
+
+type CampaignKind = "pre-vote" | "vote" | "transfer";
+
+export class Raft {
+  readonly cfg: ResolvedConfig;
+  readonly id: NodeId;
+  term = 0;
+  vote: NodeId = NONE;
+  lead: NodeId = NONE;
+  role: Role = "follower";
+  readonly log: RaftLog;
+  conf: ConfState = EMPTY_CONF;
+  prs = new Map<NodeId, Progress>();
+  votes = new Map<NodeId, boolean>();
+  msgs: Message[] = [];
+  readStates: ReadState[] = [];
+  electionElapsed = 0;
+  heartbeatElapsed = 0;
+  randomizedElectionTimeout = 0;
+  /** Monotonic tick counter of this node (lease bookkeeping). */
+  tickCount = 0;
+  leadTransferee: NodeId = NONE;
+  /** Index of the last conf change appended by this leader; one change at a time (§4.1). */
+  pendingConfIndex = 0;
+  pendingReads: PendingRead[] = [];
+  /** Read requests that arrived before this leader committed an entry of its term (§6.4 step 1). */
+  readsAwaitingCommit: Message[] = [];
+  /** The latest snapshot this node holds durably (sent to followers that are too far behind). */
+  snapshot: Snapshot | undefined;
+
+  constructor(config: RaftConfig, storage?: RaftStorage) {
+    this.cfg = resolveConfig(config);
+    this.id = this.cfg.id;
+    this.log = new RaftLog(this.cfg.bugs);
+    const empty = !storage || (storage.hardState.term === 0 && storage.entries.length === 0 && !storage.snapshot);
+    if (!empty) {
+      const s = storage!;
+      if (s.snapshot) {
+        this.log.snapIndex = this.log.committed = this.log.applied = s.snapshot.index;
+        this.log.snapTerm = s.snapshot.term;
+        this.conf = s.snapshot.confState;
+        this.snapshot = s.snapshot;
+      }
+      for (const e of s.entries) {
+        assert(e.index === this.log.lastIndex() + 1, `restored entry ${e.index} not contiguous after ${this.log.lastIndex()}`);
+        this.log.entries.push(e);
+      }
+      this.log.stabled = this.log.lastIndex();
+      this.term = s.hardState.term;
+      this.vote = s.hardState.vote;
+      assert(s.hardState.commit <= this.log.lastIndex(), `restored commit ${s.hardState.commit} beyond log ${this.log.lastIndex()}`);
+      this.log.commitTo(s.hardState.commit);
+    } else if (this.cfg.peers.length > 0) {
+      // Bootstrap: the initial configuration is the first committed entry, so members that
+      // join later learn it by replication like any other change.
+      const cc: ConfChange = { changes: [...this.cfg.peers].sort((a, b) => a - b).map((node) => ({ op: "add-voter" as const, node })) };
+      this.log.append([{ index: 1, term: 1, type: "conf-change", data: encodeConfChange(cc) }]);
+      this.term = 1;
+      this.log.commitTo(1);
+    }
+    this.rebuildProgress();
+    this.becomeFollower(this.term, NONE);
+  }
+
+  // ---- roles (§5.2) ----------------------------------------------------------------
+
+  private reset(term: number): void {
+    if (this.term !== term) {
+      this.term = term;
+      this.vote = NONE;
+    }
+    this.lead = NONE;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    // §5.2: randomized timeouts in [ET, 2ET) make split votes rare.
+    this.randomizedElectionTimeout = this.cfg.rand.int(this.cfg.electionTicks, 2 * this.cfg.electionTicks);
+    this.leadTransferee = NONE;
+    this.votes.clear();
+    for (const [, pr] of this.prs) this.resetProgress(pr);
+    this.pendingConfIndex = 0;
+    this.pendingReads = [];
+    this.readsAwaitingCommit = [];
+  }
+
+  private resetProgress(pr: Progress): void {
+    pr.match = 0;
+    pr.next = this.log.lastIndex() + 1;
+    pr.becomeProbe();
+    pr.next = this.log.lastIndex() + 1;
+    pr.recentActive = false;
+    pr.ackedLeaseTick = Number.NEGATIVE_INFINITY;
+  }
+
+  becomeFollower(term: number, lead: NodeId): void {
+    this.reset(term);
+    this.lead = lead;
+    this.role = "follower";
+  }
+
+  private becomePreCandidate(): void {
+    assert(this.role !== "leader", "leader cannot become pre-candidate");
+    // §9.6: pre-vote does not touch term or vote, so a partitioned node cannot disrupt.
+    this.votes.clear();
+    this.lead = NONE;
+    this.role = "pre-candidate";
+  }
+
+  private becomeCandidate(): void {
+    assert(this.role !== "leader", "leader cannot become candidate");
+    this.reset(this.term + 1);
+    this.vote = this.id;
+    this.role = "candidate";
+  }
+
+  becomeLeader(): void {
+    assert(this.role === "candidate", `only a candidate becomes leader (was ${this.role})`);
+    this.reset(this.term);
+    this.lead = this.id;
+    this.role = "leader";
+    const self = this.prs.get(this.id);
+    if (self) {
+      self.becomeReplicate();
+      self.match = this.log.stabled;
+      self.recentActive = true;
+    }
+    // No conf change may be proposed before everything in the log is applied, because
+    // some of it may be an uncommitted conf change from an earlier term.
+    this.pendingConfIndex = this.log.lastIndex();
+    // §8 / thesis §6.4: a no-op entry of the new term lets the leader learn the commit index.
+    this.appendEntries([{ type: "normal", data: new Uint8Array(0) }]);
+  }
+
+  promotable(): boolean {
+    return isVoter(this.conf, this.id) && this.log.pendingSnapshot === undefined;
+  }
+
+  // ---- time ------------------------------------------------------------------------
+
+  tick(): void {
+    this.tickCount++;
+    if (this.role === "leader") this.tickHeartbeat();
+    else this.tickElection();
+  }
+
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0;
+      this.step({ type: "hup", from: this.id, to: this.id, term: 0 });
+    }
+  }
+
+  private tickHeartbeat(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.cfg.electionTicks) {
+      this.electionElapsed = 0;
+      // §6.2 check-quorum: a leader that heard from no quorum in an election timeout steps down.
+      if (this.cfg.checkQuorum && !this.quorumActive()) {
+        this.becomeFollower(this.term, NONE);
+        return;
+      }
+      // Thesis §3.10: a transfer that has not completed in an election timeout is aborted.
+      if (this.leadTransferee !== NONE) this.leadTransferee = NONE;
+    }
+    if (this.heartbeatElapsed >= this.cfg.heartbeatTicks) {
+      this.heartbeatElapsed = 0;
+      this.bcastHeartbeat(undefined);
+    }
+    // A snapshot that got lost is retried after an election timeout.
+    for (const [id, pr] of this.prs) {
+      if (id !== this.id && pr.state === "snapshot" && this.tickCount - pr.snapshotSentTick > this.cfg.electionTicks) pr.becomeProbe();
+    }
+  }
+
+  private quorumActive(): boolean {
+    const votes = new Map<NodeId, boolean>();
+    for (const [id, pr] of this.prs) {
+      votes.set(id, id === this.id || pr.recentActive);
+      if (id !== this.id) pr.recentActive = false;
+    }
+    return jointVote(this.conf, votes) === "won";
+  }
+
+  // ---- messages --------------------------------------------------------------------
+
+  send(m: Omit<Message, "from" | "term"> & { term?: number }): void {
+    this.msgs.push({ ...m, from: this.id, term: m.term ?? this.term });
+  }
+
+  step(m: Message): void {
+    if (m.term === 0) {
+      // local message
+    } else if (m.term > this.term) {
+      if (m.type === "vote" || m.type === "pre-vote") {
+        const force = m.context === "transfer";
+        const inLease = this.cfg.checkQuorum && this.lead !== NONE && this.electionElapsed < this.cfg.electionTicks;
+        // Thesis §4.2.3: ignore candidates while we believe a leader is alive, so a
+        // removed or partitioned server cannot depose a healthy leader.
+        if (!force && inLease) return;
+      }
+      if (m.type === "pre-vote" || (m.type === "pre-vote-resp" && !m.reject)) {
+        // Pre-votes are about a future term; the term only moves on a real election.
+      } else if (m.type === "app" || m.type === "heartbeat" || m.type === "snap") {
+        this.becomeFollower(m.term, m.from);
+      } else {
+        this.becomeFollower(m.term, NONE);
+      }
+    } else if (m.term < this.term) {
+      if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === "heartbeat" || m.type === "app")) {
+        // A stale leader cut off by a partition learns our term and steps down; without
+        // this it would never hear of the newer term under pre-vote/check-quorum (§9.6).
+        this.send({ type: "app-resp", to: m.from });
+      } else if (m.type === "pre-vote") {
+        this.send({ type: "pre-vote-resp", to: m.from, reject: true });
+      }
+      return;
+    }
+
+    switch (m.type) {
+      case "hup":
+        this.hup(m.context === "transfer" ? "transfer" : this.cfg.preVote ? "pre-vote" : "vote");
+        return;
+      case "vote":
+      case "pre-vote":
+        this.handleVoteRequest(m);
+        return;
+      default:
+        if (this.role === "leader") stepLeader(this, m);
+        else if (this.role === "follower") stepFollower(this, m);
+        else stepCandidate(this, m);
+    }
+  }
+
+  private handleVoteRequest(m: Message): void {
+    const canVote =
+      this.vote === m.from ||
+      (this.vote === NONE && this.lead === NONE) ||
+      (m.type === "pre-vote" && m.term > this.term);
+    const respType: MessageType = m.type === "vote" ? "vote-resp" : "pre-vote-resp";
+    if (canVote && this.log.isUpToDate(m.index!, m.logTerm!)) {
+      // §5.2/§5.4.1: grant. The response carries the request's term (a pre-vote is for the
+      // future term). The vote is recorded now and the Ready carrying this message also
+      // carries the new HardState, which the host persists before sending (Figure 2).
+      this.send({ type: respType, to: m.from, term: m.term, reject: false });
+      if (m.type === "vote") {
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+    } else {
+      this.send({ type: respType, to: m.from, reject: true });
+    }
+  }
+
+  private hup(kind: CampaignKind): void {
+    if (this.role === "leader") return;
+    if (!this.promotable()) return;
+    // A node must not campaign with a configuration it has not finished applying.
+    for (const e of this.log.nextCommittedEntries()) if (e.type === "conf-change") return;
+    this.campaign(kind);
+  }
+
+  campaign(kind: CampaignKind): void {
+    let voteTerm: number;
+    let type: MessageType;
+    if (kind === "pre-vote") {
+      this.becomePreCandidate();
+      voteTerm = this.term + 1;
+      type = "pre-vote";
+    } else {
+      this.becomeCandidate();
+      voteTerm = this.term;
+      type = "vote";
+    }
+    if (this.poll(this.id, true) === "won") {
+      // Single-voter configuration.
+      if (kind === "pre-vote") this.campaign("vote");
+      else this.becomeLeader();
+      return;
+    }
+    for (const id of this.voterIds()) {
+      if (id === this.id) continue;
+      this.send({
+        type,
+        to: id,
+        term: voteTerm,
+        index: this.log.lastIndex(),
+        logTerm: this.log.lastTerm(),
+        context: kind === "transfer" ? "transfer" : undefined,
+      });
+    }
+  }
+
+  poll(id: NodeId, granted: boolean): VoteResult {
+    if (!this.votes.has(id)) this.votes.set(id, granted);
+    return jointVote(this.conf, this.votes);
+  }
+
+  voterIds(): NodeId[] {
+    return [...new Set([...this.conf.voters, ...this.conf.votersOutgoing])].sort((a, b) => a - b);
+  }
+
+  /** Ids of every member but us, ascending. */
+  peerIds(): NodeId[] {
+    return allMembers(this.conf).filter((id) => id !== this.id);
+  }
+
+  // ---- replication (§5.3) ------------------------------------------------------------
+
+  appendEntries(ents: { type: Entry["type"]; data: Uint8Array }[]): { index: number; term: number } {
+    let index = this.log.lastIndex();
+    const full: Entry[] = ents.map((e) => ({ index: ++index, term: this.term, type: e.type, data: e.data }));
+    this.log.append(full);
+    // The leader's own match advances only when the host reports the entries durable
+    // (onStable), so a commit never counts a copy that a crash could still lose.
+    return { index, term: this.term };
+  }
+
+  /** Called by RawNode.advance when the host made the log durable up to log.stabled. */
+  onStable(): void {
+    if (this.role !== "leader") return;
+    const self = this.prs.get(this.id);
+    if (self && self.maybeUpdate(this.log.stabled)) {
+      if (this.maybeCommit()) this.bcastAppend();
+    }
+  }
+
+  /**
+   * §5.3/§5.4.2: commit the highest index replicated on a quorum, but only when that
+   * entry is of the current term (Figure 8); older entries commit indirectly.
+   */
+  maybeCommit(): boolean {
+    const mci = jointValue(this.conf, (id) => this.prs.get(id)?.match ?? 0);
+    if (mci <= this.log.committed || !Number.isFinite(mci)) return false;
+    if (this.log.term(mci) !== this.term && !this.cfg.bugs.has("commit-prior-term")) return false;
+    this.log.commitTo(mci);
+    this.onCommitAdvanced();
+    return true;
+  }
+
+  private onCommitAdvanced(): void {
+    if (this.role === "leader" && this.readsAwaitingCommit.length > 0 && this.committedInTerm()) {
+      const waiting = this.readsAwaitingCommit;
+      this.readsAwaitingCommit = [];
+      for (const m of waiting) this.handleReadIndexRequest(m);
+    }
+  }
+
+  committedInTerm(): boolean {
+    return this.log.term(this.log.committed) === this.term;
+  }
+
+  bcastAppend(): void {
+    for (const id of this.peerIds()) this.maybeSendAppend(id, true);
+  }
+
+  /** Sends an append (or a snapshot) to `to` if flow control allows; true if something was sent. */
+  maybeSendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
+    const pr = this.prs.get(to);
+    if (!pr || pr.isPaused()) return false;
+    const prevIndex = pr.next - 1;
+    const prevTerm = this.log.term(prevIndex);
+    if (prevTerm === undefined || pr.next < this.log.firstIndex()) return this.sendSnapshot(to, pr);
+    const ents = pr.next <= this.log.lastIndex() ? this.log.slice(pr.next, this.log.lastIndex() + 1, this.cfg.maxSizePerMsgBytes) : [];
+    if (ents.length === 0 && !sendIfEmpty) return false;
+    this.send({ type: "app", to, index: prevIndex, logTerm: prevTerm, entries: ents, commit: this.log.committed });
+    pr.sentEntries(prevIndex + ents.length, ents.length);
+    return true;
+  }
+
+  private sendSnapshot(to: NodeId, pr: Progress): boolean {
+    // §7: the follower needs entries we compacted; ship the snapshot instead.
+    if (!pr.recentActive) return false;
+    const snap = this.snapshot;
+    assert(snap !== undefined && snap.index >= this.log.snapIndex, `node ${this.id} compacted to ${this.log.snapIndex} without a snapshot`);
+    this.send({ type: "snap", to, snapshot: snap });
+    pr.becomeSnapshot(snap.index);
+    pr.snapshotSentTick = this.tickCount;
+    return true;
+  }
+
+  bcastHeartbeat(context: string | undefined): void {
+    for (const id of this.peerIds()) {
+      const pr = this.prs.get(id)!;
+      // Never tell a follower to commit beyond what it is known to hold.
+      this.send({ type: "heartbeat", to: id, commit: Math.min(pr.match, this.log.committed), context, leaseTick: this.tickCount });
+    }
+  }
+
+  // ---- client requests ---------------------------------------------------------------
+
+  propose(data: Uint8Array): ProposeResult {
+    if (this.role !== "leader") return { ok: false, error: "not leader" };
+    if (this.leadTransferee !== NONE) return { ok: false, error: "leader transfer in progress" };
+    const r = this.appendEntries([{ type: "normal", data }]);
+    this.bcastAppend();
+    return { ok: true, ...r };
+  }
+
+  proposeConfChange(cc: ConfChange): ProposeResult {
+    if (this.role !== "leader") return { ok: false, error: "not leader" };
+    if (this.leadTransferee !== NONE) return { ok: false, error: "leader transfer in progress" };
+    if (this.pendingConfIndex > this.log.applied) return { ok: false, error: "a configuration change is pending" };
+    const why = validateConfChange(this.conf, cc);
+    if (why !== null) return { ok: false, error: why };
+    const r = this.appendEntries([{ type: "conf-change", data: encodeConfChange(cc) }]);
+    this.pendingConfIndex = r.index;
+    this.bcastAppend();
+    return { ok: true, ...r };
+  }
+
+  /** Applies a committed conf-change entry (called as the host applies it). */
+  applyConfChangeEntry(e: Entry): void {
+    const cc = decodeConfChange(e.data);
+    this.conf = applyConfChange(this.conf, cc);
+    this.rebuildProgress();
+    if (this.role !== "leader") return;
+    if (this.leadTransferee !== NONE && !isVoter(this.conf, this.leadTransferee)) this.leadTransferee = NONE;
+    if (isJoint(this.conf)) {
+      // Auto-leave (etcd's AutoLeave): C_old,new is committed, now propose C_new (§4.3).
+      const r = this.appendEntries([{ type: "conf-change", data: encodeConfChange({ changes: [] }) }]);
+      this.pendingConfIndex = r.index;
+    } else if (!isVoter(this.conf, this.id)) {
+      // Thesis §4.2.2: a leader that is not part of C_new steps down once C_new is committed.
+      this.becomeFollower(this.term, NONE);
+      return;
+    }
+    if (!this.maybeCommit()) this.bcastAppend();
+    else this.bcastAppend();
+  }
+
+  private rebuildProgress(): void {
+    const next = new Map<NodeId, Progress>();
+    for (const id of allMembers(this.conf)) {
+      const learner = !isVoter(this.conf, id);
+      let pr = this.prs.get(id);
+      if (!pr || pr.isLearner !== learner) {
+        const fresh = new Progress(this.log.lastIndex() + 1, this.cfg.maxInflightMsgs, learner);
+        if (pr) {
+          fresh.match = pr.match;
+          fresh.next = pr.next;
+          fresh.state = pr.state;
+          fresh.recentActive = pr.recentActive;
+          fresh.pendingSnapshot = pr.pendingSnapshot;
+        } else if (id === this.id) {
+          fresh.match = this.role === "leader" ? this.log.stabled : 0;
+        } else {
+          fresh.recentActive = true; // give a new member one check-quorum round
+        }
+        pr = fresh;
+      }
+      next.set(id, pr);
+    }
+    this.prs = next;
+  }
+
+  readIndex(context: string): { ok: true } | { ok: false; error: string } {
+    if (this.role === "leader") {
+      this.handleReadIndexRequest({ type: "read-index", from: this.id, to: this.id, term: 0, context });
+      return { ok: true };
+    }
+    if (this.role === "follower" && this.lead !== NONE) {
+      // Forward to the leader, which answers with its read index (thesis §6.4, followers).
+      this.send({ type: "read-index", to: this.lead, context, term: 0 });
+      return { ok: true };
+    }
+    return { ok: false, error: "no leader" };
+  }
+
+  /** Leader side of ReadIndex (thesis §6.4). */
+  handleReadIndexRequest(m: Message): void {
+    assert(this.role === "leader", "read index handled by a leader");
+    const ctx = m.context ?? "";
+    if (this.conf.voters.length === 1 && this.conf.votersOutgoing.length === 0 && this.conf.voters[0] === this.id) {
+      this.respondRead(m.from, this.log.committed, ctx);
+      return;
+    }
+    // Step 1: the leader must have committed an entry of its term to know the commit index.
+    if (!this.committedInTerm()) {
+      this.readsAwaitingCommit.push(m);
+      return;
+    }
+    if (this.cfg.readOnlyOption === "lease-based" && this.leaseValid()) {
+      this.respondRead(m.from, this.log.committed, ctx);
+      return;
+    }
+    // Steps 2–3: record the commit index, then confirm leadership with a heartbeat round.
+    this.pendingReads.push({ context: ctx, index: this.log.committed, from: m.from, acks: new Map([[this.id, true]]) });
+    this.bcastHeartbeat(ctx);
+  }
+
+  /** A heartbeat response carrying a read context acknowledges leadership for that read. */
+  ackRead(from: NodeId, ctx: string): void {
+    const i = this.pendingReads.findIndex((p) => p.context === ctx);
+    if (i < 0) return;
+    const p = this.pendingReads[i]!;
+    p.acks.set(from, true);
+    if (jointVote(this.conf, p.acks) !== "won") return;
+    // Leadership confirmed now, so every earlier pending read is confirmed too.
+    const done = this.pendingReads.splice(0, i + 1);
+    for (const d of done) this.respondRead(d.from, d.index, d.context);
+  }
+
+  private respondRead(to: NodeId, index: number, context: string): void {
+    if (to === this.id) this.readStates.push({ index, context });
+    else this.send({ type: "read-index-resp", to, index, context, term: this.term });
+  }
+
+  /**
+   * Thesis §6.4.1: the lease starts when the heartbeat a quorum acknowledged was *sent*;
+   * followers (with check-quorum) refuse votes for an election timeout after hearing a
+   * leader, so none can be elected before ET minus a drift margin has elapsed.
+   */
+  leaseValid(): boolean {
+    if (!this.cfg.checkQuorum || this.leadTransferee !== NONE) return false;
+    const start = jointValue(this.conf, (id) => (id === this.id ? this.tickCount : this.prs.get(id)?.ackedLeaseTick ?? Number.NEGATIVE_INFINITY));
+    const margin = this.cfg.bugs.has("lease-read-ignores-skew") ? 0 : this.cfg.leaseMarginTicks;
+    return this.tickCount - start < this.cfg.electionTicks - margin;
+  }
+
+  transferLeader(to: NodeId): { ok: true } | { ok: false; error: string } {
+    if (this.role !== "leader") return { ok: false, error: "not leader" };
+    if (to === this.id) return { ok: false, error: "already leader" };
+    if (!this.conf.voters.includes(to)) return { ok: false, error: `node ${to} is not a voter` };
+    this.stepTransferLeader(to);
+    return { ok: true };
+  }
+
+  /** Thesis §3.10: bring the target up to date, then tell it to campaign at once. */
+  stepTransferLeader(to: NodeId): void {
+    if (this.leadTransferee === to) return;
+    this.leadTransferee = to;
+    this.electionElapsed = 0; // the transfer is aborted after one election timeout
+    const pr = this.prs.get(to)!;
+    if (pr.match === this.log.lastIndex()) this.send({ type: "timeout-now", to });
+    else this.maybeSendAppend(to, true);
+  }
+
+  // ---- follower-side handlers shared by follower and candidates ------------------------
+
+  handleAppend(m: Message): void {
+    if (m.index! < this.log.committed) {
+      this.send({ type: "app-resp", to: m.from, index: this.log.committed });
+      return;
+    }
+    const lastNew = this.log.maybeAppend(m.index!, m.logTerm!, m.commit!, m.entries ?? []);
+    if (lastNew !== undefined) {
+      this.send({ type: "app-resp", to: m.from, index: lastNew });
+      return;
+    }
+    // Reject with a hint (fast backtracking): the largest index whose term is <= the
+    // leader's prev term, so the leader can skip a whole conflicting term at once.
+    const hint = this.log.findConflictByTerm(m.index!, m.logTerm!);
+    this.send({ type: "app-resp", to: m.from, index: m.index, reject: true, rejectHint: hint.index, logTerm: hint.term });
+  }
+
+  handleHeartbeat(m: Message): void {
+    this.log.commitTo(m.commit!);
+    this.send({ type: "heartbeat-resp", to: m.from, context: m.context, leaseTick: m.leaseTick });
+  }
+
+  handleSnapshot(m: Message): void {
+    const s = m.snapshot!;
+    if (s.index <= this.log.committed) {
+      this.send({ type: "app-resp", to: m.from, index: this.log.committed });
+      return;
+    }
+    if (this.log.matchTerm(s.index, s.term)) {
+      // We already hold the snapshot's last entry: just fast-forward the commit index.
+      this.log.commitTo(s.index);
+      this.send({ type: "app-resp", to: m.from, index: this.log.lastIndex() });
+      return;
+    }
+    this.log.restore(s);
+    this.conf = s.confState;
+    this.rebuildProgress();
+    this.send({ type: "app-resp", to: m.from, index: this.log.lastIndex() });
+  }
+
+  /** The host took a snapshot of its state machine at the applied index: compact the log. */
+  compact(index: number, data: Uint8Array): Snapshot {
+    assert(index === this.log.applied, `snapshot index ${index} must equal applied ${this.log.applied}`);
+    const term = this.log.term(index);
+    assert(term !== undefined, `snapshot index ${index} not in log`);
+    const snap: Snapshot = { index, term, confState: this.conf, data };
+    this.log.compact(index);
+    this.snapshot = snap;
+    return snap;
+  }
+}
