@@ -10,3 +10,6 @@ export { kvModel, type KvInput, type KvOutput } from "./models/kv";
 export * from "./models/etcd";
 export { parseJepsenEtcd } from "./parsers/jepsen-etcd";
 export { parseJepsenKv } from "./parsers/jepsen-kv";
+export { checkWatches, type WatchRequest, type WatchEvent, type WatchResponse, type WatcherHistory, type StoreEvent, type WatchFilter, type WatchRule, type WatchViolation, type WatchCheckResult } from "./watch";
+export { renderCheckHtml, escapeHtml } from "./html";
+export { loadHistory, detectFormat, type FormatName, FORMAT_NAMES } from "./parsers/detect";

@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import type { KeyValue } from "./models/etcd-types";
+import { checkWatches, type StoreEvent, type WatcherHistory, type WatchEvent, type WatchResponse, type WatchRule } from "./watch";
+
+const kv = (key: string, value: string, createRevision: number, modRevision: number, version: number): KeyValue => ({ key, value, createRevision, modRevision, version, lease: 0 });
+const del = (key: string, rev: number): KeyValue => ({ key, value: "", createRevision: 0, modRevision: rev, version: 0, lease: 0 });
+
+// The store: a created, b created, a updated, a deleted, a recreated + b updated in one txn, c created.
+const STORE: StoreEvent[] = [
+  { revision: 2, type: "PUT", kv: kv("a", "1", 2, 2, 1) },
+  { revision: 3, type: "PUT", kv: kv("b", "1", 3, 3, 1) },
+  { revision: 4, type: "PUT", kv: kv("a", "2", 2, 4, 2) },
+  { revision: 5, type: "DELETE", kv: del("a", 5) },
+  { revision: 6, type: "PUT", kv: kv("a", "3", 6, 6, 1) },
+  { revision: 6, type: "PUT", kv: kv("b", "2", 3, 6, 2) },
+  { revision: 7, type: "PUT", kv: kv("c", "1", 7, 7, 1) },
+];
+
+const put = (k: KeyValue, prevKv?: KeyValue): WatchEvent => (prevKv ? { type: "PUT", kv: k, prevKv } : { type: "PUT", kv: k });
+const resp = (revision: number, events: WatchEvent[]): WatchResponse => ({ revision, events });
+
+/** A correct watcher on [a, c) from revision 2 with prevKv and progress notifications. */
+function goodResponses(): WatchResponse[] {
+  return [
+    resp(2, [put(kv("a", "1", 2, 2, 1))]),
+    resp(3, [put(kv("b", "1", 3, 3, 1))]),
+    resp(4, [put(kv("a", "2", 2, 4, 2), kv("a", "1", 2, 2, 1))]),
+    resp(5, [{ type: "DELETE", kv: del("a", 5), prevKv: kv("a", "2", 2, 4, 2) }]),
+    resp(6, [put(kv("a", "3", 6, 6, 1)), put(kv("b", "2", 3, 6, 2), kv("b", "1", 3, 3, 1))]),
+    { revision: 7, events: [], progressNotify: true },
+  ];
+}
+const watcher = (responses: WatchResponse[], over: Partial<WatcherHistory["request"]> = {}): WatcherHistory => ({ id: 1, request: { key: "a", rangeEnd: "c", startRevision: 2, prevKv: true, progressNotify: true, ...over }, responses });
+const rules = (w: WatcherHistory): WatchRule[] => [...new Set(checkWatches([w], STORE).violations.map((v) => v.rule))].sort();
+
+describe("watch rules", () => {
+  it("a correct watcher passes", () => {
+    const result = checkWatches([watcher(goodResponses())], STORE);
+    expect(result.violations).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.events).toBe(6);
+  });
+
+  it("ordered: events going back in revision", () => {
+    const r = goodResponses();
+    [r[1], r[2]] = [r[2]!, r[1]!];
+    expect(rules(watcher(r))).toContain("ordered");
+  });
+
+  it("unique: an event delivered twice", () => {
+    const r = goodResponses();
+    r.splice(3, 0, r[2]!);
+    expect(rules(watcher(r))).toEqual(["unique"]);
+  });
+
+  it("atomic: a revision split across responses, or cut short", () => {
+    const split = goodResponses();
+    split.splice(4, 1, resp(6, [split[4]!.events[0]!]), resp(6, [split[4]!.events[1]!]));
+    expect(rules(watcher(split))).toEqual(["atomic"]);
+    const cut = goodResponses();
+    cut[4] = resp(6, [cut[4]!.events[0]!]);
+    expect(rules(watcher(cut))).toEqual(["atomic"]);
+  });
+
+  it("bookmarkable: a progress notification before an event it covers", () => {
+    const r = goodResponses();
+    r.splice(2, 0, { revision: 4, events: [], progressNotify: true });
+    expect(rules(watcher(r))).toEqual(["bookmarkable"]);
+    const late = goodResponses();
+    late.splice(3, 0, { revision: 3, events: [], progressNotify: true });
+    expect(rules(watcher(late))).toEqual(["bookmarkable"]);
+  });
+
+  it("reliable: a gap between the first and last event", () => {
+    const r = goodResponses();
+    r.splice(1, 1);
+    expect(rules(watcher(r))).toEqual(["reliable"]);
+    // A gap only a bookmark reveals: the last event delivered is at 5, the bookmark says 7.
+    const tail = goodResponses();
+    tail.splice(4, 1);
+    expect(rules(watcher(tail))).toEqual(["reliable"]);
+  });
+
+  it("resumable: a watch from revision 2 that starts later", () => {
+    const r = goodResponses();
+    r.shift();
+    expect(rules(watcher(r))).toEqual(["resumable"]);
+    // ...but a watch cancelled because its start was compacted owes nothing.
+    expect(rules(watcher([{ revision: 7, events: [], canceled: true, compactRevision: 4 }], { startRevision: 1 }))).toEqual([]);
+  });
+
+  it("matchesStore: an event that differs from the store", () => {
+    const r = goodResponses();
+    r[2] = resp(4, [put(kv("a", "WRONG", 2, 4, 2), kv("a", "1", 2, 2, 1))]);
+    expect(rules(watcher(r))).toEqual(["matchesStore"]);
+  });
+
+  it("isCreate: an update claimed as a creation, and a creation as an update", () => {
+    const r = goodResponses();
+    r[2] = resp(4, [{ ...r[2]!.events[0]!, isCreate: true }]);
+    expect(rules(watcher(r))).toEqual(["isCreate"]);
+    const recreate = goodResponses();
+    recreate[4] = resp(6, [{ ...recreate[4]!.events[0]!, isCreate: false }, recreate[4]!.events[1]!]);
+    expect(rules(watcher(recreate))).toEqual(["isCreate"]);
+  });
+
+  it("prevKv: wrong, missing, or present when not requested", () => {
+    const wrong = goodResponses();
+    wrong[2] = resp(4, [put(kv("a", "2", 2, 4, 2), kv("a", "0", 2, 2, 1))]);
+    expect(rules(watcher(wrong))).toEqual(["prevKv"]);
+    const missing = goodResponses();
+    missing[3] = resp(5, [{ type: "DELETE", kv: del("a", 5) }]);
+    expect(rules(watcher(missing))).toEqual(["prevKv"]);
+    expect(rules(watcher(goodResponses(), { prevKv: false }))).toEqual(["prevKv"]);
+  });
+
+  it("filter: a filtered event type, or a key out of range", () => {
+    expect(rules(watcher(goodResponses(), { filters: ["NODELETE"] }))).toEqual(["filter"]);
+    const noDeletes = goodResponses().filter((r) => r.events.every((e) => e.type !== "DELETE"));
+    expect(rules(watcher(noDeletes, { filters: ["NODELETE"] }))).toEqual([]);
+    const outOfRange = goodResponses();
+    outOfRange[5] = resp(7, [put(kv("c", "1", 7, 7, 1))]);
+    expect(rules(watcher(outOfRange))).toEqual(["filter"]);
+  });
+});

@@ -1,0 +1,180 @@
+// etcd's watch guarantees, checked per watcher against the store's full event history
+// (the rules of etcd's robustness tests, tests/robustness/validate/watch.go, and
+// https://etcd.io/docs/v3.5/learning/api_guarantees/#watch-apis):
+// - ordered:      event revisions never go backwards across the watch;
+// - unique:       an event (key, revision) is delivered at most once;
+// - atomic:       a revision's events are never split across responses, nor cut short;
+// - bookmarkable: a progress notification at revision R comes after every event <= R
+//                 and before every event > R;
+// - reliable:     between the first and the last revision the watcher knows (last event or
+//                 bookmark), no event matching the watch is missing;
+// - resumable:    a watch from revision S > 0 starts at the first matching event >= S;
+// - matchesStore: each event (type, kv) equals the store's event at that key and revision;
+// - isCreate:     a PUT is a creation exactly when the key did not exist before it;
+// - prevKv:       with prevKv requested the event carries the key's previous kv (absent for
+//                 a creation); without, it carries none;
+// - filter:       NOPUT/NODELETE filters and the key range are respected.
+import type { KeyValue } from "./models/etcd-types";
+import { inRange } from "./models/etcd";
+
+export type WatchFilter = "NOPUT" | "NODELETE";
+
+/** etcd's WatchCreateRequest (camelCase). startRevision 0/absent = from now. */
+export interface WatchRequest {
+  key: string;
+  rangeEnd?: string;
+  startRevision?: number;
+  prevKv?: boolean;
+  filters?: WatchFilter[];
+  progressNotify?: boolean;
+}
+
+export interface WatchEvent {
+  type: "PUT" | "DELETE";
+  /** For DELETE: key and modRevision (the deletion's revision); other fields 0/"". */
+  kv: KeyValue;
+  prevKv?: KeyValue;
+  /** Optional: the client's IsCreate(); derived from kv when absent. */
+  isCreate?: boolean;
+}
+
+export interface WatchResponse {
+  /** Header revision. */
+  revision: number;
+  events: WatchEvent[];
+  /** A progress notification (bookmark): no events, all events <= revision delivered. */
+  progressNotify?: boolean;
+  /** Set with canceled when the start revision was compacted. */
+  compactRevision?: number;
+  canceled?: boolean;
+}
+
+export interface WatcherHistory {
+  id: number | string;
+  request: WatchRequest;
+  /** Responses in the order received. */
+  responses: WatchResponse[];
+}
+
+/** Every event the store applied, in revision order (several per revision for a txn). */
+export interface StoreEvent {
+  revision: number;
+  type: "PUT" | "DELETE";
+  /** As a watcher would receive it (DELETE: key + modRevision). */
+  kv: KeyValue;
+  /** Optional; derived by replaying the events when absent (needs the full history). */
+  prevKv?: KeyValue;
+}
+
+export type WatchRule = "ordered" | "unique" | "atomic" | "bookmarkable" | "reliable" | "resumable" | "matchesStore" | "isCreate" | "prevKv" | "filter";
+
+export interface WatchViolation {
+  watcher: number | string;
+  rule: WatchRule;
+  message: string;
+  revision?: number;
+  key?: string;
+}
+
+export interface WatchCheckResult {
+  ok: boolean;
+  violations: WatchViolation[];
+  watchers: number;
+  events: number;
+}
+
+interface Indexed {
+  event: StoreEvent;
+  prevKv: KeyValue | undefined;
+}
+
+export function checkWatches(watchers: WatcherHistory[], storeEvents: StoreEvent[]): WatchCheckResult {
+  // Index the store by (key, revision) and derive prevKv by replay when not recorded.
+  const byKeyRev = new Map<string, Indexed>();
+  const current = new Map<string, KeyValue>();
+  let lastRev = 0;
+  for (const e of storeEvents) {
+    if (e.revision < lastRev) throw new Error(`store events must be in revision order (${e.revision} after ${lastRev})`);
+    lastRev = e.revision;
+    const prevKv = e.prevKv ?? current.get(e.kv.key);
+    byKeyRev.set(keyRev(e.kv.key, e.revision), { event: e, prevKv });
+    if (e.type === "PUT") current.set(e.kv.key, e.kv);
+    else current.delete(e.kv.key);
+  }
+  const violations: WatchViolation[] = [];
+  let events = 0;
+  for (const w of watchers) {
+    const v = (rule: WatchRule, message: string, revision?: number, key?: string) => violations.push({ watcher: w.id, rule, message, ...(revision !== undefined ? { revision } : {}), ...(key !== undefined ? { key } : {}) });
+    const req = w.request;
+    const filters = new Set(req.filters ?? []);
+    const wanted = (e: { type: "PUT" | "DELETE"; kv: KeyValue }) => inRange(e.kv.key, req.key, req.rangeEnd) && !(e.type === "PUT" && filters.has("NOPUT")) && !(e.type === "DELETE" && filters.has("NODELETE"));
+    const seen = new Set<string>();
+    const responseOfRev = new Map<number, number>();
+    let lastEventRev = 0;
+    let lastBookmark = 0;
+    let firstEventRev = 0;
+    w.responses.forEach((resp, ri) => {
+      const isBookmark = resp.events.length === 0 && resp.progressNotify === true && !resp.canceled;
+      if (isBookmark) {
+        if (resp.revision < lastEventRev) v("bookmarkable", `progress notification at revision ${resp.revision} after an event at revision ${lastEventRev}`, resp.revision);
+        lastBookmark = Math.max(lastBookmark, resp.revision);
+      }
+      for (const ev of resp.events) {
+        events++;
+        const rev = ev.kv.modRevision;
+        const key = ev.kv.key;
+        if (firstEventRev === 0) firstEventRev = rev;
+        if (rev < lastEventRev) v("ordered", `event at revision ${rev} after one at revision ${lastEventRev}`, rev, key);
+        if (rev <= lastBookmark) v("bookmarkable", `event at revision ${rev} after a progress notification at revision ${lastBookmark}`, rev, key);
+        const kr = keyRev(key, rev);
+        const duplicate = seen.has(kr);
+        if (duplicate) v("unique", `event for ${JSON.stringify(key)} at revision ${rev} delivered twice`, rev, key);
+        seen.add(kr);
+        const at = responseOfRev.get(rev);
+        // A duplicate is reported once, as unique, not also as a split revision.
+        if (!duplicate && at !== undefined && at !== ri) v("atomic", `revision ${rev} split across responses ${at} and ${ri}`, rev, key);
+        responseOfRev.set(rev, ri);
+        lastEventRev = Math.max(lastEventRev, rev);
+        if (!wanted(ev)) {
+          v("filter", `${ev.type} ${JSON.stringify(key)} at revision ${rev} does not match the watch's range or filters`, rev, key);
+          continue;
+        }
+        const stored = byKeyRev.get(kr);
+        if (!stored) {
+          v("matchesStore", `no store event for ${JSON.stringify(key)} at revision ${rev}`, rev, key);
+          continue;
+        }
+        if (stored.event.type !== ev.type || (ev.type === "PUT" && !sameKv(stored.event.kv, ev.kv))) v("matchesStore", `event ${ev.type} ${JSON.stringify(key)}@${rev} differs from the store's ${stored.event.type} ${JSON.stringify(stored.event.kv)}`, rev, key);
+        const created = ev.type === "PUT" && stored.prevKv === undefined;
+        const claimsCreate = ev.isCreate ?? (ev.type === "PUT" && ev.kv.createRevision === ev.kv.modRevision);
+        if (claimsCreate !== created) v("isCreate", `event ${JSON.stringify(key)}@${rev} says isCreate=${claimsCreate}, but the key ${created ? "did not exist" : "existed"} before`, rev, key);
+        if (req.prevKv) {
+          if (!sameKv(ev.prevKv, stored.prevKv)) v("prevKv", `event ${JSON.stringify(key)}@${rev} has prevKv ${JSON.stringify(ev.prevKv ?? null)}, expected ${JSON.stringify(stored.prevKv ?? null)}`, rev, key);
+        } else if (ev.prevKv !== undefined) v("prevKv", `event ${JSON.stringify(key)}@${rev} carries a prevKv the watch did not ask for`, rev, key);
+      }
+    });
+    // Atomic (cut short), reliable and resumable: compare with the store's matching events.
+    const compacted = w.responses.some((r) => r.canceled && r.compactRevision !== undefined);
+    const start = req.startRevision ?? 0;
+    const known = Math.max(lastEventRev, lastBookmark);
+    const from = start > 0 && !compacted ? start : firstEventRev;
+    if (from === 0 || known === 0) continue;
+    for (const e of storeEvents) {
+      if (e.revision < from || e.revision > known || !wanted(e)) continue;
+      if (seen.has(keyRev(e.kv.key, e.revision))) continue;
+      const rule: WatchRule = responseOfRev.has(e.revision) ? "atomic" : firstEventRev === 0 || e.revision < firstEventRev ? "resumable" : "reliable";
+      const why = rule === "atomic" ? "its revision was delivered without it" : rule === "resumable" ? `the watch started at revision ${start}` : `events up to revision ${known} were delivered`;
+      v(rule, `missed ${e.type} ${JSON.stringify(e.kv.key)} at revision ${e.revision}: ${why}`, e.revision, e.kv.key);
+    }
+  }
+  return { ok: violations.length === 0, violations, watchers: watchers.length, events };
+}
+
+function keyRev(key: string, revision: number): string {
+  return `${revision}\u0000${key}`;
+}
+
+function sameKv(a: KeyValue | undefined, b: KeyValue | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.key === b.key && a.value === b.value && a.createRevision === b.createRevision && a.modRevision === b.modRevision && a.version === b.version && (a.lease ?? 0) === (b.lease ?? 0);
+}
