@@ -3,5 +3,6 @@ import type { Command } from "../command";
 import { checkCommand } from "./check";
 import { runCommand } from "./run";
 import { scenariosCommand } from "./scenarios";
+import { viewCommand } from "./view";
 
-export const COMMANDS: Command[] = [checkCommand, runCommand, scenariosCommand];
+export const COMMANDS: Command[] = [checkCommand, runCommand, scenariosCommand, viewCommand];

@@ -204,7 +204,7 @@ export function buildModel(parsed: ParsedTrace): TraceModel {
     msgTypes: [...typeCounts].map(([msgType, count]) => ({ msgType, count })).sort((a, b) => b.count - a.count || a.msgType.localeCompare(b.msgType)),
     ops: new IntervalIndex([...ops.values()]),
     opsById: ops,
-    elections: deriveElections(events),
+    elections: deriveElections(events, startUs),
     checks,
     nodeStates,
     unknownTypes: parsed.unknownTypes,

@@ -1,7 +1,8 @@
 // Elections derived from role and vote events. One row per term in which some node stood
-// as candidate or became leader. "Time without leader" runs from the first candidacy after
-// the previous leader was elected (so split-vote retries count against the eventual winner)
-// until this term's leader appears.
+// as candidate or became leader. "Time without leader" runs from when the previous leader
+// stopped leading (stepped down or crashed; the trace start for the first election), or
+// from the first candidacy if that came earlier (a partitioned leader keeps believing it
+// leads), until this term's leader appears; split-vote retries count against the winner.
 import type { NodeId, TraceEvent } from "../../sim/trace/types";
 
 export interface ElectionVote {
@@ -26,7 +27,7 @@ export interface Election {
   eventIndex: number;
 }
 
-export function deriveElections(events: readonly TraceEvent[]): Election[] {
+export function deriveElections(events: readonly TraceEvent[], traceStartUs = 0): Election[] {
   const byTerm = new Map<number, Election>();
   const get = (term: number, tUs: number, eventIndex: number): Election => {
     let e = byTerm.get(term);
@@ -53,13 +54,31 @@ export function deriveElections(events: readonly TraceEvent[]): Election[] {
       get(ev.term, ev.tUs, i).votes.push({ voter: ev.node, candidate: ev.candidate, granted: ev.granted, tUs: ev.tUs });
     }
   });
+  // When each term's leader stopped leading (stepped down or crashed): the cluster is
+  // leaderless from then, even before anyone's election timeout fires.
+  const lostUs = new Map<number, number>();
+  const leaderOfTerm = new Map<number, NodeId>();
+  for (const e of byTerm.values()) if (e.winner !== null) leaderOfTerm.set(e.term, e.winner);
+  for (const ev of events) {
+    for (const [term, leader] of leaderOfTerm) {
+      if (lostUs.has(term) || ev.tUs <= (byTerm.get(term)!.endUs ?? Infinity)) continue;
+      const steppedDown = ev.type === "role" && ev.node === leader && (ev.role !== "leader" || ev.term !== term);
+      const crashed = ev.type === "fault" && /crash|kill|stop|power/i.test(ev.fault) && ev.nodes.includes(leader);
+      if (steppedDown || crashed) lostUs.set(term, ev.tUs);
+    }
+  }
   const elections = [...byTerm.values()].filter((e) => e.candidates.length > 0 || e.winner !== null).sort((a, b) => a.startUs - b.startUs || a.term - b.term);
   let roundStartUs: number | null = null;
+  let previous: Election | null = null;
   for (const e of elections) {
-    roundStartUs ??= e.startUs;
+    if (roundStartUs === null) {
+      const lost = previous ? lostUs.get(previous.term) : traceStartUs;
+      roundStartUs = lost !== undefined ? Math.min(lost, e.startUs) : e.startUs;
+    }
     if (e.winner !== null && e.endUs !== null) {
       e.leaderlessUs = e.endUs - roundStartUs;
       roundStartUs = null;
+      previous = e;
     }
   }
   return elections;

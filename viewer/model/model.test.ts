@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { syntheticTrace, toNdjson } from "../testing/synthetic";
 import { buildModel, clusterAt, nextEventIndex, prevEventIndex, roleAt } from "./build";
 import { extractCounterexample } from "./counterexample";
+import { deriveElections } from "./elections";
 import { IntervalIndex } from "./intervals";
 import { TraceParseError, parseTrace } from "./parse";
 
@@ -61,6 +62,7 @@ describe("buildModel on a synthetic leader partition", () => {
     const won = model.elections[2]!;
     expect(won.leaderlessUs).toBe(won.endUs! - split.startUs);
     expect(won.votes.filter((v) => v.granted).length).toBeGreaterThanOrEqual(2);
+    expect(model.elections[0]!.leaderlessUs).toBe(model.elections[0]!.endUs); // leaderless since the start
   });
 
   it("knows roles, faults and cut links at a time", () => {
@@ -97,6 +99,15 @@ describe("buildModel on a synthetic leader partition", () => {
     const j = nextEventIndex(model, model.events[i]!.tUs, isFault);
     expect(model.events[j]!.tUs).toBeGreaterThan(model.events[i]!.tUs);
     expect(prevEventIndex(model, model.events[j]!.tUs, isFault)).toBe(i);
+  });
+});
+
+describe("deriveElections", () => {
+  it("counts a crashed leader's absence from the crash", () => {
+    const role = (tUs: number, node: number, r: "candidate" | "leader", term: number) => ({ tUs, type: "role" as const, node, role: r, term, leader: r === "leader" ? node : null });
+    const events = [role(100, 1, "candidate", 1), role(110, 1, "leader", 1), { tUs: 500, type: "fault" as const, fault: "crash", nodes: [1] }, role(900, 2, "candidate", 2), role(950, 2, "leader", 2)];
+    const elections = deriveElections(events);
+    expect(elections.map((e) => [e.term, e.winner, e.leaderlessUs])).toEqual([[1, 1, 110], [2, 2, 450]]);
   });
 });
 
