@@ -1,0 +1,108 @@
+// A client session: sends each request to one member (sticky, switching on failure) with
+// a per-request timeout. An outcome that is not known — a timeout, the member gone — is
+// reported as "unknown" and never retried as if it were the same operation. Only errors
+// that prove the request was not applied (e.g. "not leader" before proposing) are retried,
+// at a bounded count, on another member.
+import { assert } from "../assert";
+import type { Rand } from "../rand";
+import { ERR_NO_LEADER, ERR_NOT_LEADER, type EtcdRequest, type EtcdResponse } from "../server/api";
+import { MSG_CLIENT_REQUEST, type ClientRequestMsg, type ClientResponseMsg } from "./protocol";
+
+export interface ClientTransport {
+  nowUs(): number;
+  send(to: number, msgType: string, payload: unknown, bytes: number): void;
+  setTimer(delayUs: number, fn: () => void): { cancelled: boolean };
+}
+
+export type Outcome = { status: "ok"; response: EtcdResponse } | { status: "fail"; response: EtcdResponse } | { status: "unknown"; reason: string };
+
+/** Errors that prove the request never took effect: safe to send again elsewhere. */
+const RETRYABLE_NOT_APPLIED = new Set([ERR_NOT_LEADER, ERR_NO_LEADER]);
+export const RETRIES_NOT_APPLIED_MAX = 3;
+
+interface Pending {
+  requestId: number;
+  request: EtcdRequest;
+  member: number;
+  attempts: number;
+  timer: { cancelled: boolean };
+  done: (outcome: Outcome) => void;
+}
+
+export class ClientSession {
+  private memberIndex: number;
+  private requestIdNext = 1;
+  private pending: Pending | undefined;
+
+  constructor(
+    readonly clientId: number,
+    private members: number[],
+    private readonly transport: ClientTransport,
+    private readonly timeoutUs: number,
+    rand: Rand,
+  ) {
+    assert(members.length > 0, "a client needs at least one member");
+    this.memberIndex = rand.int(0, members.length);
+  }
+
+  get busy(): boolean {
+    return this.pending !== undefined;
+  }
+
+  get member(): number {
+    return this.members[this.memberIndex % this.members.length]!;
+  }
+
+  setMembers(members: number[]): void {
+    if (members.length > 0) this.members = members.slice();
+  }
+
+  /** One request at a time: a client has at most one operation outstanding. */
+  request(request: EtcdRequest, done: (outcome: Outcome) => void): void {
+    assert(!this.pending, `client ${this.clientId} already has a request outstanding`);
+    this.send({ requestId: this.requestIdNext++, request, member: this.member, attempts: 1, timer: { cancelled: true }, done });
+  }
+
+  private send(p: Pending): void {
+    this.pending = p;
+    const msg: ClientRequestMsg = { clientId: this.clientId, requestId: p.requestId, request: p.request };
+    this.transport.send(p.member, MSG_CLIENT_REQUEST, msg, 64 + JSON.stringify(p.request).length);
+    p.timer = this.transport.setTimer(this.timeoutUs, () => {
+      if (this.pending !== p) return;
+      this.pending = undefined;
+      this.switchMember();
+      p.done({ status: "unknown", reason: "request timed out" });
+    });
+  }
+
+  onResponse(from: number, msg: ClientResponseMsg): void {
+    const p = this.pending;
+    if (!p || msg.requestId !== p.requestId || from !== p.member) return; // late or stray
+    p.timer.cancelled = true;
+    this.pending = undefined;
+    const r = msg.response;
+    if ("error" in r && typeof r.error === "string") {
+      if (RETRYABLE_NOT_APPLIED.has(r.error) && p.attempts < RETRIES_NOT_APPLIED_MAX) {
+        this.switchMember(msg.leaderHint);
+        // A fresh request id: the old one is finished (definitely not applied).
+        this.send({ ...p, requestId: this.requestIdNext++, member: this.member, attempts: p.attempts + 1 });
+        return;
+      }
+      if (RETRYABLE_NOT_APPLIED.has(r.error)) this.switchMember(msg.leaderHint);
+      p.done({ status: "fail", response: r });
+      return;
+    }
+    p.done({ status: "ok", response: r });
+  }
+
+  private switchMember(hint?: number): void {
+    if (hint !== undefined && hint !== 0) {
+      const i = this.members.indexOf(hint);
+      if (i >= 0 && hint !== this.member) {
+        this.memberIndex = i;
+        return;
+      }
+    }
+    this.memberIndex = (this.memberIndex + 1) % this.members.length;
+  }
+}

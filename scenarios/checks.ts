@@ -1,0 +1,128 @@
+// The checks run after every scenario: linearizability of the client history (checker/,
+// etcd model), the watch rules, durability (no acknowledged write lost), convergence
+// (identical MVCC state at equal applied index) and liveness (see run.ts).
+import { createHash } from "node:crypto";
+import { checkHistory, type CheckResult as LinResult } from "../checker/index";
+import { checkWatches, type StoreEvent, type WatcherHistory } from "../checker/watch";
+import type { KvServer } from "../core/server/server";
+import type { HistoryRecorder, RecordedOp } from "./workload/history";
+
+export type CheckResult = "pass" | "fail" | "unknown" | "skipped";
+
+export interface CheckOutcome {
+  result: CheckResult;
+  messages: string[];
+  detail?: unknown;
+}
+
+/** Search budget in checker polls (each poll is a few thousand steps): deterministic, unlike time. */
+export const LINEARIZABILITY_POLLS_MAX = 2_000;
+
+export function checkLinearizability(recorder: HistoryRecorder): CheckOutcome & { lin?: LinResult } {
+  const history = recorder.toHistoryJson();
+  const operations = history.operations.map((op) => ({ ...op, return: op.return === null ? Infinity : op.return }));
+  let polls = 0;
+  const lin = checkHistory({ model: "etcd", operations }, "etcd", { budget: { exhausted: () => ++polls > LINEARIZABILITY_POLLS_MAX } });
+  if (lin.verdict === "linearizable") return { result: "pass", messages: [], lin };
+  if (lin.verdict === "unknown") return { result: "unknown", messages: [`search budget of ${LINEARIZABILITY_POLLS_MAX} polls exhausted on ${lin.operations} operations`], lin };
+  const ce = lin.counterexample!;
+  const blocking = ce.descriptions[ce.blocking] ?? `op ${ce.blocking}`;
+  return {
+    result: "fail",
+    messages: [`history of ${lin.operations} operations is not linearizable: op ${ce.blocking} (${blocking}) cannot be placed after ${ce.linearized.length} linearized operations; state there: ${ce.state.slice(0, 300)}`],
+    lin,
+    detail: ce,
+  };
+}
+
+export interface Replica {
+  node: number;
+  appliedIndex: number;
+  server: KvServer;
+}
+
+export function stateHash(server: KvServer): string {
+  const s = server.snapshot();
+  return createHash("sha256").update(JSON.stringify({ mvcc: s.mvcc, leases: s.leases })).digest("hex");
+}
+
+/** Replicas at equal applied index must hold identical state. */
+export function checkConvergence(replicas: Replica[]): CheckOutcome {
+  if (replicas.length < 2) return { result: "unknown", messages: ["fewer than two live replicas to compare"] };
+  const byIndex = new Map<number, { node: number; hash: string }[]>();
+  for (const r of replicas) {
+    const list = byIndex.get(r.appliedIndex) ?? [];
+    list.push({ node: r.node, hash: stateHash(r.server) });
+    byIndex.set(r.appliedIndex, list);
+  }
+  const messages: string[] = [];
+  let compared = 0;
+  for (const [index, list] of [...byIndex].sort((a, b) => a[0] - b[0])) {
+    if (list.length < 2) continue;
+    compared++;
+    const first = list[0]!;
+    for (const other of list.slice(1)) {
+      if (other.hash !== first.hash) messages.push(`nodes ${first.node} and ${other.node} differ at applied index ${index} (state ${first.hash.slice(0, 12)} vs ${other.hash.slice(0, 12)})`);
+    }
+  }
+  if (messages.length > 0) return { result: "fail", messages };
+  if (compared === 0) return { result: "unknown", messages: [`no two replicas reached the same applied index (${replicas.map((r) => `${r.node}@${r.appliedIndex}`).join(", ")})`] };
+  return { result: "pass", messages: [] };
+}
+
+/** Every acknowledged write is present, exactly as acknowledged, on the most advanced replica. */
+export function checkDurability(recorder: HistoryRecorder, replicas: Replica[]): CheckOutcome {
+  if (replicas.length === 0) return { result: "unknown", messages: ["no live replica"] };
+  const best = replicas.reduce((a, b) => (b.appliedIndex > a.appliedIndex ? b : a));
+  const server = best.server;
+  const messages: string[] = [];
+  let checked = 0;
+  for (const op of recorder.ops) {
+    if (op.status !== "ok" || !op.output || "error" in op.output) continue;
+    const revision = op.output.header.revision;
+    const writes = acknowledgedWrites(op);
+    if (writes.length === 0) continue;
+    if (server.currentRevision() < revision) {
+      messages.push(`acknowledged ${op.opType} (op ${op.id}) at revision ${revision} is lost: node ${best.node} is at revision ${server.currentRevision()}`);
+      continue;
+    }
+    if (revision <= server.compactRevision()) continue; // history below compaction is gone by design
+    for (const w of writes) {
+      const read = server.query({ key: w.key, revision });
+      if ("error" in read) {
+        messages.push(`reading back op ${op.id} at revision ${revision}: ${String(read.error)}`);
+        continue;
+      }
+      const kv = read.type === "range" ? read.kvs[0] : undefined;
+      checked++;
+      if (w.value === undefined) {
+        if (kv) messages.push(`acknowledged delete of ${w.key} (op ${op.id}, revision ${revision}) is not there: the key still exists`);
+      } else if (!kv || kv.modRevision !== revision || kv.value !== w.value) {
+        messages.push(`acknowledged put ${w.key}=${w.value} (op ${op.id}, revision ${revision}) is lost: node ${best.node} has ${kv ? `${kv.value}@${kv.modRevision}` : "no key"}`);
+      }
+    }
+  }
+  if (messages.length > 0) return { result: "fail", messages: messages.slice(0, 20) };
+  return { result: "pass", messages: [], detail: { checked } };
+}
+
+function acknowledgedWrites(op: RecordedOp): { key: string; value: string | undefined }[] {
+  const input = op.input;
+  const output = op.output as { succeeded?: boolean; deleted?: number } | null;
+  if (input.type === "put") return input.ignoreValue ? [] : [{ key: input.key, value: input.value }];
+  if (input.type === "deleteRange" && !input.rangeEnd && (output?.deleted ?? 0) > 0) return [{ key: input.key, value: undefined }];
+  if (input.type === "txn" && output && typeof output.succeeded === "boolean") {
+    const branch = output.succeeded ? input.success : input.failure;
+    const puts: { key: string; value: string | undefined }[] = [];
+    for (const o of branch) if (o.type === "put" && !o.ignoreValue) puts.push({ key: o.key, value: o.value });
+    return puts;
+  }
+  return [];
+}
+
+export function checkWatchRules(watchers: WatcherHistory[], storeEvents: StoreEvent[]): CheckOutcome {
+  if (watchers.length === 0) return { result: "skipped", messages: ["no watchers in this workload"] };
+  const r = checkWatches(watchers, storeEvents);
+  if (r.ok) return { result: "pass", messages: [] };
+  return { result: "fail", messages: r.violations.slice(0, 10).map((v) => `watcher ${v.watcher} broke "${v.rule}": ${v.message}`), detail: r.violations };
+}
