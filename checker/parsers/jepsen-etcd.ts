@@ -35,6 +35,12 @@ export function parseJepsenEtcd(text: string, file: string): Operation<RegisterI
     if (!op) fail(`process ${process} completes (${type} ${m[3]}) without an open invoke`);
     if (op!.input.op !== f) fail(`process ${process} completes ${m[3]} but invoked :${op!.input.op}`);
     open.delete(process);
+    // The completion repeats the invoke's argument: check it, so a garbled line is caught.
+    if (f !== "read" && !(type === ":info" && raw === ":timed-out")) {
+      const again = JSON.stringify(f === "write" ? parseValue(raw, fail) : parsePair(raw, fail));
+      const want = JSON.stringify(op!.input.op === "write" ? op!.input.value : op!.input.op === "cas" ? { from: op!.input.from, to: op!.input.to } : null);
+      if (again !== want) fail(`${type} ${m[3]} ${raw} does not match the invoke's argument`);
+    }
     if (type === ":info") continue; // unknown outcome: stays open to the end (∞)
     if (type === ":ok") {
       op!.return = lineNo;

@@ -1,0 +1,75 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseArgs } from "../args";
+import { type CommandIO, UsageError } from "../command";
+import { checkCommand } from "./check";
+
+function fakeIO(json: boolean) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CommandIO = { json, isTTY: false, out: (t) => void out.push(t), err: (t) => void err.push(t), progress: () => {}, progressDone: () => {} };
+  return { io, out, err };
+}
+const run = async (argv: string[], json = true) => {
+  const f = fakeIO(json);
+  const code = await checkCommand.run(parseArgs(checkCommand, argv), f.io);
+  return { code, ...f };
+};
+const DATA = "/work/shared/data/porcupine";
+const dir = mkdtempSync(join(tmpdir(), "raftsim-check-"));
+
+describe("raftsim check", () => {
+  it("prints one JSON object with verdict, operations, ms; exit 0 / 1", async () => {
+    const ok = await run([join(DATA, "kv/c01-ok.txt")]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toHaveLength(1);
+    const doc = JSON.parse(ok.out[0]!);
+    expect(doc.verdict).toBe("linearizable");
+    expect(doc.operations).toBeGreaterThan(0);
+    expect(typeof doc.ms).toBe("number");
+    const bad = await run([join(DATA, "jepsen-etcd/etcd_000.log")]);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.out[0]!).verdict).toBe("not-linearizable");
+  });
+
+  it("exit 3 with verdict unknown when the timeout runs out", async () => {
+    // Many concurrent writes and an impossible read force a long search.
+    const ops = Array.from({ length: 22 }, (_, i) => ({ id: i, client: i, input: { op: "write", value: i }, call: 0, output: {}, return: 100 }));
+    ops.push({ id: 22, client: 99, input: { op: "read" } as never, call: 101, output: { value: 999 } as never, return: 102 });
+    const file = join(dir, "slow.json");
+    writeFileSync(file, JSON.stringify({ formatVersion: 1, model: "register", operations: ops }));
+    const r = await run([file, "--timeout", "50ms"]);
+    expect(JSON.parse(r.out[0]!).verdict).toBe("unknown");
+    expect(r.code).toBe(3);
+  });
+
+  it("bad input and bad flags are usage errors naming file and line", async () => {
+    const file = join(dir, "bad.log");
+    writeFileSync(file, "INFO  jepsen.util - 1\t:invoke\t:write\t1\nINFO  jepsen.util - 1\t:ok\t:write\tbanana\n");
+    await expect(run([file])).rejects.toThrow(new UsageError(`${file}:2: expected nil or an integer value, got 'banana'`));
+    await expect(run([file, "--model", "nope"])).rejects.toThrow(UsageError);
+    await expect(run([join(dir, "missing.json")])).rejects.toThrow(/cannot read history/);
+  });
+
+  it("--html writes a self-contained page with history strings escaped", async () => {
+    const evil = '</script><script>alert(1)</script><img src=x onerror=alert(2)>';
+    const ops = [
+      { id: 0, client: 1, input: { op: "put", key: evil, value: "v" }, call: 0, output: {}, return: 10 },
+      { id: 1, client: 2, input: { op: "get", key: evil }, call: 20, output: { value: evil }, return: 30 },
+    ];
+    const file = join(dir, "evil.json");
+    writeFileSync(file, JSON.stringify({ formatVersion: 1, model: "kv", operations: ops }));
+    const html = join(dir, "out.html");
+    const r = await run([file, "--html", html]);
+    expect(r.code).toBe(1);
+    const page = readFileSync(html, "utf8");
+    expect(page).not.toContain("<img src=x");
+    expect(page).not.toContain("alert(1)</script>");
+    expect(page.match(/<script>/g)).toHaveLength(1);
+    expect(page).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    expect(page).toContain("Counterexample");
+    expect(page).toContain('class="op blocking"');
+  });
+});
