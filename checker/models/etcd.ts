@@ -332,3 +332,19 @@ export function makeEtcdModel(options: EtcdModelOptions = {}): Model<EtcdState, 
 }
 
 export const etcdModel = makeEtcdModel();
+
+/**
+ * What etcd answers to `req` in `state`, and the state after it: a reference for tests
+ * and for generating histories. (leaseGrant with ID 0 is answered with ID 0.)
+ */
+export function etcdRespond(state: EtcdState, req: EtcdRequest): { state: EtcdState; response: EtcdResponse } {
+  const draft = new Draft(state);
+  const expected = apply(draft, req);
+  if ("error" in expected) return { state, response: { error: expected.error } };
+  const strip = (r: Record<string, unknown>): Record<string, unknown> => {
+    const { staleRevision: _stale, ...rest } = r;
+    if (Array.isArray(rest.responses)) rest.responses = (rest.responses as Record<string, unknown>[]).map(strip);
+    return rest;
+  };
+  return { state: draft.finish(), response: { ...strip(expected.response as Record<string, unknown>), header: { revision: draft.revision } } as unknown as EtcdResponse };
+}
