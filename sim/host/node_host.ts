@@ -1,0 +1,360 @@
+// The Raft node host: runs one RawNode inside a simulated process. It ticks the node on
+// the process's (possibly skewed) clock, feeds it network messages, and handles each
+// Ready in the contract's order (core/raft/rawnode.ts):
+//   1. write snapshot / entries / hard state to the WAL, fsync when mustSync;
+//   2. send the messages;
+//   3. restore the snapshot into the state machine, apply committed entries, serve reads;
+//   4. advance.
+// On restart (a fresh host on the same disk) it rebuilds from the WAL and last snapshot
+// only; a state machine with durable state of its own is replayed from its applied index.
+import type { BugSet } from "../../core/canary";
+import { NO_BUGS } from "../../core/canary";
+import { assert } from "../../core/assert";
+import type { RaftConfig } from "../../core/raft/config";
+import { isVoter } from "../../core/raft/confchange";
+import { RawNode, type Ready, type Status } from "../../core/raft/rawnode";
+import type { ConfChange, Entry, Message, MessageType, NodeId, Snapshot } from "../../core/raft/types";
+import type { NodeContext, NodeProgram, TimerHandle } from "../process";
+import type { Role as TraceRole } from "../trace/types";
+import type { StateMachine } from "./state_machine";
+import { recoverWal, WAL_FILE, WalEncoder } from "./wal";
+
+export type RaftTuning = Omit<RaftConfig, "id" | "rand" | "peers" | "bugs">;
+
+export interface HostOptions {
+  /** Voters to bootstrap with on an empty disk; empty for a node that joins later. */
+  readonly peers: readonly NodeId[];
+  /** Local time between ticks (µs). etcd's default is 100 ms. */
+  readonly tickUs: number;
+  readonly raft?: RaftTuning;
+  readonly bugs?: BugSet;
+  readonly stateMachine: (ctx: NodeContext) => StateMachine;
+  /** Snapshot and compact the log every this many applied entries (0 = only on request). */
+  readonly snapshotEntries?: number;
+  /** Emit a node-state trace event every this many ticks (0 = never). */
+  readonly nodeStateEveryTicks?: number;
+  /** True virtual time for trace timestamps (the process clock may be skewed). */
+  readonly traceNowUs?: () => number;
+  /** Observes the host (checkers, the server on top). */
+  readonly observer?: HostObserver;
+  /** Messages whose type is not a Raft message type go here (a server's client traffic). */
+  readonly onOtherMessage?: (from: NodeId, msgType: string, payload: unknown) => void;
+}
+
+export interface HostObserver {
+  onStart?(host: RaftHost): void;
+  onRole?(host: RaftHost, role: TraceRole, term: number, lead: NodeId): void;
+  onCommit?(host: RaftHost, fromIndex: number, toIndex: number): void;
+  onApply?(host: RaftHost, entry: Entry): void;
+  onRestore?(host: RaftHost, snapshot: Snapshot): void;
+}
+
+export type ProposeCallback = (r: { ok: true; index: number; term: number } | { ok: false; error: string }) => void;
+export type ReadCallback = (r: { ok: true; index: number } | { ok: false; error: string }) => void;
+
+const RAFT_TYPES: ReadonlySet<string> = new Set<MessageType>([
+  "app", "app-resp", "vote", "vote-resp", "pre-vote", "pre-vote-resp", "heartbeat", "heartbeat-resp",
+  "snap", "timeout-now", "read-index", "read-index-resp", "transfer-leader",
+]);
+
+export class RaftHost implements NodeProgram {
+  readonly id: NodeId;
+  readonly rn: RawNode;
+  readonly sm: StateMachine;
+  private readonly bugs: BugSet;
+  private busy = false;
+  private tickTimer: TimerHandle | undefined;
+  private ticks = 0;
+  private readonly proposals = new Map<number, { term: number; cb: ProposeCallback }>();
+  private readonly reads = new Map<string, { cb: ReadCallback; index: number; timer: TimerHandle }>();
+  private readSeq = 0;
+  /** Entries at or below this are already in the state machine (its durable applied index). */
+  private smSkipTo: number;
+  private appliedSinceSnapshot = 0;
+  private lastTraced = { role: "", term: -1, lead: -1 };
+  private persistedHard = { term: 0, vote: 0, commit: 0 };
+  /** Whether the process is stopped (fsync error): nothing more is done. */
+  private failed = false;
+
+  constructor(
+    readonly ctx: NodeContext,
+    readonly opts: HostOptions,
+  ) {
+    this.id = ctx.id;
+    this.bugs = opts.bugs ?? NO_BUGS;
+    const wal = recoverWal(ctx.disk);
+    this.persistedHard = wal.hardState;
+    this.sm = opts.stateMachine(ctx);
+    let smApplied = this.sm.appliedIndex();
+    if (wal.snapshot && wal.snapshot.index > smApplied) {
+      this.sm.restore(wal.snapshot.data, wal.snapshot.index, wal.snapshot.term);
+      smApplied = wal.snapshot.index;
+    }
+    this.smSkipTo = smApplied;
+    const fresh = wal.records === 0;
+    this.rn = new RawNode(
+      {
+        ...(opts.raft ?? {}),
+        id: this.id,
+        rand: ctx.rng("raft-election"),
+        peers: fresh ? opts.peers : [],
+        bugs: this.bugs,
+      },
+      fresh ? undefined : { hardState: wal.hardState, snapshot: wal.snapshot, entries: wal.entries },
+    );
+    opts.observer?.onStart?.(this);
+    this.traceRole();
+    // Start ticking at a random phase so nodes' ticks are not aligned.
+    this.tickTimer = ctx.setTimer(ctx.rng("tick-phase").int(1, opts.tickUs + 1), () => this.onTick());
+    this.processReady();
+  }
+
+  private now(): number {
+    return this.opts.traceNowUs ? this.opts.traceNowUs() : this.ctx.nowUs();
+  }
+
+  // ---- NodeProgram -------------------------------------------------------------------
+
+  onMessage(from: NodeId, msgType: string, payload: unknown): void {
+    if (!RAFT_TYPES.has(msgType)) {
+      this.opts.onOtherMessage?.(from, msgType, payload);
+      return;
+    }
+    if (this.failed) return;
+    this.rn.step(payload as Message);
+    this.processReady();
+  }
+
+  private onTick(): void {
+    if (this.failed) return;
+    this.tickTimer = this.ctx.setTimer(this.opts.tickUs, () => this.onTick());
+    this.ticks++;
+    this.rn.tick();
+    const every = this.opts.nodeStateEveryTicks ?? 10;
+    if (every > 0 && this.ticks % every === 0) this.traceNodeState();
+    this.processReady();
+  }
+
+  // ---- API for the server on top -----------------------------------------------------
+
+  status(): Status {
+    return this.rn.status();
+  }
+
+  isLeader(): boolean {
+    return this.rn.raft.role === "leader";
+  }
+
+  /** Proposes `data`; cb runs once it is applied here (ok) or known not to be (failed). */
+  propose(data: Uint8Array, cb: ProposeCallback): void {
+    const r = this.rn.propose(data);
+    if (!r.ok) return cb(r);
+    this.proposals.set(r.index, { term: r.term, cb });
+    this.processReady();
+  }
+
+  proposeConfChange(cc: ConfChange, cb?: ProposeCallback): void {
+    const r = this.rn.proposeConfChange(cc);
+    if (!r.ok) return cb?.(r);
+    if (cb) this.proposals.set(r.index, { term: r.term, cb });
+    this.processReady();
+  }
+
+  /** Linearizable read barrier (thesis §6.4): cb(ok, index) once applied >= the read index. */
+  readIndex(cb: ReadCallback): void {
+    const ctxId = `${this.id}.${this.ctx.nowUs()}.${++this.readSeq}`;
+    const r = this.rn.readIndex(ctxId);
+    if (!r.ok) return cb(r);
+    // A read whose leader changed never gets an answer; give up after two election timeouts.
+    const electionTicks = this.opts.raft?.electionTicks ?? 10;
+    const timer = this.ctx.setTimer(2 * electionTicks * this.opts.tickUs, () => {
+      if (this.reads.delete(ctxId)) cb({ ok: false, error: "read index timed out" });
+    });
+    this.reads.set(ctxId, { cb, index: -1, timer });
+    this.processReady();
+  }
+
+  transferLeader(to: NodeId): { ok: true } | { ok: false; error: string } {
+    const r = this.rn.transferLeader(to);
+    this.processReady();
+    return r;
+  }
+
+  /** Snapshots the state machine at its applied index and compacts the log behind it. */
+  takeSnapshot(): Snapshot | undefined {
+    if (this.busy || this.failed) return undefined;
+    const applied = this.rn.raft.log.applied;
+    if (applied <= this.rn.raft.log.snapIndex) return undefined;
+    assert(this.sm.appliedIndex() === applied || this.sm.appliedIndex() <= applied, "state machine ahead of raft");
+    this.sm.skipTo?.(applied);
+    const snap = this.rn.compact(applied, this.sm.snapshot());
+    this.rewriteWal(snap);
+    this.appliedSinceSnapshot = 0;
+    return snap;
+  }
+
+  // ---- Ready handling ----------------------------------------------------------------
+
+  private processReady(): void {
+    while (!this.busy && !this.failed && this.rn.hasReady()) {
+      this.busy = true;
+      const rd = this.rn.ready();
+      this.persist(rd);
+      const early = this.earlyMessages(rd);
+      for (const m of early) this.sendMessage(m);
+      if (rd.mustSync) {
+        this.ctx.disk.fsync(WAL_FILE, (ok) => {
+          if (!ok) {
+            this.failed = true;
+            this.ctx.fail("WAL fsync failed");
+            return;
+          }
+          this.finishReady(rd, early);
+          this.processReady();
+        });
+        return;
+      }
+      this.finishReady(rd, early);
+    }
+  }
+
+  /** Canary bugs send some acknowledgements before the fsync that makes them true. */
+  private earlyMessages(rd: Ready): Message[] {
+    if (!rd.mustSync) return [];
+    const ackEarly = this.bugs.has("ack-before-fsync");
+    const voteEarly = this.bugs.has("vote-before-persist");
+    if (!ackEarly && !voteEarly) return [];
+    return rd.messages.filter((m) => (ackEarly && m.type === "app-resp") || (voteEarly && (m.type === "vote-resp" || m.type === "pre-vote-resp")));
+  }
+
+  private persist(rd: Ready): void {
+    if (rd.snapshot) {
+      // InstallSnapshot: the log restarts at the snapshot; rewrite the WAL around it.
+      this.persistedHard = rd.hardState ?? this.persistedHard;
+      const enc = new WalEncoder().snapshot(rd.snapshot).hardState(this.persistedHard);
+      for (const e of rd.entries) enc.entry(e);
+      this.ctx.disk.write(WAL_FILE, enc.bytes(), "replace");
+      return;
+    }
+    if (rd.entries.length === 0 && !rd.hardState) return;
+    const enc = new WalEncoder();
+    for (const e of rd.entries) enc.entry(e);
+    if (rd.hardState) {
+      enc.hardState(rd.hardState);
+      this.persistedHard = rd.hardState;
+    }
+    this.ctx.disk.write(WAL_FILE, enc.bytes(), "append");
+  }
+
+  private rewriteWal(snap: Snapshot): void {
+    const log = this.rn.raft.log;
+    const enc = new WalEncoder().snapshot(snap).hardState(this.persistedHard);
+    for (let i = snap.index + 1; i <= log.stabled; i++) enc.entry(log.entry(i));
+    this.ctx.disk.write(WAL_FILE, enc.bytes(), "replace");
+    this.ctx.disk.fsync(WAL_FILE, (ok) => {
+      if (!ok) {
+        this.failed = true;
+        this.ctx.fail("WAL fsync failed");
+      }
+    });
+  }
+
+  private finishReady(rd: Ready, alreadySent: Message[]): void {
+    for (const m of rd.messages) if (!alreadySent.includes(m)) this.sendMessage(m);
+    if (rd.snapshot) {
+      if (rd.snapshot.index > this.sm.appliedIndex()) this.sm.restore(rd.snapshot.data, rd.snapshot.index, rd.snapshot.term);
+      this.smSkipTo = Math.max(this.smSkipTo, rd.snapshot.index);
+      for (const [index, p] of this.proposals) {
+        if (index <= rd.snapshot.index) {
+          this.proposals.delete(index);
+          p.cb({ ok: false, error: "outcome unknown: superseded by a snapshot" });
+        }
+      }
+      this.opts.observer?.onRestore?.(this, rd.snapshot);
+    }
+    if (rd.hardState && rd.hardState.commit > 0) {
+      const prev = this.lastCommitTraced;
+      if (rd.hardState.commit > prev) {
+        this.ctx.trace({ tUs: this.now(), type: "commit", node: this.id, index: rd.hardState.commit, term: this.rn.raft.log.term(rd.hardState.commit) ?? 0 });
+        this.opts.observer?.onCommit?.(this, prev + 1, rd.hardState.commit);
+        this.lastCommitTraced = rd.hardState.commit;
+      }
+    }
+    let lastApplied = -1;
+    for (const e of rd.committedEntries) {
+      this.opts.observer?.onApply?.(this, e);
+      if (e.index > this.smSkipTo) {
+        if (e.type === "normal" && e.data.byteLength > 0) this.sm.apply(e);
+        else this.sm.skipTo?.(e.index);
+      }
+      lastApplied = e.index;
+      const p = this.proposals.get(e.index);
+      if (p) {
+        this.proposals.delete(e.index);
+        p.cb(p.term === e.term ? { ok: true, index: e.index, term: e.term } : { ok: false, error: "proposal dropped (overwritten by a new leader)" });
+      }
+    }
+    this.rn.advance(rd);
+    if (lastApplied > 0) {
+      this.ctx.trace({ tUs: this.now(), type: "apply", node: this.id, index: lastApplied });
+      this.appliedSinceSnapshot += rd.committedEntries.length;
+    }
+    for (const rs of rd.readStates) {
+      const r = this.reads.get(rs.context);
+      if (r) r.index = rs.index;
+    }
+    this.serveReads();
+    this.traceRole();
+    this.busy = false;
+    const every = this.opts.snapshotEntries ?? 0;
+    if (every > 0 && this.appliedSinceSnapshot >= every) this.takeSnapshot();
+  }
+
+  private lastCommitTraced = 0;
+
+  private serveReads(): void {
+    if (this.reads.size === 0) return;
+    const applied = this.rn.raft.log.applied;
+    for (const [ctxId, r] of this.reads) {
+      if (r.index >= 0 && r.index <= applied) {
+        this.reads.delete(ctxId);
+        this.ctx.cancelTimer(r.timer);
+        r.cb({ ok: true, index: r.index });
+      }
+    }
+  }
+
+  private sendMessage(m: Message): void {
+    if (m.type === "vote-resp") {
+      this.ctx.trace({ tUs: this.now(), type: "vote", node: this.id, term: m.term, votedFor: m.reject ? this.rn.raft.vote : m.to, granted: !m.reject, candidate: m.to });
+    }
+    let bytes = 64;
+    if (m.entries) for (const e of m.entries) bytes += 24 + e.data.byteLength;
+    if (m.snapshot) bytes += m.snapshot.data.byteLength;
+    this.ctx.send(m.to, m.type, m, { term: m.term, bytes });
+  }
+
+  private traceRole(): void {
+    const r = this.rn.raft;
+    const role: TraceRole = r.role === "follower" && !isVoter(r.conf, this.id) && r.conf.learners.includes(this.id) ? "learner" : r.role;
+    const last = this.lastTraced;
+    if (last.role === role && last.term === r.term && last.lead === r.lead) return;
+    this.lastTraced = { role, term: r.term, lead: r.lead };
+    this.ctx.trace({ tUs: this.now(), type: "role", node: this.id, role, term: r.term, leader: r.lead === 0 ? null : r.lead });
+    this.opts.observer?.onRole?.(this, role, r.term, r.lead);
+    if (r.role !== "leader") this.failPendingReadsIfLeaderless();
+  }
+
+  private failPendingReadsIfLeaderless(): void {
+    // Reads wait for their timeout unless we know no answer can come.
+  }
+
+  traceNodeState(): void {
+    const s = this.rn.status();
+    this.ctx.trace({ tUs: this.now(), type: "node-state", node: this.id, term: s.term, vote: s.vote === 0 ? null : s.vote, commit: s.commit, applied: s.applied, logLength: s.lastIndex });
+  }
+}
+
+export function raftProgram(opts: HostOptions): (ctx: NodeContext) => NodeProgram {
+  return (ctx) => new RaftHost(ctx, opts);
+}

@@ -1,0 +1,131 @@
+// The Raft cluster as a system under test: one RaftHost per node, plus the operations a
+// fault plan asks for (membership changes, leader transfer, snapshots), routed to the
+// current leader the way an operator would.
+import type { BugSet } from "../../core/canary";
+import type { ConfChange } from "../../core/raft/types";
+import type { ProgramFactory } from "../process";
+import type { NodeView, SystemUnderTest } from "../system";
+import type { NodeId } from "../trace/types";
+import type { World } from "../world";
+import { type HostObserver, RaftHost, type RaftTuning } from "./node_host";
+import { HashListStateMachine, type StateMachine } from "./state_machine";
+import type { NodeContext } from "../process";
+
+export interface RaftSystemOptions {
+  /** Initial voters (bootstrapped); nodes added later join with an empty configuration. */
+  readonly voters: readonly NodeId[];
+  readonly tickUs: number;
+  readonly raft?: RaftTuning;
+  readonly bugs?: BugSet;
+  readonly snapshotEntries?: number;
+  readonly nodeStateEveryTicks?: number;
+  readonly stateMachine?: (ctx: NodeContext) => StateMachine;
+  readonly observer?: HostObserver;
+}
+
+export class RaftSystem implements SystemUnderTest {
+  readonly name = "raft";
+  /** The current incarnation of each node's host (a crashed one stays until restart). */
+  readonly hosts = new Map<NodeId, RaftHost>();
+  world: World | undefined;
+  private readonly observer: HostObserver;
+
+  constructor(readonly opts: RaftSystemOptions) {
+    const user = opts.observer;
+    this.observer = {
+      ...user,
+      onStart: (h) => {
+        this.hosts.set(h.id, h);
+        user?.onStart?.(h);
+      },
+    };
+  }
+
+  factory(id: NodeId): ProgramFactory {
+    const peers = this.opts.voters.includes(id) ? this.opts.voters : [];
+    return (ctx) =>
+      new RaftHost(ctx, {
+        peers,
+        tickUs: this.opts.tickUs,
+        raft: this.opts.raft,
+        bugs: this.opts.bugs,
+        stateMachine: this.opts.stateMachine ?? (() => new HashListStateMachine()),
+        snapshotEntries: this.opts.snapshotEntries,
+        nodeStateEveryTicks: this.opts.nodeStateEveryTicks,
+        observer: this.observer,
+        traceNowUs: this.world ? () => this.world!.nowUs : undefined,
+      });
+  }
+
+  attach(world: World): void {
+    this.world = world;
+  }
+
+  /** The live host of a node that is up (not crashed, not paused), if any. */
+  host(id: NodeId): RaftHost | undefined {
+    const h = this.hosts.get(id);
+    if (!h) return undefined;
+    if (this.world && this.world.processes.get(id)?.status !== "up") return undefined;
+    return h;
+  }
+
+  view(id: NodeId): NodeView | undefined {
+    const h = this.host(id);
+    if (!h) return undefined;
+    const s = h.status();
+    return { role: s.isLearner ? "learner" : s.role, term: s.term, leader: s.lead === 0 ? null : s.lead };
+  }
+
+  /** The leader with the highest term among live nodes. */
+  leader(): RaftHost | undefined {
+    let best: RaftHost | undefined;
+    for (const id of [...this.hosts.keys()].sort((a, b) => a - b)) {
+      const h = this.host(id);
+      if (h && h.isLeader() && (!best || h.status().term > best.status().term)) best = h;
+    }
+    return best;
+  }
+
+  private change(cc: ConfChange): void {
+    this.leader()?.proposeConfChange(cc);
+  }
+
+  addMember(learner: boolean): NodeId | undefined {
+    const world = this.world;
+    if (!world) return undefined;
+    const id = Math.max(...world.allEndpoints()) + 1;
+    world.addNode(id, this.factory(id));
+    world.node(id).start();
+    this.change({ changes: [{ op: learner ? "add-learner" : "add-voter", node: id }] });
+    return id;
+  }
+
+  removeMember(id: NodeId): void {
+    this.change({ changes: [{ op: "remove-node", node: id }] });
+  }
+
+  promoteLearner(): void {
+    const l = this.leader();
+    const learner = l?.status().confState.learners[0];
+    if (learner !== undefined) this.change({ changes: [{ op: "add-voter", node: learner }] });
+  }
+
+  transferLeader(to: NodeId | undefined): void {
+    const l = this.leader();
+    if (!l) return;
+    const target = to ?? l.status().confState.voters.find((v) => v !== l.id);
+    if (target !== undefined) l.transferLeader(target);
+  }
+
+  compact(): void {
+    for (const id of [...this.hosts.keys()].sort((a, b) => a - b)) this.host(id)?.takeSnapshot();
+  }
+
+  snapshot(id: NodeId): void {
+    this.host(id)?.takeSnapshot();
+  }
+}
+
+export function raftSystem(opts: RaftSystemOptions): RaftSystem {
+  return new RaftSystem(opts);
+}
