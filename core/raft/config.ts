@@ -10,6 +10,11 @@ export type ReadOnlyOption = "safe" | "lease-based";
 export interface RaftConfig {
   readonly id: NodeId;
   readonly electionTicks?: number;
+  /**
+   * Largest randomized election timeout, inclusive. Default 2·electionTicks − 1, i.e.
+   * etcd's [ET, 2ET). Set it to reproduce the Raft paper's [min, max] ranges (§9.3).
+   */
+  readonly electionTicksMax?: number;
   readonly heartbeatTicks?: number;
   readonly preVote?: boolean;
   readonly checkQuorum?: boolean;
@@ -37,6 +42,7 @@ export interface RaftStorage {
 export interface ResolvedConfig {
   id: NodeId;
   electionTicks: number;
+  electionTicksMax: number;
   heartbeatTicks: number;
   preVote: boolean;
   checkQuorum: boolean;
@@ -53,6 +59,7 @@ export function resolveConfig(c: RaftConfig): ResolvedConfig {
   const r: ResolvedConfig = {
     id: c.id,
     electionTicks: c.electionTicks ?? 10,
+    electionTicksMax: c.electionTicksMax ?? 2 * (c.electionTicks ?? 10) - 1,
     heartbeatTicks: c.heartbeatTicks ?? 1,
     preVote: c.preVote ?? true,
     checkQuorum: c.checkQuorum ?? true,
@@ -67,6 +74,9 @@ export function resolveConfig(c: RaftConfig): ResolvedConfig {
   if (!(r.id > 0 && Number.isInteger(r.id))) throw new Error(`raft: id must be a positive integer, got ${r.id}`);
   if (!(r.heartbeatTicks >= 1 && r.electionTicks > r.heartbeatTicks)) {
     throw new Error(`raft: need electionTicks > heartbeatTicks >= 1, got ${r.electionTicks}/${r.heartbeatTicks}`);
+  }
+  if (!(Number.isInteger(r.electionTicksMax) && r.electionTicksMax >= r.electionTicks)) {
+    throw new Error(`raft: need electionTicksMax >= electionTicks, got ${r.electionTicksMax}/${r.electionTicks}`);
   }
   if (r.readOnlyOption === "lease-based" && !r.checkQuorum) {
     // Thesis §6.4.1: the lease is only sound when a partitioned leader steps down.

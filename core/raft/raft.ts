@@ -97,8 +97,8 @@ export class Raft {
     this.lead = NONE;
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
-    // §5.2: randomized timeouts in [ET, 2ET) make split votes rare.
-    this.randomizedElectionTimeout = this.cfg.rand.int(this.cfg.electionTicks, 2 * this.cfg.electionTicks);
+    // §5.2: randomized timeouts in [ET, electionTicksMax] (default [ET, 2ET)) make split votes rare.
+    this.randomizedElectionTimeout = this.cfg.rand.int(this.cfg.electionTicks, this.cfg.electionTicksMax + 1);
     this.leadTransferee = NONE;
     this.votes.clear();
     for (const [, pr] of this.prs) this.resetProgress(pr);
