@@ -21,6 +21,7 @@
 //   EtcdResponse), models/register.ts and models/kv.ts.
 // - Operations of one client must not overlap (a client has one operation outstanding).
 import { HistoryParseError } from "./errors";
+import { describeShapeError } from "./validate";
 
 export type ModelName = "etcd" | "register" | "kv";
 export const MODEL_NAMES: readonly ModelName[] = ["etcd", "register", "kv"];
@@ -102,7 +103,10 @@ export function parseHistoryJson(text: string, file: string): History & { model:
     const ret = int("return", true);
     if (!("input" in o)) throw new HistoryParseError(file, where(), `operation #${index}: missing "input"`);
     if (ret !== null && ret < call) throw new HistoryParseError(file, where(), `operation #${index}: "return" (${ret}) is before "call" (${call})`);
-    return { id, client, input: o.input, call, output: ret === null ? null : (o.output ?? null), return: ret === null ? Infinity : ret };
+    const op: Operation = { id, client, input: o.input, call, output: ret === null ? null : (o.output ?? null), return: ret === null ? Infinity : ret };
+    const shape = describeShapeError(d.model as ModelName, op);
+    if (shape) throw new HistoryParseError(file, where(), `operation #${index} (id ${id}): ${shape}`);
+    return op;
   });
   return { model: d.model as ModelName, operations };
 }

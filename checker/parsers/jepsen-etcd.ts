@@ -12,6 +12,7 @@ export function parseJepsenEtcd(text: string, file: string): Operation<RegisterI
   const lines = text.split("\n");
   const ops: Operation<RegisterInput, RegisterOutput>[] = [];
   const open = new Map<number, Operation<RegisterInput, RegisterOutput>>();
+  const failedWrites = new Set<Operation<RegisterInput, RegisterOutput>>();
   for (let index = 0; index < lines.length; index++) {
     const m = LINE.exec(lines[index]!);
     if (!m) continue;
@@ -50,10 +51,13 @@ export function parseJepsenEtcd(text: string, file: string): Operation<RegisterI
       op!.return = lineNo;
       if (f === "cas") op!.output = { ok: false };
       else if (f === "read") op!.output = null; // timed-out read: any value is acceptable
-      else op!.output = null; // a failed write: treat as unknown, but it returned
+      else failedWrites.add(op!); // Jepsen :fail = definitely did not happen
     }
   }
-  return ops;
+  if (failedWrites.size === 0) return ops;
+  const kept = ops.filter((o) => !failedWrites.has(o));
+  kept.forEach((o, i) => (o.id = i));
+  return kept;
 }
 
 function parseValue(raw: string, fail: (what: string) => never): RegisterValue {

@@ -95,3 +95,18 @@ describe("format detection", () => {
     expect(() => loadHistory("hello", "x.bin")).toThrow(/x\.bin:1: cannot tell the format/);
   });
 });
+
+describe("operation shapes", () => {
+  it("rejects an input the model cannot read, naming the operation's line", () => {
+    const text = '{"formatVersion": 1, "model": "register", "operations": [\n{"id": 0, "client": 0, "input": {"op": "write", "value": 1}, "call": 0, "output": {}, "return": 1},\n{"id": 1, "client": 0, "input": {"op": "raed"}, "call": 2, "output": {"value": 1}, "return": 3}\n]}';
+    const e = errorOf(() => parseHistoryJson(text, "s.json"));
+    expect(e.line).toBe(3);
+    expect(e.message).toMatch(/input\.op to be read, write or cas/);
+    const etcd = '{"formatVersion": 1, "model": "etcd", "operations": [\n{"id": 0, "client": 0, "input": {"type": "get", "key": "a"}, "call": 0, "output": null, "return": null}]}';
+    expect(errorOf(() => parseHistoryJson(etcd, "e.json")).message).toMatch(/^e\.json:2: .*input\.type/);
+  });
+  it("drops Jepsen :fail writes (they definitely did not happen)", () => {
+    const ops = parseJepsenEtcd("INFO  jepsen.util - 1\t:invoke\t:write\t3\nINFO  jepsen.util - 1\t:fail\t:write\t3\nINFO  jepsen.util - 2\t:invoke\t:read\tnil\nINFO  jepsen.util - 2\t:ok\t:read\tnil\n", "f.log");
+    expect(ops.map((o) => o.input.op)).toEqual(["read"]);
+  });
+});
