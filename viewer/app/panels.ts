@@ -61,7 +61,9 @@ export class ChecksPanel {
       return;
     }
     const failed = checks.some((c) => c.result === "fail");
-    const verdict = el("p", failed ? "FAIL: a check found a violation" : checks.every((c) => c.result === "pass" || c.result === "skipped") ? "PASS: all checks passed" : "UNKNOWN: some checks did not finish", failed ? "verdict bad" : "verdict good");
+    const allSkipped = checks.every((c) => c.result === "skipped");
+    const passed = checks.every((c) => c.result === "pass" || c.result === "skipped");
+    const verdict = el("p", failed ? "FAIL: a check found a violation" : allSkipped ? "NOT CHECKED: every check was skipped" : passed ? "PASS: all checks that ran passed" : "UNKNOWN: some checks did not finish", failed ? "verdict bad" : passed && !allSkipped ? "verdict good" : "verdict");
     verdict.id = "verdict";
     container.appendChild(verdict);
     const list = el("ul");

@@ -65,7 +65,7 @@ function fits(value: unknown, kind: FieldKind): boolean {
 
 function describe(value: unknown): string {
   if (value === undefined) return "nothing";
-  const text = JSON.stringify(value) ?? String(value);
+  const text = typeof value === "string" ? `'${value}'` : (JSON.stringify(value) ?? String(value));
   return text.length > 40 ? text.slice(0, 37) + "..." : text;
 }
 
