@@ -191,7 +191,7 @@ describe.skipIf(!haveChromium)("viewer in chromium", () => {
     bad[3] = '{"type":"role","tUs":5,"node":"one"}';
     const m = await open(pageFor("malformed", bad.join("\n")));
     try {
-      await expect(m.page.locator("#error").textContent()).resolves.toContain('malformed.ndjson: line 4: expected "node" (number) in the role event, got 'one'');
+      await expect(m.page.locator("#error").textContent()).resolves.toContain(`malformed.ndjson: line 4: expected "node" (number) in the role event, got 'one'`);
       expect(m.problems).toEqual([]);
     } finally {
       await m.page.close();
