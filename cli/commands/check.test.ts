@@ -73,3 +73,9 @@ describe("raftsim check", () => {
     expect(page).toContain('class="op blocking"');
   });
 });
+
+describe("raftsim check --model", () => {
+  it("refuses a model the operations do not fit", async () => {
+    await expect(run([join(DATA, "jepsen-etcd/etcd_000.log"), "--model", "etcd"])).rejects.toThrow(/does not fit the etcd model/);
+  });
+});

@@ -6,6 +6,7 @@ import { checkHistory } from "../../checker/check";
 import { HistoryParseError } from "../../checker/errors";
 import { MODEL_NAMES, type ModelName } from "../../checker/history";
 import { renderCheckHtml } from "../../checker/html";
+import { describeShapeError } from "../../checker/validate";
 import { FORMAT_NAMES, loadHistory, type FormatName } from "../../checker/parsers/detect";
 import { type Command, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../command";
 
@@ -45,6 +46,13 @@ export const checkCommand: Command = {
       throw error;
     }
     const model = (modelFlag as ModelName | undefined) ?? loaded.model;
+    if (model !== loaded.model) {
+      // An overridden model must fit the operations, or the verdict would mean nothing.
+      for (const op of loaded.history.operations) {
+        const shape = describeShapeError(model, op);
+        if (shape) throw new UsageError(`${file}: operation ${op.id} does not fit the ${model} model: ${shape}`);
+      }
+    }
     const timeoutMs = (args.options.timeout as number) / 1000;
     const start = Date.now(); // the CLI owns the real clock; the checker only polls the budget
     const budget = { exhausted: () => Date.now() - start > timeoutMs };
