@@ -17,7 +17,7 @@ declare global {
     __RAFTSIM_TRACE_URL__?: string;
     __RAFTSIM_TRACE_NAME__?: string;
     /** For tests and the benchmark: the store and load timings. */
-    __viewer?: { store: Store; loadMs: { parse: number; model: number; firstRender: number } };
+    __viewer?: { store: Store; loadMs: { parse: number; model: number; firstRender: number }; readyAtMs: number };
   }
 }
 
@@ -101,7 +101,7 @@ async function start(): Promise<void> {
   for (const view of [timeline, minimap, graph, elections, inspector, controls]) store.onRender((s) => view.draw(s));
   store.renderNow();
   document.body.dataset.state = "ready";
-  window.__viewer = { store, loadMs: { parse: t1 - t0, model: t2 - t1, firstRender: performance.now() - t0 } };
+  window.__viewer = { store, loadMs: { parse: t1 - t0, model: t2 - t1, firstRender: performance.now() - t0 }, readyAtMs: performance.now() };
 }
 
 start().catch((error: unknown) => {
