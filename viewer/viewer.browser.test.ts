@@ -128,6 +128,10 @@ describe.skipIf(!haveChromium)("viewer in chromium", () => {
       expect(await cursorUs(page)).toBe(won.tUs);
       await expect.poll(() => page.locator("#graph g.node[data-role=leader]").count()).toBe(2); // the isolated old leader still believes
       await expect.poll(() => page.locator("#graph g.link[data-cut='1']").count()).toBe(4);
+      // Clicking a node in the cluster graph inspects its state at the cursor.
+      await page.locator("#graph g.node").first().click();
+      await expect.poll(() => page.locator("#inspector h3").textContent()).toMatch(/^node 1 at 4\.\d+ s/);
+      await expect(page.locator("#inspector").textContent()).resolves.toMatch(/log length\d+/);
       await page.screenshot({ path: `${ARTIFACTS}/viewer-partition.png`, fullPage: true });
       // e / Shift+E walk the elections.
       await page.keyboard.press("Home");

@@ -201,7 +201,7 @@ export class Timeline {
           case "clog":
             ctx.fillStyle = w.kind === "partition" ? "#d62728" : "#9467bd";
             ctx.fillRect(x0, y + 1, width, 4);
-            if (width > 60) ctx.fillText(w.kind === "partition" ? "partitioned" : "clogged", x0 + 4, y + 14);
+            if (width > 60) ctx.fillText(w.kind === "partition" ? "partitioned" : "clogged", x0 + 4, y + 23);
             break;
           default:
             ctx.fillStyle = "#7f7f7f";
