@@ -2,7 +2,7 @@
 // Runs as the `prepare` script, so `npm ci` leaves a working `npx raftsim`.
 import { build } from "esbuild";
 await build({
-  entryPoints: { raftsim: "cli/main.ts" },
+  entryPoints: { raftsim: "cli/main.ts", "fuzz-worker": "scenarios/fuzz/worker.ts" },
   bundle: true,
   platform: "node",
   format: "esm",
@@ -24,5 +24,17 @@ await build({
   target: "chrome110",
   minify: true,
   outdir: "dist/viewer",
+  logLevel: "warning",
+});
+
+// The report pages' chart script (d3 inlined); `raftsim report` inlines it into its HTML.
+await build({
+  entryPoints: { charts: "reports/html/charts.ts" },
+  bundle: true,
+  platform: "browser",
+  format: "iife",
+  target: "chrome110",
+  minify: true,
+  outdir: "dist/reports",
   logLevel: "warning",
 });

@@ -1,8 +1,10 @@
 // Every `raftsim` subcommand, in the order `raftsim --help` lists them.
 import type { Command } from "../command";
 import { checkCommand } from "./check";
+import { fuzzCommand } from "./fuzz";
+import { replayCommand } from "./replay";
 import { runCommand } from "./run";
 import { scenariosCommand } from "./scenarios";
 import { viewCommand } from "./view";
 
-export const COMMANDS: Command[] = [checkCommand, runCommand, scenariosCommand, viewCommand];
+export const COMMANDS: Command[] = [checkCommand, fuzzCommand, replayCommand, runCommand, scenariosCommand, viewCommand];

@@ -1,0 +1,162 @@
+// `raftsim fuzz`: a campaign of random scenarios and fault plans against the property
+// "every check passes". Each failure is shrunk and written as a replay file. Runs spread
+// over worker threads (--workers) and over machines (--shard I/N) without changing which
+// seeds run or what they give.
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+import type { RunOutcome } from "../../scenarios/fuzz/driver";
+import { DEFAULT_SHRINK_BUDGET } from "../../scenarios/fuzz/driver";
+import { runCampaign } from "../../scenarios/fuzz/pool";
+import { REPLAY_FORMAT_VERSION, type ReplayFile, replayFileName } from "../../scenarios/fuzz/replay";
+import { parseShard } from "../../scenarios/fuzz/seeds";
+import { isSelfTest, SELF_TESTS } from "../../scenarios/fuzz/self-test";
+import { type Command, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../command";
+import { writeFileAtomic } from "../files";
+import { parseBugs } from "../scenario-arg";
+
+const DEFAULT_WORKERS = Math.max(1, Math.min(8, availableParallelism()));
+
+/** The worker bundle sits beside the CLI bundle in dist/; absent when run from sources. */
+function workerUrl(): URL | undefined {
+  const url = new URL("./fuzz-worker.mjs", import.meta.url);
+  return url.protocol === "file:" && existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
+function bar(done: number, total: number, width = 24): string {
+  const filled = total === 0 ? width : Math.round((done / total) * width);
+  return `[${"#".repeat(filled)}${" ".repeat(width - filled)}]`;
+}
+
+export const fuzzCommand: Command = {
+  name: "fuzz",
+  summary: "fuzz the store with random scenarios and fault plans; shrink and save failures",
+  usage: "raftsim fuzz [--runs N] [--seed N] [--workers N] [--shard I/N] [--bug NAME] [--out DIR] [--json]",
+  description:
+    "Run i of campaign seed S uses its own seed, a hash of (S, i): the same flags give the same runs and results on any machine and any number of workers. " +
+    "--shard I/N (0 <= I < N) takes runs i with i mod N = I, so N shards together run exactly the campaign one machine would. " +
+    "Every failure is shrunk (smallest fault plan and workload that still fail the same check) and written to --out as a replay file for `raftsim replay`.",
+  options: [
+    { name: "runs", kind: "int", help: "runs in the whole campaign (over all shards)", valueName: "N", default: 100 },
+    { name: "seed", kind: "int", help: "campaign seed", valueName: "N", default: 1 },
+    { name: "workers", kind: "int", help: `worker threads (default: cores, at most 8; here ${DEFAULT_WORKERS})`, valueName: "N" },
+    { name: "shard", kind: "string", help: "run only shard I of N (0-based), e.g. 0/4", valueName: "I/N" },
+    { name: "bug", kind: "list", help: "switch on canary bugs (comma-separated)", valueName: "NAME" },
+    { name: "out", kind: "string", help: "directory for replay files", valueName: "DIR", default: "raftsim-failures" },
+    { name: "max-failures", kind: "int", help: "stop after this many failing runs (in run order; 0 = never stop)", valueName: "N", default: 5 },
+    { name: "shrink-budget", kind: "int", help: "at most this many simulations to shrink one failure", valueName: "N", default: DEFAULT_SHRINK_BUDGET },
+    { name: "self-test", kind: "string", help: `plant a synthetic failing check to test the harness itself (${Object.keys(SELF_TESTS).join(", ")})`, valueName: "NAME" },
+  ],
+  async run(args, io) {
+    const o = args.options;
+    const runs = Number(o.runs);
+    if (runs < 1) throw new UsageError(`fuzz: --runs expects a positive integer, got ${runs}`);
+    const campaignSeed = Number(o.seed);
+    const workers = o.workers === undefined ? DEFAULT_WORKERS : Number(o.workers);
+    if (workers < 1 || workers > 256) throw new UsageError(`fuzz: --workers expects an integer in [1, 256], got ${workers}`);
+    const shard = o.shard === undefined ? { index: 0, count: 1 } : parseShard(String(o.shard));
+    if (!shard) throw new UsageError(`fuzz: --shard expects I/N with 0 <= I < N (e.g. 0/4), got '${o.shard}'`);
+    const bugs = [...parseBugs(o.bug)].sort();
+    const maxFailures = Number(o["max-failures"]);
+    if (maxFailures < 0) throw new UsageError(`fuzz: --max-failures expects an integer >= 0, got ${maxFailures}`);
+    const shrinkBudget = Number(o["shrink-budget"]);
+    if (shrinkBudget < 0) throw new UsageError(`fuzz: --shrink-budget expects an integer >= 0, got ${shrinkBudget}`);
+    const selfTest = o["self-test"] === undefined ? undefined : String(o["self-test"]);
+    if (selfTest !== undefined && !isSelfTest(selfTest)) throw new UsageError(`fuzz: --self-test: unknown self-test '${selfTest}' (known: ${Object.keys(SELF_TESTS).join(", ")})`);
+    const outDir = String(o.out);
+
+    let url = workerUrl();
+    let threads = workers;
+    if (workers > 1 && !url) {
+      io.err("raftsim fuzz: the worker bundle dist/fuzz-worker.mjs is missing (run `npm run build`); running on 1 thread");
+      threads = 1;
+    }
+    if (!io.json) io.err(`fuzz: ${runs} runs, seed ${campaignSeed}, shard ${shard.index}/${shard.count}, ${threads} worker${threads === 1 ? "" : "s"}, bugs: ${bugs.length ? bugs.join(",") : "none"}${selfTest ? `, self-test: ${selfTest}` : ""}`);
+
+    const startMs = performance.now();
+    let failedSoFar = 0;
+    const report = (outcome: RunOutcome, completed: number, planned: number) => {
+      if (!outcome.passed) failedSoFar++;
+      const seconds = (performance.now() - startMs) / 1_000;
+      io.progress(`${bar(completed, planned)} ${completed}/${planned} runs  ${failedSoFar} failed  ${(completed / Math.max(seconds, 1e-3)).toFixed(1)} runs/s`);
+    };
+    let result;
+    try {
+      result = await runCampaign({
+        campaignSeed,
+        runs,
+        shard,
+        workers: threads,
+        ...(url ? { workerUrl: url } : {}),
+        bugs,
+        selfTest,
+        shrinkBudget,
+        ...(maxFailures > 0 ? { maxFailures } : {}),
+        onOutcome: report,
+      });
+    } finally {
+      io.progressDone();
+    }
+    const wallMs = performance.now() - startMs;
+    url = undefined;
+
+    const failures = [];
+    for (const outcome of result.outcomes) {
+      const f = outcome.failure;
+      if (!f) continue;
+      const replayFile = join(outDir, replayFileName(outcome.seed, f.check));
+      const file: ReplayFile = {
+        formatVersion: REPLAY_FORMAT_VERSION,
+        seed: outcome.seed,
+        scenario: f.shrunk.scenario,
+        bugs,
+        ...(selfTest ? { selfTest } : {}),
+        expected: { traceHash: f.shrunk.traceHash, violations: f.shrunk.violations },
+        origin: { campaignSeed, runIndex: outcome.index, faultsBeforeShrink: f.original.faults, faultsAfterShrink: f.shrunk.faults, shrinkRuns: f.shrinkRuns },
+      };
+      writeFileAtomic(replayFile, JSON.stringify(file, null, 2) + "\n");
+      failures.push({
+        seed: outcome.seed,
+        runIndex: outcome.index,
+        check: f.check,
+        message: f.shrunk.violations.find((v) => v.check === f.check)?.message ?? "",
+        replayFile,
+        faults: f.shrunk.faults,
+        faultsBeforeShrink: f.original.faults,
+        shrinkRuns: f.shrinkRuns,
+        reproducible: f.reproducible,
+      });
+    }
+    const done = result.outcomes.length;
+    const runsPerSecond = Math.round((done / Math.max(wallMs / 1_000, 1e-3)) * 10) / 10;
+    const unknown = result.outcomes.filter((r) => r.unknownChecks.length > 0).length;
+    const summary = {
+      runs: done,
+      passed: done - failures.length,
+      failed: failures.length,
+      runsPerSecond,
+      failures,
+      campaignSeed,
+      shard: `${shard.index}/${shard.count}`,
+      planned: result.planned,
+      stoppedEarly: result.stoppedEarly,
+      unknown,
+      workers: threads,
+      bugs,
+      wallMs: Math.round(wallMs),
+    };
+    if (io.json) io.out(JSON.stringify(summary));
+    else {
+      for (const f of failures) {
+        io.out(`FAIL run ${f.runIndex} seed ${f.seed} ${f.check}: ${f.message}`);
+        io.out(`  shrunk ${f.faultsBeforeShrink} -> ${f.faults} faults in ${f.shrinkRuns} simulations${f.reproducible ? "" : "  (NOT reproducible: a determinism bug in the harness)"}`);
+        io.out(`  raftsim replay ${f.replayFile}`);
+      }
+      const stopped = result.stoppedEarly ? ` (stopped after ${failures.length} failures; --max-failures 0 runs all ${result.planned})` : "";
+      io.out(`${done} runs: ${summary.passed} passed, ${failures.length} failed${unknown ? `, ${unknown} with an unknown check` : ""}; ${runsPerSecond} runs/s over ${threads} worker${threads === 1 ? "" : "s"} (${(wallMs / 1_000).toFixed(1)} s wall)${stopped}`);
+    }
+    return failures.length > 0 ? EXIT_CHECK_FAILED : EXIT_OK;
+  },
+};

@@ -1,0 +1,65 @@
+// `raftsim replay FILE`: re-runs a failure written by `raftsim fuzz` exactly (same seed,
+// scenario and bugs), re-checks it, and says whether it reproduced: the same trace hash
+// and the same violations as when it was written.
+import { countFaults } from "../../scenarios/fuzz/arbitraries";
+import { parseReplayFile, type ReplayFile, ReplayFileError, replay } from "../../scenarios/fuzz/replay";
+import { type Command, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../command";
+import { AtomicStreamWriter, readJsonFile } from "../files";
+
+export const replayCommand: Command = {
+  name: "replay",
+  summary: "re-run a replay file written by fuzz exactly, and re-check it",
+  usage: "raftsim replay FILE [--trace FILE.ndjson] [--json]",
+  positionals: [{ name: "FILE", required: true, help: "a replay file (JSON) written by `raftsim fuzz`" }],
+  options: [{ name: "trace", kind: "string", help: "write the run's trace as NDJSON here (for `raftsim view`)", valueName: "FILE" }],
+  async run(args, io) {
+    const path = args.positionals[0]!;
+    let file: ReplayFile;
+    try {
+      file = parseReplayFile(readJsonFile(path, "replay"), path);
+    } catch (error) {
+      if (error instanceof ReplayFileError) throw new UsageError(error.message);
+      throw error;
+    }
+    const tracePath = typeof args.options.trace === "string" ? args.options.trace : undefined;
+    const traceOut = tracePath ? new AtomicStreamWriter(tracePath) : undefined;
+    let result;
+    try {
+      io.progress(`replaying ${path} (seed ${file.seed}, ${file.scenario.durationMs} ms simulated)…`);
+      result = replay(file, traceOut ? (line) => traceOut.write(line) : undefined);
+      traceOut?.commit();
+    } catch (error) {
+      traceOut?.abort();
+      throw error;
+    } finally {
+      io.progressDone();
+    }
+    const { evaluation, sameTrace, sameViolations } = result;
+    const output = {
+      file: path,
+      seed: file.seed,
+      scenario: file.scenario.name,
+      faults: countFaults(file.scenario),
+      bugs: file.bugs,
+      traceHash: evaluation.traceHash,
+      expectedTraceHash: file.expected.traceHash,
+      sameTrace,
+      violations: evaluation.violations,
+      expectedViolations: file.expected.violations,
+      sameViolations,
+      reproduced: sameTrace && sameViolations,
+      ...(tracePath ? { trace: tracePath } : {}),
+    };
+    if (io.json) io.out(JSON.stringify(output));
+    else {
+      io.out(`replay ${path}: seed ${file.seed}, scenario ${file.scenario.name} (${output.faults} faults), bugs: ${file.bugs.length ? file.bugs.join(",") : "none"}`);
+      for (const v of evaluation.violations) io.out(`  VIOLATION ${v.check}: ${v.message}`);
+      if (evaluation.violations.length === 0) io.out("  every check passes now");
+      io.out(`traceHash ${evaluation.traceHash}${sameTrace ? " (same as recorded)" : ` DIFFERS from recorded ${file.expected.traceHash}`}`);
+      if (!sameViolations) io.out(`violations differ from recorded: ${JSON.stringify(file.expected.violations)}`);
+      io.out(output.reproduced ? "reproduced: same trace, same violations" : "NOT reproduced");
+      if (tracePath) io.out(`trace written to ${tracePath} (raftsim view ${tracePath})`);
+    }
+    return evaluation.violations.length > 0 ? EXIT_CHECK_FAILED : EXIT_OK;
+  },
+};

@@ -1,0 +1,59 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { FaultStep } from "../types";
+import { validateScenario } from "../validate";
+import { FAULT_TYPES } from "../validate";
+import { buildCase, countFaults, FAULT_FAMILIES, fuzzCaseArb, fuzzCaseRawArb, SETTLE_MS } from "./arbitraries";
+
+const SEED = 20_260_601;
+const RUNS = 300;
+
+describe("fuzz arbitraries", () => {
+  it(`every case is a valid scenario whose faults end with the heal phase they need (seed ${SEED})`, () => {
+    console.log(`arbitraries property seed ${SEED}, ${RUNS} runs`);
+    fc.assert(
+      fc.property(fuzzCaseArb, ({ scenario, faultCount }) => {
+        // Valid, and unchanged by a trip through JSON and the validator (replay files rely on it).
+        expect(validateScenario(JSON.parse(JSON.stringify(scenario)))).toEqual(scenario);
+        const healAtMs = scenario.durationMs - SETTLE_MS;
+        const plan = scenario.faults.slice(0, faultCount);
+        const phase = scenario.faults.slice(faultCount);
+        expect(countFaults(scenario)).toBe(faultCount);
+        for (const s of plan) {
+          expect(s.atMs).toBeLessThan(healAtMs);
+          if ("durationMs" in s) expect(s.atMs + s.durationMs).toBeLessThanOrEqual(healAtMs);
+        }
+        for (const s of phase) expect(s.atMs).toBe(healAtMs);
+        const types = new Set(plan.map((s) => s.type));
+        const has = (t: FaultStep["type"], pred: (s: FaultStep) => boolean = () => true) => phase.some((s) => s.type === t && pred(s));
+        expect(has("heal")).toBe(["partition", "isolate", "cut-one-way", "clog"].some((t) => types.has(t as never)));
+        expect(has("restart", (s) => s.type === "restart" && s.node === "all-down")).toBe(types.has("crash") || types.has("fsync-error"));
+        expect(has("resume", (s) => s.type === "resume" && s.node === "all-paused")).toBe(types.has("pause"));
+        expect(has("link-faults", (s) => s.type === "link-faults" && s.loss === 0 && s.duplicate === 0 && s.reorder === 0)).toBe(types.has("link-faults"));
+        // Lease reads are only safe under bounded drift: no clock jumps with them.
+        if (scenario.cluster.readMode === "lease") expect(types.has("clock-jump")).toBe(false);
+        for (const s of plan) if (s.type === "partition") expect(s.groups.length === 2 || scenario.cluster.nodes === 1).toBe(true);
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+
+  it("is swarm-style: runs differ in which fault families they enable, and every fault type comes up", () => {
+    const raws = fc.sample(fuzzCaseRawArb, { seed: SEED, numRuns: RUNS });
+    const masks = new Set(raws.map((r) => FAULT_FAMILIES.filter((f) => r.mask[f]).join(",")));
+    expect(masks.size).toBeGreaterThan(RUNS / 4);
+    const types = new Set(raws.flatMap((r) => buildCase(r).scenario.faults.map((s) => s.type)));
+    expect([...types].sort()).toEqual([...FAULT_TYPES].sort());
+    const counts = raws.map((r) => buildCase(r).faultCount);
+    expect(Math.max(...counts)).toBeGreaterThanOrEqual(8);
+    expect(counts.filter((c) => c === 0).length).toBeLessThan(RUNS / 5);
+  });
+
+  it("a case is a pure function of the fast-check seed", () => {
+    const a = fc.sample(fuzzCaseArb, { seed: 7, numRuns: 5 }).map((c) => JSON.stringify(c.scenario));
+    const b = fc.sample(fuzzCaseArb, { seed: 7, numRuns: 5 }).map((c) => JSON.stringify(c.scenario));
+    const c = fc.sample(fuzzCaseArb, { seed: 8, numRuns: 5 }).map((x) => JSON.stringify(x.scenario));
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+  });
+});

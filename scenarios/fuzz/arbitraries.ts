@@ -1,0 +1,211 @@
+// fast-check arbitraries for fuzzed scenarios: cluster, workload and a swarm-style fault
+// plan. Swarm testing (as in TigerBeetle's VOPR): every run draws its own mix of enabled
+// fault families and its own intensity, so rare combinations are not drowned out by an
+// average that spreads every fault thinly over every run.
+//
+// Everything is generated as raw, freely shrinkable data (records, arrays, booleans,
+// integers) and turned into a Scenario by one `.map`, so fast-check's shrinker can remove
+// fault steps, switch off whole fault families (mask → false), lower the intensity and
+// simplify the workload, and every candidate is still a valid scenario.
+import fc from "fast-check";
+import { validateScenario } from "../validate";
+import { ALL_CHECKS, type ClusterSpec, DEFAULT_CLUSTER, type FaultStep, type NodeSelector, type Scenario, type WorkloadSpec } from "../types";
+
+/** Fault families that a run switches on or off as a whole (the swarm mask). */
+export const FAULT_FAMILIES = ["network", "link", "process", "pause", "disk", "clock", "membership", "maintenance"] as const;
+export type FaultFamily = (typeof FAULT_FAMILIES)[number];
+
+/** Simulated time after the heal phase, so liveness is judged on a healed cluster. */
+export const SETTLE_MS = 3_000;
+/** Bounds of the window in which faults fire; the heal phase runs at its end. */
+export const FAULT_WINDOW_MIN_MS = 1_000;
+export const FAULT_WINDOW_MAX_MS = 4_000;
+/** Raw steps drawn per run before the swarm mask and intensity cut them down. */
+const RAW_STEPS_MAX = 24;
+/** At most this many fault steps reach the plan (before the heal phase). */
+export const INTENSITY_MAX = 12;
+
+/** A node selector before it is fitted to the cluster size. */
+type RawSelector = { kind: "leader" | "follower" | "random" } | { kind: "id"; index: number };
+
+/** One drawn fault, its time as a fraction (per mille) of the fault window. */
+type RawStep = { atPermille: number; family: FaultFamily; make: (ctx: StepContext) => FaultStep | undefined };
+
+interface StepContext {
+  atMs: number;
+  healAtMs: number;
+  nodes: number;
+  readMode: ClusterSpec["readMode"];
+  sel(raw: RawSelector): NodeSelector;
+}
+
+export interface FuzzCaseRaw {
+  cluster: Pick<ClusterSpec, "nodes" | "disk" | "network" | "preVote" | "checkQuorum" | "readMode" | "snapshotEntries">;
+  workload: WorkloadSpec;
+  mask: Record<FaultFamily, boolean>;
+  intensity: number;
+  windowMs: number;
+  steps: RawStep[];
+}
+
+const selectorArb: fc.Arbitrary<RawSelector> = fc.oneof(
+  fc.constantFrom<RawSelector>({ kind: "leader" }, { kind: "follower" }, { kind: "random" }),
+  fc.nat({ max: 8 }).map((index): RawSelector => ({ kind: "id", index })),
+);
+
+const atArb = fc.integer({ min: 0, max: 1_000 });
+/** A duration that never outlasts the fault window: the heal phase must find a healed world. */
+const windowed = (ctx: StepContext, ms: number) => Math.max(1, Math.min(ms, ctx.healAtMs - ctx.atMs));
+
+function step(family: FaultFamily, fields: fc.Arbitrary<(ctx: StepContext) => FaultStep | undefined>): fc.Arbitrary<RawStep> {
+  return fc.record({ atPermille: atArb, make: fields }).map(({ atPermille, make }) => ({ atPermille, family, make }));
+}
+
+/** A weighted choice: the classic triggers (partitions, crashes) come up more often. */
+const w = (weight: number, arbitrary: fc.Arbitrary<RawStep>) => ({ weight, arbitrary });
+
+const stepArb: fc.Arbitrary<RawStep> = fc.oneof(
+  // network: partitions, isolation, one-way cuts, clogged links
+  w(3, step("network", selectorArb.map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "isolate", node: c.sel(s) })))),
+  // A split by a bit mask over node ids, fitted to the cluster size when the plan is built.
+  w(3, step("network", fc.nat({ max: 255 }).map((bits) => (c: StepContext): FaultStep => {
+    const groups: number[][] = [[], []];
+    for (let id = 1; id <= c.nodes; id++) groups[(bits >> (id - 1)) & 1]!.push(id);
+    // Never a no-op: when the mask puts everyone on one side, node 1 goes to the other.
+    if (c.nodes > 1 && groups.some((g) => g.length === 0)) groups.sort((a, b) => a.length - b.length)[0]!.push(groups[1]!.shift()!);
+    return { atMs: c.atMs, type: "partition", groups: groups.filter((g) => g.length > 0) };
+  }))),
+  w(1, step("network", fc.tuple(selectorArb, selectorArb).map(([from, to]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "cut-one-way", from: c.sel(from), to: c.sel(to) })))),
+  w(1, step("network", fc.tuple(selectorArb, selectorArb, fc.integer({ min: 50, max: 3_000 })).map(([a, b, d]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "clog", a: c.sel(a), b: c.sel(b), durationMs: windowed(c, d) })))),
+  // link: loss / duplication / reordering on every link (reset by the heal phase)
+  w(2, step("link", fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 30 })).map(([loss, dup, reorder]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "link-faults", loss: loss / 100, duplicate: dup / 100, reorder: reorder / 100 })))),
+  // process: crashes (sometimes tearing the last write) and restarts; fsync errors crash too
+  w(3, step("process", fc.tuple(selectorArb, fc.boolean()).map(([s, tear]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "crash", node: c.sel(s), ...(tear ? { tear: true } : {}) })))),
+  w(2, step("process", selectorArb.map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "restart", node: s.kind === "id" ? c.sel(s) : "all-down" })))),
+  // pause: a stopped process that wakes up with stale beliefs
+  w(2, step("pause", selectorArb.map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "pause", node: c.sel(s) })))),
+  w(1, step("pause", fc.constant((c: StepContext): FaultStep => ({ atMs: c.atMs, type: "resume", node: "all-paused" })))),
+  // disk: slow fsync, stalls, fsync errors
+  w(1, step("disk", fc.tuple(selectorArb, fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 20 }), fc.integer({ min: 100, max: 3_000 })).map(([s, factor, addMs, d]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "slow-fsync", node: c.sel(s), factor, addMs, durationMs: windowed(c, d) })))),
+  w(1, step("disk", fc.tuple(selectorArb, fc.integer({ min: 50, max: 2_000 })).map(([s, d]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "disk-stall", node: c.sel(s), durationMs: windowed(c, d) })))),
+  w(1, step("disk", fc.tuple(selectorArb, fc.integer({ min: 1, max: 3 })).map(([s, count]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "fsync-error", node: c.sel(s), count })))),
+  // clock: jumps and drift. Lease-based reads are only safe under bounded drift, so a run
+  // with lease reads gets no jumps (a jump there is a false alarm, not a bug).
+  w(1, step("clock", fc.tuple(selectorArb, fc.integer({ min: -2_000, max: 2_000 })).map(([s, deltaMs]) => (c: StepContext): FaultStep | undefined => (c.readMode === "lease" ? undefined : { atMs: c.atMs, type: "clock-jump", node: c.sel(s), deltaMs })))),
+  w(1, step("clock", fc.tuple(selectorArb, fc.integer({ min: -200_000, max: 200_000 })).map(([s, ppm]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "clock-drift", node: c.sel(s), ppm })))),
+  // membership: joins (as learner or voter), removals, promotion, leader transfer
+  w(1, step("membership", fc.boolean().map((learner) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "add-member", ...(learner ? { learner: true } : {}) })))),
+  w(1, step("membership", selectorArb.map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "remove-member", node: c.sel(s) })))),
+  w(1, step("membership", fc.constant((c: StepContext): FaultStep => ({ atMs: c.atMs, type: "promote-learner" })))),
+  w(2, step("membership", fc.option(selectorArb, { nil: undefined }).map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "transfer-leader", ...(s ? { to: c.sel(s) } : {}) })))),
+  // maintenance: compaction and snapshots
+  w(2, step("maintenance", fc.constant((c: StepContext): FaultStep => ({ atMs: c.atMs, type: "compact" })))),
+  w(1, step("maintenance", selectorArb.map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "snapshot", node: c.sel(s) })))),
+);
+
+export const clusterArb: fc.Arbitrary<FuzzCaseRaw["cluster"]> = fc.record({
+  nodes: fc.constantFrom(3, 5, 4, 1),
+  disk: fc.constantFrom("nvme", "ssd", "hdd"),
+  network: fc.constantFrom("lan", "wan"),
+  preVote: fc.boolean(),
+  checkQuorum: fc.boolean(),
+  readMode: fc.constantFrom<ClusterSpec["readMode"]>("read-index", "lease"),
+  snapshotEntries: fc.constantFrom(10_000, 200, 50),
+});
+
+export const workloadArb: fc.Arbitrary<WorkloadSpec> = fc
+  .record({
+    kind: fc.constantFrom<WorkloadSpec["kind"]>("kv", "kubernetes"),
+    clients: fc.integer({ min: 1, max: 4 }),
+    ratePerSec: fc.integer({ min: 10, max: 200 }),
+    keys: fc.integer({ min: 1, max: 8 }),
+    valueBytes: fc.integer({ min: 1, max: 64 }),
+    mix: fc.record({
+      get: fc.nat({ max: 5 }),
+      getSerializable: fc.nat({ max: 2 }),
+      range: fc.nat({ max: 3 }),
+      put: fc.integer({ min: 1, max: 6 }), // at least one write, or there is nothing to check
+      delete: fc.nat({ max: 3 }),
+      txn: fc.nat({ max: 4 }),
+      lease: fc.nat({ max: 2 }),
+      compact: fc.nat({ max: 1 }),
+    }),
+    watchers: fc.nat({ max: 2 }),
+    requestTimeoutMs: fc.integer({ min: 300, max: 2_000 }),
+  })
+  .map((w) => ({ ...w, mix: Object.fromEntries(Object.entries(w.mix).filter(([, v]) => v > 0)) }));
+
+const maskArb: fc.Arbitrary<Record<FaultFamily, boolean>> = fc.record(Object.fromEntries(FAULT_FAMILIES.map((f) => [f, fc.boolean()])) as Record<FaultFamily, fc.Arbitrary<boolean>>);
+
+export const fuzzCaseRawArb: fc.Arbitrary<FuzzCaseRaw> = fc.record({
+  cluster: clusterArb,
+  workload: workloadArb,
+  mask: maskArb,
+  intensity: fc.integer({ min: 1, max: INTENSITY_MAX }),
+  windowMs: fc.integer({ min: FAULT_WINDOW_MIN_MS, max: FAULT_WINDOW_MAX_MS }),
+  steps: fc.array(stepArb, { minLength: 1, maxLength: RAW_STEPS_MAX, size: "max" }),
+});
+
+function fitSelector(raw: RawSelector, nodes: number): NodeSelector {
+  return raw.kind === "id" ? (raw.index % nodes) + 1 : raw.kind;
+}
+
+/** The steps that undo what a plan did, all at `atMs`: only those the plan needs. */
+export function healPhase(plan: FaultStep[], atMs: number): FaultStep[] {
+  const used = new Set(plan.map((s) => s.type));
+  const phase: FaultStep[] = [];
+  if (["partition", "isolate", "cut-one-way", "clog"].some((t) => used.has(t as FaultStep["type"]))) phase.push({ atMs, type: "heal" });
+  if (used.has("link-faults")) phase.push({ atMs, type: "link-faults", loss: 0, duplicate: 0, reorder: 0 });
+  if (used.has("pause")) phase.push({ atMs, type: "resume", node: "all-paused" });
+  if (used.has("crash") || used.has("fsync-error")) phase.push({ atMs, type: "restart", node: "all-down" });
+  return phase;
+}
+
+/** The scenario a raw case stands for; `faultCount` excludes the heal phase. */
+export interface FuzzCase {
+  scenario: Scenario;
+  faultCount: number;
+}
+
+export function buildCase(raw: FuzzCaseRaw): FuzzCase {
+  const nodes = raw.cluster.nodes;
+  const healAtMs = raw.windowMs;
+  const plan: FaultStep[] = [];
+  for (const s of raw.steps) {
+    if (plan.length >= raw.intensity) break;
+    if (!raw.mask[s.family]) continue;
+    const atMs = Math.floor((s.atPermille * (raw.windowMs - 1)) / 1_000);
+    const made = s.make({ atMs, healAtMs, nodes, readMode: raw.cluster.readMode, sel: (r) => fitSelector(r, nodes) });
+    if (made) plan.push(made);
+  }
+  // Stable sort by time: steps at the same time keep their drawn order.
+  plan.sort((a, b) => a.atMs - b.atMs);
+  const faults = [...plan, ...healPhase(plan, healAtMs)];
+  const enabled = FAULT_FAMILIES.filter((f) => raw.mask[f]);
+  const cluster: ClusterSpec = { ...DEFAULT_CLUSTER, ...raw.cluster };
+  const scenario: Scenario = {
+    name: "fuzz",
+    description: `fuzzed: ${plan.length} faults from [${enabled.join(", ")}], heal at ${healAtMs} ms`,
+    cluster,
+    workload: raw.workload,
+    faults,
+    durationMs: healAtMs + SETTLE_MS,
+    checks: ALL_CHECKS.slice(),
+  };
+  // Through JSON and the validator, exactly as a replay file will be read back: the same
+  // object (and so the same trace header and hash), and proof every case is a valid scenario.
+  return { faultCount: plan.length, scenario: validateScenario(JSON.parse(JSON.stringify(scenario)), "fuzz case") };
+}
+
+export const fuzzCaseArb: fc.Arbitrary<FuzzCase> = fuzzCaseRawArb.map(buildCase);
+
+/** The same cases without clients or watchers: cheap runs for testing the harness itself. */
+export const quietCaseArb: fc.Arbitrary<FuzzCase> = fuzzCaseRawArb.map((raw) => buildCase({ ...raw, workload: { ...raw.workload, kind: "none", clients: 0, watchers: 0 } }));
+
+/** Counts a scenario's fault steps that are not part of a heal phase (for replay files). */
+export function countFaults(scenario: Scenario): number {
+  const last = scenario.faults.at(-1)?.atMs;
+  const phase = last === undefined ? [] : healPhase(scenario.faults.filter((s) => s.atMs < last), last);
+  const isPhaseStep = (s: FaultStep) => s.atMs === last && phase.some((p) => JSON.stringify(p) === JSON.stringify(s));
+  return scenario.faults.filter((s) => !isPhaseStep(s)).length;
+}

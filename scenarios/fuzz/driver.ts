@@ -1,0 +1,102 @@
+// One fuzz run: draw a case from fast-check with the run's seed, run it, and if the
+// property fails let fast-check shrink the case (fault plan and workload) to the smallest
+// one that still fails the same check. Shrinking is bounded by a count of evaluations, not
+// by time, so a campaign's results are the same on any machine and any number of workers.
+import fc from "fast-check";
+import type { BugSet } from "../../core/canary";
+import type { Violation } from "../run";
+import type { Scenario } from "../types";
+import { type FuzzCase, fuzzCaseArb } from "./arbitraries";
+import { type Evaluation, evaluate } from "./property";
+import { runSeed } from "./seeds";
+import type { SelfTestName } from "./self-test";
+
+export const DEFAULT_SHRINK_BUDGET = 150;
+
+export interface FuzzRunOptions {
+  campaignSeed: number;
+  index: number;
+  bugs: BugSet;
+  selfTest?: SelfTestName | undefined;
+  /** At most this many shrink candidates are run (each is one simulation). */
+  shrinkBudget?: number;
+  /** The cases to draw from (tests of the harness use cheaper ones). */
+  arbitrary?: fc.Arbitrary<FuzzCase>;
+}
+
+export interface Failure {
+  /** The check that failed first; shrinking keeps a case only if this check still fails. */
+  check: string;
+  /** Violations of the case as first drawn. */
+  original: { faults: number; traceHash: string; violations: Violation[] };
+  /** The smallest failing case found: what the replay file holds. */
+  shrunk: { scenario: Scenario; faults: number; traceHash: string; violations: Violation[] };
+  /** Simulations run while shrinking, and how many of them made the case smaller. */
+  shrinkRuns: number;
+  shrinkSteps: number;
+  /** Re-running the shrunk case gave the same trace and violations (false is a harness bug). */
+  reproducible: boolean;
+}
+
+export interface RunOutcome {
+  index: number;
+  seed: number;
+  faults: number;
+  traceHash: string;
+  passed: boolean;
+  unknownChecks: string[];
+  failure?: Failure;
+}
+
+export function fuzzRun(options: FuzzRunOptions): RunOutcome {
+  const seed = runSeed(options.campaignSeed, options.index);
+  const budget = options.shrinkBudget ?? DEFAULT_SHRINK_BUDGET;
+  const run = (c: FuzzCase) => evaluate({ seed, scenario: c.scenario, bugs: options.bugs, selfTest: options.selfTest });
+  let initial: { c: FuzzCase; ev: Evaluation } | undefined;
+  let smallest: { c: FuzzCase; ev: Evaluation } | undefined;
+  let check: string | undefined;
+  let shrinkRuns = 0;
+  let shrinkSteps = 0;
+  fc.check(
+    fc.property(options.arbitrary ?? fuzzCaseArb, (c) => {
+      if (initial === undefined) {
+        const ev = run(c);
+        initial = { c, ev };
+        if (ev.violations.length === 0) return true;
+        check = ev.violations[0]!.check;
+        smallest = initial;
+        return false;
+      }
+      // Out of budget: call every further candidate a pass, which ends the shrink.
+      if (shrinkRuns >= budget) return true;
+      shrinkRuns++;
+      const ev = run(c);
+      if (!ev.violations.some((v) => v.check === check)) return true;
+      shrinkSteps++;
+      smallest = { c, ev };
+      return false;
+    }),
+    { seed, numRuns: 1 },
+  );
+  if (initial === undefined) throw new Error(`fast-check ran no case for seed ${seed}`);
+  const outcome: RunOutcome = {
+    index: options.index,
+    seed,
+    faults: initial.c.faultCount,
+    traceHash: initial.ev.traceHash,
+    passed: smallest === undefined,
+    unknownChecks: initial.ev.unknownChecks,
+  };
+  if (smallest !== undefined && check !== undefined) {
+    const again = run(smallest.c);
+    outcome.failure = {
+      check,
+      original: { faults: initial.c.faultCount, traceHash: initial.ev.traceHash, violations: initial.ev.violations },
+      shrunk: { scenario: smallest.c.scenario, faults: smallest.c.faultCount, traceHash: smallest.ev.traceHash, violations: smallest.ev.violations },
+      shrinkRuns,
+      shrinkSteps,
+      reproducible: again.traceHash === smallest.ev.traceHash && JSON.stringify(again.violations) === JSON.stringify(smallest.ev.violations),
+    };
+  }
+  return outcome;
+}

@@ -1,0 +1,122 @@
+// A fuzz campaign: the runs of one shard, in-process or spread over worker threads. Runs are
+// handed out in index order and results are reported by index, so the set of outcomes is a
+// function of (campaign seed, runs, shard, options) only — never of the worker count or of
+// which worker was fast. Wall-clock measurement is the caller's (cli/, bench/).
+import { Worker } from "node:worker_threads";
+import type { CanaryBug } from "../../core/canary";
+import { fuzzRun, type RunOutcome } from "./driver";
+import { type Shard, shardIndices } from "./seeds";
+import type { SelfTestName } from "./self-test";
+
+export interface WorkerInit {
+  campaignSeed: number;
+  bugs: CanaryBug[];
+  selfTest?: SelfTestName | undefined;
+  shrinkBudget?: number | undefined;
+}
+export type WorkerRequest = { type: "run"; index: number };
+export type WorkerReply = { type: "outcome"; outcome: RunOutcome } | { type: "error"; index: number; message: string };
+
+export interface CampaignOptions extends WorkerInit {
+  runs: number;
+  shard?: Shard;
+  /** 1 runs in this thread; more start worker threads from `workerUrl`. */
+  workers: number;
+  workerUrl?: URL;
+  /**
+   * Stop once this many runs failed (counted in index order, so the stopping point does not
+   * depend on timing). Failures shrink, which is slow: a bug that fails most runs would
+   * otherwise make a campaign shrink hundreds of times.
+   */
+  maxFailures?: number;
+  /** Called as each outcome arrives (in completion order) with counts so far. */
+  onOutcome?: (outcome: RunOutcome, completed: number, planned: number) => void;
+}
+
+export interface CampaignResult {
+  /** Outcomes in index order: every planned run up to the stopping point. */
+  outcomes: RunOutcome[];
+  planned: number;
+  stoppedEarly: boolean;
+}
+
+/** Tracks the stopping point: the position of the maxFailures-th failure in index order. */
+class Cutoff {
+  private readonly failing: number[] = [];
+  position = Infinity;
+  constructor(private readonly maxFailures: number) {}
+  add(position: number, failed: boolean): void {
+    if (!failed) return;
+    this.failing.push(position);
+    this.failing.sort((a, b) => a - b);
+    if (this.failing.length >= this.maxFailures) this.position = this.failing[this.maxFailures - 1]!;
+  }
+}
+
+export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
+  const indices = shardIndices(options.runs, options.shard);
+  const cutoff = new Cutoff(options.maxFailures ?? Infinity);
+  const byPosition = new Map<number, RunOutcome>();
+  const record = (position: number, outcome: RunOutcome) => {
+    byPosition.set(position, outcome);
+    cutoff.add(position, !outcome.passed);
+    options.onOutcome?.(outcome, byPosition.size, indices.length);
+  };
+  if (options.workers <= 1 || indices.length <= 1) {
+    const bugs = new Set(options.bugs);
+    for (let p = 0; p < indices.length && p <= cutoff.position; p++) {
+      record(p, fuzzRun({ campaignSeed: options.campaignSeed, index: indices[p]!, bugs, selfTest: options.selfTest, shrinkBudget: options.shrinkBudget }));
+      await Promise.resolve();
+    }
+  } else {
+    await runOnWorkers(options, indices, cutoff, record);
+  }
+  const positions = [...byPosition.keys()].filter((p) => p <= cutoff.position).sort((a, b) => a - b);
+  return { outcomes: positions.map((p) => byPosition.get(p)!), planned: indices.length, stoppedEarly: positions.length < indices.length };
+}
+
+function runOnWorkers(options: CampaignOptions, indices: number[], cutoff: Cutoff, record: (position: number, outcome: RunOutcome) => void): Promise<void> {
+  const url = options.workerUrl;
+  if (!url) return Promise.reject(new Error("runCampaign: workers > 1 needs workerUrl (the bundled fuzz worker)"));
+  const init: WorkerInit = { campaignSeed: options.campaignSeed, bugs: options.bugs, selfTest: options.selfTest, shrinkBudget: options.shrinkBudget };
+  const count = Math.min(options.workers, indices.length);
+  return new Promise<void>((resolve, reject) => {
+    const workers: Worker[] = [];
+    let next = 0;
+    let busy = 0;
+    let settled = false;
+    const finish = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      for (const w of workers) void w.terminate();
+      if (error) reject(error);
+      else resolve();
+    };
+    const dispatch = (worker: Worker, position: { value: number }) => {
+      if (next >= indices.length || next > cutoff.position) {
+        if (busy === 0) finish();
+        return;
+      }
+      position.value = next++;
+      busy++;
+      const request: WorkerRequest = { type: "run", index: indices[position.value]! };
+      worker.postMessage(request);
+    };
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(url, { workerData: init });
+      const position = { value: -1 };
+      workers.push(worker);
+      worker.on("message", (reply: WorkerReply) => {
+        busy--;
+        if (reply.type === "error") return finish(new Error(`fuzz worker failed on run ${reply.index}: ${reply.message}`));
+        record(position.value, reply.outcome);
+        dispatch(worker, position);
+      });
+      worker.on("error", (error) => finish(error));
+      worker.on("exit", (code) => {
+        if (code !== 0) finish(new Error(`fuzz worker exited with code ${code}`));
+      });
+      dispatch(worker, position);
+    }
+  });
+}

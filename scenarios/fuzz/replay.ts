@@ -1,0 +1,91 @@
+// Replay files: everything needed to re-run a failure exactly, and what it gave when it
+// was written, so a replay can say whether it reproduced (same trace hash, same violation).
+// This module builds and validates the object; the CLI writes and reads the file.
+import { type CanaryBug, isCanaryBug } from "../../core/canary";
+import type { Violation } from "../run";
+import type { Scenario } from "../types";
+import { ScenarioError, validateScenario } from "../validate";
+import { type Evaluation, evaluate } from "./property";
+import { isSelfTest, type SelfTestName } from "./self-test";
+import type { TraceSink } from "../../sim/trace/log";
+
+/** Bumped whenever a field's meaning changes; other versions are refused, not guessed at. */
+export const REPLAY_FORMAT_VERSION = 1;
+
+export interface ReplayFile {
+  formatVersion: number;
+  seed: number;
+  scenario: Scenario;
+  bugs: CanaryBug[];
+  /** Set when the failure came from a harness self-test check (see self-test.ts). */
+  selfTest?: SelfTestName;
+  expected: { traceHash: string; violations: Violation[] };
+  /** Where the failure came from: informative only, a replay does not use it. */
+  origin?: { campaignSeed: number; runIndex: number; faultsBeforeShrink: number; faultsAfterShrink: number; shrinkRuns: number };
+}
+
+export class ReplayFileError extends Error {
+  override name = "ReplayFileError";
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Checks a parsed replay file; errors name the file and the field. */
+export function parseReplayFile(json: unknown, where: string): ReplayFile {
+  if (!isObject(json)) throw new ReplayFileError(`${where}: expected a JSON object (a raftsim replay file)`);
+  if (json.formatVersion !== REPLAY_FORMAT_VERSION) {
+    throw new ReplayFileError(`${where}: formatVersion: expected ${REPLAY_FORMAT_VERSION}, got ${JSON.stringify(json.formatVersion)} (written by another raftsim version; re-run the fuzz campaign to get a replay file for this one)`);
+  }
+  if (typeof json.seed !== "number" || !Number.isSafeInteger(json.seed)) throw new ReplayFileError(`${where}: seed: expected an integer, got ${JSON.stringify(json.seed)}`);
+  let scenario: Scenario;
+  try {
+    scenario = validateScenario(json.scenario, `${where}: scenario`);
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new ReplayFileError(error.message);
+    throw error;
+  }
+  if (!Array.isArray(json.bugs)) throw new ReplayFileError(`${where}: bugs: expected an array of canary names`);
+  json.bugs.forEach((b, i) => {
+    if (typeof b !== "string" || !isCanaryBug(b)) throw new ReplayFileError(`${where}: bugs[${i}]: expected a canary name, got ${JSON.stringify(b)}`);
+  });
+  if (json.selfTest !== undefined && (typeof json.selfTest !== "string" || !isSelfTest(json.selfTest))) throw new ReplayFileError(`${where}: selfTest: expected a self-test name, got ${JSON.stringify(json.selfTest)}`);
+  const expected = json.expected;
+  if (!isObject(expected) || typeof expected.traceHash !== "string" || !Array.isArray(expected.violations)) {
+    throw new ReplayFileError(`${where}: expected: expected {traceHash: string, violations: [{check, message}]}`);
+  }
+  expected.violations.forEach((v, i) => {
+    if (!isObject(v) || typeof v.check !== "string" || typeof v.message !== "string") throw new ReplayFileError(`${where}: expected.violations[${i}]: expected {check: string, message: string}`);
+  });
+  return {
+    formatVersion: REPLAY_FORMAT_VERSION,
+    seed: json.seed,
+    scenario,
+    bugs: json.bugs as CanaryBug[],
+    ...(json.selfTest !== undefined ? { selfTest: json.selfTest as SelfTestName } : {}),
+    expected: { traceHash: expected.traceHash, violations: expected.violations as Violation[] },
+    ...(isObject(json.origin) ? { origin: json.origin as ReplayFile["origin"] & object } : {}),
+  };
+}
+
+export interface ReplayResult {
+  evaluation: Evaluation;
+  sameTrace: boolean;
+  sameViolations: boolean;
+}
+
+/** Re-runs a replay file's case and compares with what it expected. */
+export function replay(file: ReplayFile, traceSink?: TraceSink): ReplayResult {
+  const evaluation = evaluate({ seed: file.seed, scenario: file.scenario, bugs: new Set(file.bugs), selfTest: file.selfTest, ...(traceSink ? { traceSink } : {}) });
+  return {
+    evaluation,
+    sameTrace: evaluation.traceHash === file.expected.traceHash,
+    sameViolations: JSON.stringify(evaluation.violations) === JSON.stringify(file.expected.violations),
+  };
+}
+
+/** A stable file name for a failure: seed and check, nothing that changes between runs. */
+export function replayFileName(seed: number, check: string): string {
+  return `fuzz-${seed}-${check.replace(/[^a-z0-9-]+/gi, "_")}.json`;
+}

@@ -1,0 +1,46 @@
+// Seeds of a campaign. Run i of campaign seed S has its own seed, a hash of (S, i): any run
+// can be computed alone, so runs spread over workers or machines (shards) give exactly the
+// results of one sequential campaign.
+import { assert } from "../../core/assert";
+
+/** murmur3's 32-bit finalizer: every input bit affects every output bit. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** The seed of run `index` of a campaign: a positive 31-bit integer (fast-check and the sim take it). */
+export function runSeed(campaignSeed: number, index: number): number {
+  assert(Number.isSafeInteger(campaignSeed) && Number.isSafeInteger(index) && index >= 0, `bad campaign seed ${campaignSeed} / index ${index}`);
+  const lo = campaignSeed >>> 0;
+  const hi = Math.floor(campaignSeed / 2 ** 32) >>> 0;
+  const h = fmix32(fmix32(fmix32(lo ^ 0x9e3779b9) ^ hi) ^ Math.imul(index + 1, 0x27d4eb2f));
+  return (h & 0x7fffffff) || 1;
+}
+
+export interface Shard {
+  /** 0-based shard index, < count. */
+  index: number;
+  count: number;
+}
+
+/** The run indices of a campaign of `runs` runs that belong to a shard (round-robin). */
+export function shardIndices(runs: number, shard: Shard = { index: 0, count: 1 }): number[] {
+  assert(shard.count >= 1 && shard.index >= 0 && shard.index < shard.count, `bad shard ${shard.index}/${shard.count}`);
+  const out: number[] = [];
+  for (let i = shard.index; i < runs; i += shard.count) out.push(i);
+  return out;
+}
+
+/** Parses "I/N" (0 ≤ I < N); returns undefined when malformed. */
+export function parseShard(text: string): Shard | undefined {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m) return undefined;
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  return count >= 1 && index < count ? { index, count } : undefined;
+}

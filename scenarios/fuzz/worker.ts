@@ -1,0 +1,22 @@
+// Entry point of a fuzz worker thread (bundled as dist/fuzz-worker.mjs): receives run
+// indices, answers with each run's outcome. All state that matters comes from workerData,
+// so any worker computes exactly what the main thread would.
+import { parentPort, workerData } from "node:worker_threads";
+import { fuzzRun } from "./driver";
+import type { WorkerInit, WorkerReply, WorkerRequest } from "./pool";
+
+const init = workerData as WorkerInit;
+const port = parentPort;
+if (!port) throw new Error("fuzz worker started outside a worker thread");
+const bugs = new Set(init.bugs);
+
+port.on("message", (request: WorkerRequest) => {
+  let reply: WorkerReply;
+  try {
+    const outcome = fuzzRun({ campaignSeed: init.campaignSeed, index: request.index, bugs, selfTest: init.selfTest, shrinkBudget: init.shrinkBudget });
+    reply = { type: "outcome", outcome };
+  } catch (error) {
+    reply = { type: "error", index: request.index, message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  }
+  port.postMessage(reply);
+});
