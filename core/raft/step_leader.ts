@@ -24,6 +24,9 @@ export function stepLeader(r: Raft, m: Message): void {
       if (m.leaseTick !== undefined && m.leaseTick > pr.ackedLeaseTick) pr.ackedLeaseTick = m.leaseTick;
       // A heartbeat reply is the signal to retry a stalled probe (etcd's MsgHeartbeatResp).
       pr.probeSent = false;
+      // The follower is alive but our pipeline is full: appends were lost on the way (etcd
+      // learns this from the transport's ReportUnreachable). Fall back to probing.
+      if (pr.state === "replicate" && pr.inflights.full()) pr.becomeProbe();
       if (pr.match < r.log.lastIndex()) r.maybeSendAppend(m.from, true);
       if (m.context) r.ackRead(m.from, m.context);
       return;

@@ -31,6 +31,8 @@ export interface HostOptions {
   readonly stateMachine: (ctx: NodeContext) => StateMachine;
   /** Snapshot and compact the log every this many applied entries (0 = only on request). */
   readonly snapshotEntries?: number;
+  /** Tick at a random phase (default) or all nodes in lockstep, as processes started together do. */
+  readonly alignedTicks?: boolean;
   /** Emit a node-state trace event every this many ticks (0 = never). */
   readonly nodeStateEveryTicks?: number;
   /** True virtual time for trace timestamps (the process clock may be skewed). */
@@ -105,7 +107,8 @@ export class RaftHost implements NodeProgram {
     opts.observer?.onStart?.(this);
     this.traceRole();
     // Start ticking at a random phase so nodes' ticks are not aligned.
-    this.tickTimer = ctx.setTimer(ctx.rng("tick-phase").int(1, opts.tickUs + 1), () => this.onTick());
+    const phaseUs = opts.alignedTicks ? opts.tickUs : ctx.rng("tick-phase").int(1, opts.tickUs + 1);
+    this.tickTimer = ctx.setTimer(phaseUs, () => this.onTick());
     this.processReady();
   }
 

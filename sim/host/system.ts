@@ -19,6 +19,7 @@ export interface RaftSystemOptions {
   readonly bugs?: BugSet;
   readonly snapshotEntries?: number;
   readonly nodeStateEveryTicks?: number;
+  readonly alignedTicks?: boolean;
   readonly stateMachine?: (ctx: NodeContext) => StateMachine;
   readonly observer?: HostObserver;
 }
@@ -52,6 +53,7 @@ export class RaftSystem implements SystemUnderTest {
         stateMachine: this.opts.stateMachine ?? (() => new HashListStateMachine()),
         snapshotEntries: this.opts.snapshotEntries,
         nodeStateEveryTicks: this.opts.nodeStateEveryTicks,
+        alignedTicks: this.opts.alignedTicks,
         observer: this.observer,
         traceNowUs: this.world ? () => this.world!.nowUs : undefined,
       });

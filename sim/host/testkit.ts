@@ -17,6 +17,7 @@ export interface RaftWorldOptions {
   snapshotEntries?: number;
   observer?: HostObserver;
   keepTrace?: boolean;
+  alignedTicks?: boolean;
 }
 
 export function buildRaftWorld(o: RaftWorldOptions): { world: World; system: RaftSystem } {
@@ -28,6 +29,7 @@ export function buildRaftWorld(o: RaftWorldOptions): { world: World; system: Raf
     bugs: o.bugs ?? NO_BUGS,
     snapshotEntries: o.snapshotEntries,
     observer: o.observer,
+    alignedTicks: o.alignedTicks,
   });
   const world = new World(
     {

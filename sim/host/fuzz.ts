@@ -1,0 +1,225 @@
+// One randomized Raft run on the simulated world: a steady proposal load, a plan of
+// faults (partitions, crashes losing unsynced writes, pauses, slow fsync, clock skew,
+// message loss/duplication/reordering) and operations (membership changes with learners
+// and removal of the leader, leader transfers, snapshots), then healing and a liveness
+// window. Adversarial triggers crash a node right after it grants a vote or acknowledges
+// an append, while its fsync is still in flight: the moment that durability bugs show.
+// The SafetyMonitor judges the run.
+import type { BugSet } from "../../core/canary";
+import { AssertionError } from "../../core/assert";
+import type { NodeId } from "../trace/types";
+import { SafetyMonitor, type SafetyViolation } from "./safety";
+import { buildRaftWorld } from "./testkit";
+
+export type FaultKind =
+  | "partition" | "isolate" | "one-way" | "heal" | "crash" | "crash-torn" | "pause" | "slow-fsync"
+  | "clock-jump" | "clock-drift" | "link-faults" | "add-learner" | "add-voter" | "promote"
+  | "remove" | "remove-leader" | "transfer" | "snapshot";
+
+export interface FaultAction {
+  readonly atMs: number;
+  readonly kind: FaultKind;
+  /** Picks a node (mod the node count) and parameters. */
+  readonly a: number;
+  readonly b: number;
+}
+
+export interface RaftFuzzCase {
+  readonly seed: number;
+  readonly nodes: 1 | 3 | 5;
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
+  readonly electionTicks: number;
+  readonly smallMessages: boolean;
+  readonly snapshotEntries: number;
+  /** Probability that a granted vote / an append ack is followed by a crash of its sender. */
+  readonly crashAfterVote: number;
+  readonly crashAfterAck: number;
+  /** Nodes tick in lockstep (simultaneous timeouts: split votes) instead of at random phases. */
+  readonly alignedTicks: boolean;
+  readonly faults: readonly FaultAction[];
+}
+
+export interface RaftFuzzResult {
+  readonly violations: SafetyViolation[];
+  readonly elections: number;
+  readonly committed: number;
+  readonly proposalsOk: number;
+  readonly events: number;
+}
+
+const MS = 1_000;
+export const FAULT_WINDOW_MS = 3_000;
+export const LIVENESS_WINDOW_MS = 3_000;
+const MAX_EVENTS = 400_000;
+
+export function runRaftCase(c: RaftFuzzCase, bugs: BugSet): RaftFuzzResult {
+  const monitor = new SafetyMonitor();
+  const tickUs = 10 * MS;
+  const { world, system } = buildRaftWorld({
+    seed: c.seed,
+    nodes: c.nodes,
+    tickUs,
+    bugs,
+    snapshotEntries: c.snapshotEntries,
+    observer: monitor,
+    alignedTicks: c.alignedTicks,
+    raft: {
+      electionTicks: c.electionTicks,
+      heartbeatTicks: 1,
+      preVote: c.preVote,
+      checkQuorum: c.checkQuorum,
+      maxSizePerMsgBytes: c.smallMessages ? 1 : 64 * 1024,
+      maxInflightMsgs: c.smallMessages ? 4 : 64,
+    },
+  });
+  const sched = world.scheduler;
+  const rng = world.streams.stream("fuzz-triggers");
+  const pick = (a: number): NodeId => {
+    const ids = world.allEndpoints();
+    return ids[a % ids.length]!;
+  };
+  const up = (id: NodeId) => world.node(id).status === "up";
+
+  // Adversarial crash triggers (bounded so the cluster can still make progress).
+  let triggered = 0;
+  const crashSoon = (id: NodeId) => {
+    if (triggered >= 8 || !up(id)) return;
+    triggered++;
+    sched.after(rng.int(0, 400), () => {
+      world.crash(id, rng.chance(0.5) ? "tear-last" : "drop-unsynced");
+      sched.after(rng.int(1 * MS, 40 * MS), () => world.restart(id));
+    });
+  };
+  world.trace.observe((e) => {
+    if (sched.nowUs >= FAULT_WINDOW_MS * MS) return;
+    if (e.type === "vote" && e.granted && rng.chance(c.crashAfterVote)) crashSoon(e.node);
+    else if (e.type === "send" && e.msgType === "app-resp" && rng.chance(c.crashAfterAck)) crashSoon(e.from);
+  });
+
+  let added = 0;
+  for (const f of c.faults) {
+    sched.at(f.atMs * MS, () => applyFault(f));
+  }
+  function applyFault(f: FaultAction): void {
+    const n = pick(f.a);
+    switch (f.kind) {
+      case "partition": {
+        const ids = world.allEndpoints();
+        const cut = 1 + (f.b % Math.max(1, ids.length - 1));
+        const shuffled = ids.map((id, i) => ({ id, k: (i * 7919 + f.a * 31) % 101 })).sort((x, y) => x.k - y.k).map((x) => x.id);
+        world.partition([shuffled.slice(0, cut), shuffled.slice(cut)]);
+        return;
+      }
+      case "isolate":
+        return world.isolate(n);
+      case "one-way":
+        return world.cutOneWay(n, pick(f.b));
+      case "heal":
+        return world.heal();
+      case "crash":
+      case "crash-torn":
+        world.crash(n, f.kind === "crash" ? "drop-unsynced" : "tear-last");
+        sched.after((5 + (f.b % 500)) * MS, () => world.restart(n));
+        return;
+      case "pause":
+        world.pause(n);
+        sched.after((5 + (f.b % 500)) * MS, () => world.resume(n));
+        return;
+      case "slow-fsync":
+        return world.slowFsync(n, 1 + (f.b % 20), f.b % 2 === 0 ? 20 * MS : 0, 300 * MS);
+      case "clock-jump":
+        return world.clockJump(n, ((f.b % 200) - 100) * MS);
+      case "clock-drift":
+        return world.clockDrift(n, (f.b % 40_001) - 20_000);
+      case "link-faults":
+        return world.setLinkFaults((f.b % 20) / 100, (f.b % 7) / 100, (f.b % 11) / 100, 5 * MS);
+      case "add-learner":
+      case "add-voter":
+        if (added >= 2) return;
+        added++;
+        system.addMember(f.kind === "add-learner");
+        return;
+      case "promote":
+        return system.promoteLearner();
+      case "remove":
+        return system.removeMember(n);
+      case "remove-leader": {
+        const l = system.leader();
+        if (l) system.removeMember(l.id);
+        return;
+      }
+      case "transfer":
+        return system.transferLeader(f.b % 2 === 0 ? undefined : n);
+      case "snapshot":
+        return system.snapshot(n);
+    }
+  }
+
+  // Steady load: one proposal every 20 ms to whoever leads.
+  let proposalsOk = 0;
+  let seq = 0;
+  const load = () => {
+    const l = system.leader();
+    if (l) l.propose(new TextEncoder().encode(`p${++seq}`), (r) => r.ok && proposalsOk++);
+    if (sched.nowUs < (FAULT_WINDOW_MS + LIVENESS_WINDOW_MS) * MS) sched.after(20 * MS, load);
+  };
+  sched.after(20 * MS, load);
+
+  // Heal everything at the end of the fault window.
+  sched.at(FAULT_WINDOW_MS * MS, () => {
+    world.heal();
+    world.setLinkFaults(0, 0, 0);
+    for (const id of world.allEndpoints()) {
+      world.resume(id);
+      world.restart(id);
+    }
+  });
+
+  let marker: boolean | undefined;
+  const probe = () => {
+    const l = system.leader();
+    if (l && marker === undefined) {
+      marker = false;
+      l.propose(new TextEncoder().encode("liveness-marker"), (r) => {
+        if (r.ok) marker = true;
+        else marker = undefined; // lost leadership: try again on the next probe
+      });
+    }
+    if (marker !== true) sched.after(50 * MS, probe);
+  };
+  sched.at((FAULT_WINDOW_MS + 1) * MS, probe);
+
+  try {
+    // Run in slices so that a message storm (a livelock) ends the run as a finding.
+    const endUs = (FAULT_WINDOW_MS + LIVENESS_WINDOW_MS) * MS;
+    for (let t = 100 * MS; t <= endUs; t += 100 * MS) {
+      sched.runUntil(t);
+      if (sched.eventsRun > MAX_EVENTS) {
+        monitor.violations.push({ property: "liveness", message: `event storm: over ${MAX_EVENTS} events by ${t / MS} ms` });
+        break;
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof AssertionError)) throw err;
+    monitor.violations.push({ property: "assertion", message: err.message });
+  }
+  if ((globalThis as { RAFT_FUZZ_DEBUG?: boolean }).RAFT_FUZZ_DEBUG) {
+    for (const id of world.allEndpoints()) {
+      const h = system.hosts.get(id);
+      if (!h) { console.log(id, "no host", world.node(id).status); continue; }
+      const r = h.rn.raft;
+      console.log(id, world.node(id).status, r.role, r.term, "lead", r.lead, "commit", r.log.committed, "last", r.log.lastIndex(), "snap", r.log.snapIndex, "applied", r.log.applied, JSON.stringify(r.conf));
+      for (const [pid, pr] of r.prs) console.log("   pr", pid, pr.state, pr.match, pr.next, pr.recentActive, pr.probeSent, pr.pendingSnapshot);
+    }
+  }
+  const live = world.allEndpoints().filter(up).map((id) => system.host(id)!).filter(Boolean);
+  monitor.checkLogs(live);
+  if (monitor.violations.length === 0 && marker !== true) {
+    monitor.violations.push({
+      property: "liveness",
+      message: `no proposal committed within ${LIVENESS_WINDOW_MS} ms after healing (leader: ${system.leader()?.id ?? "none"})`,
+    });
+  }
+  return { violations: monitor.violations, elections: monitor.elections, committed: monitor.maxCommitted, proposalsOk, events: sched.eventsRun };
+}

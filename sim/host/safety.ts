@@ -1,0 +1,96 @@
+// Online safety monitor for Raft runs (Raft paper Figure 3 properties): election safety,
+// leader completeness, state machine safety (no committed entry lost or changed; applied
+// sequences are prefixes of one another) and, at the end, log matching up to the commit
+// index. Plug it in as the hosts' observer; violations are collected, never thrown, so a
+// run reports every finding with its time.
+import type { Entry, NodeId } from "../../core/raft/types";
+import { crc32 } from "./crc32";
+import type { HostObserver, RaftHost } from "./node_host";
+
+export interface SafetyViolation {
+  readonly property: "election-safety" | "leader-completeness" | "committed-changed" | "applied-diverged" | "log-matching" | "commit-rule" | "liveness" | "assertion";
+  readonly message: string;
+}
+
+export class SafetyMonitor implements HostObserver {
+  readonly violations: SafetyViolation[] = [];
+  private readonly leaderOfTerm = new Map<number, NodeId>();
+  /** index -> term of the committed entry, and the lowest term in which it was seen committed. */
+  private readonly committed = new Map<number, { term: number; seenInTerm: number }>();
+  private readonly applied = new Map<number, { term: number; hash: number }>();
+  private readonly lastApplied = new Map<RaftHost, number>();
+  maxCommitted = 0;
+  elections = 0;
+
+  private fail(property: SafetyViolation["property"], message: string): void {
+    if (this.violations.length < 50) this.violations.push({ property, message });
+  }
+
+  onRole(host: RaftHost, role: string, term: number): void {
+    if (role !== "leader") return;
+    this.elections++;
+    const prev = this.leaderOfTerm.get(term);
+    if (prev !== undefined && prev !== host.id) this.fail("election-safety", `term ${term} has two leaders: ${prev} and ${host.id}`);
+    this.leaderOfTerm.set(term, host.id);
+    // Leader completeness (§5.4): entries committed in earlier terms are in the new leader's log.
+    const log = host.rn.raft.log;
+    for (const [index, c] of this.committed) {
+      if (c.seenInTerm >= term || index <= log.snapIndex) continue;
+      const t = log.term(index);
+      if (t !== c.term) this.fail("leader-completeness", `leader ${host.id} of term ${term} lacks committed entry ${index}@${c.term} (has ${t ?? "none"})`);
+    }
+  }
+
+  onCommit(host: RaftHost, from: number, to: number): void {
+    const log = host.rn.raft.log;
+    const term = host.rn.raft.term;
+    // §5.4.2: a leader advances its commit index only onto an entry of its own term.
+    if (host.rn.raft.role === "leader" && log.term(to) !== term) {
+      this.fail("commit-rule", `leader ${host.id} of term ${term} committed index ${to} of term ${log.term(to)} by counting replicas`);
+    }
+    for (let i = Math.max(from, log.snapIndex + 1); i <= to; i++) {
+      const t = log.term(i);
+      if (t === undefined) continue;
+      const c = this.committed.get(i);
+      if (c === undefined) this.committed.set(i, { term: t, seenInTerm: term });
+      else {
+        if (c.term !== t) this.fail("committed-changed", `entry ${i} committed as term ${c.term}, node ${host.id} commits term ${t}`);
+        if (term < c.seenInTerm) this.committed.set(i, { term: c.term, seenInTerm: term });
+      }
+    }
+    if (to > this.maxCommitted) this.maxCommitted = to;
+  }
+
+  onRestore(host: RaftHost, snap: { index: number }): void {
+    this.lastApplied.set(host, snap.index);
+  }
+
+  onApply(host: RaftHost, e: Entry): void {
+    const last = this.lastApplied.get(host) ?? host.rn.raft.log.applied;
+    if (e.index !== last + 1 && e.index > last) this.fail("applied-diverged", `node ${host.id} applied ${e.index} after ${last}`);
+    this.lastApplied.set(host, Math.max(last, e.index));
+    const h = e.type === "normal" ? crc32(e.data) : -1;
+    const prev = this.applied.get(e.index);
+    if (prev === undefined) this.applied.set(e.index, { term: e.term, hash: h });
+    else if (prev.term !== e.term || prev.hash !== h) {
+      this.fail("applied-diverged", `node ${host.id} applied ${e.index}@${e.term}, another node applied ${e.index}@${prev.term}`);
+    }
+  }
+
+  /** Log matching up to the commit index across the given live hosts (Figure 3). */
+  checkLogs(hosts: RaftHost[]): void {
+    for (let a = 0; a < hosts.length; a++) {
+      for (let b = a + 1; b < hosts.length; b++) {
+        const la = hosts[a]!.rn.raft.log;
+        const lb = hosts[b]!.rn.raft.log;
+        const hi = Math.min(la.committed, lb.committed);
+        for (let i = Math.max(la.snapIndex, lb.snapIndex) + 1; i <= hi; i++) {
+          if (la.term(i) !== lb.term(i)) {
+            this.fail("log-matching", `nodes ${hosts[a]!.id} and ${hosts[b]!.id} differ at committed index ${i}: ${la.term(i)} vs ${lb.term(i)}`);
+            break;
+          }
+        }
+      }
+    }
+  }
+}
