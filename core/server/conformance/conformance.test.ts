@@ -1,0 +1,277 @@
+// Conformance with real etcd: the same scripts run against a real single-member etcd
+// 3.4 (Debian's etcd-server, JSON gateway on 127.0.0.1) and raftsim's server; every
+// response is compared field by field. etcd is the oracle. Without /usr/bin/etcd the
+// suite says so loudly and skips. Run alone: npm run test:etcd
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CompareResult, CompareTarget, EtcdRequest, TxnOp, WatchResponse } from "../api";
+import { LocalServer } from "../local";
+import { minLeaseTtlSeconds } from "../server";
+import { canon, firstDifference } from "./canon";
+import { fromGateway, toGateway, watchCreateJson, watchResponseIn, type Namespace } from "./gateway-json";
+import { KV_SCRIPTS, WATCH_SCRIPTS, cmp, compact, del, get, grant, keepAlive, put, revoke, txn, type WatchScript } from "./scripts";
+
+const ETCD_BIN = process.env.ETCD_BIN ?? "/usr/bin/etcd";
+const HAVE_ETCD = existsSync(ETCD_BIN);
+const SKIP_REASON = `${ETCD_BIN} not found: install Debian's etcd-server (apt-get install -y etcd-server) to run the etcd conformance suite`;
+if (!HAVE_ETCD) console.warn(`\n*** CONFORMANCE SUITE SKIPPED: ${SKIP_REASON} ***\n`);
+
+const RANDOM_SEQUENCES = 200;
+const ELECTION_TIMEOUT_MS = 100; // a fast start; it also sets etcd's minimum lease TTL
+const newLocal = () => new LocalServer({ minLeaseTtlSeconds: minLeaseTtlSeconds(ELECTION_TIMEOUT_MS * 1000) });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+class Etcd {
+  proc: ChildProcess | undefined;
+  dir = "";
+  clientPort = 0;
+  version = "";
+  log = "";
+
+  async start(): Promise<void> {
+    const base = existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir(); // tmpfs: cheap fsyncs
+    this.dir = mkdtempSync(path.join(base, "raftsim-etcd-"));
+    this.clientPort = await freePort();
+    const peerPort = await freePort();
+    const peer = `http://127.0.0.1:${peerPort}`;
+    const client = `http://127.0.0.1:${this.clientPort}`;
+    this.proc = spawn(ETCD_BIN, [
+      "--name", "conformance", "--data-dir", path.join(this.dir, "data"),
+      "--listen-client-urls", client, "--advertise-client-urls", client,
+      "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+      "--initial-cluster", `conformance=${peer}`,
+      "--heartbeat-interval", "10", "--election-timeout", String(ELECTION_TIMEOUT_MS), "--log-level", "error",
+    ], { stdio: ["ignore", "pipe", "pipe"] });
+    this.proc.stdout!.on("data", (d) => (this.log += d));
+    this.proc.stderr!.on("data", (d) => (this.log += d));
+    for (let i = 0; i < 300; i++) {
+      if (this.proc.exitCode !== null) throw new Error(`etcd exited: ${this.log}`);
+      try {
+        const r = await this.post("/v3/kv/range", { key: "AA==" });
+        if (r.header) break;
+      } catch { /* not up yet */ }
+      await sleep(20);
+    }
+    const v = (await (await fetch(`${client}/version`)).json()) as { etcdserver: string };
+    this.version = v.etcdserver;
+  }
+
+  async post(p: string, body: unknown): Promise<Record<string, unknown>> {
+    const res = await fetch(`http://127.0.0.1:${this.clientPort}${p}`, { method: "POST", body: JSON.stringify(body) });
+    const text = await res.text();
+    // A stream endpoint (keepalive) answers {"result": ...} lines; take the first.
+    return JSON.parse(text.split("\n")[0]!) as Record<string, unknown>;
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (p && p.exitCode === null) {
+      const exited = new Promise((r) => p.once("exit", r));
+      p.kill("SIGTERM");
+      await Promise.race([exited, sleep(3000)]);
+      if (p.exitCode === null) p.kill("SIGKILL");
+    }
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+const etcd = new Etcd();
+let nsCounter = 0;
+const stats = { scripts: 0, operations: 0, watchScripts: 0, watchEvents: 0, sequences: 0, sequenceOps: 0 };
+
+/** A fresh namespace; one write outside all namespaces first, so no old compaction reaches it. */
+async function newNamespace(): Promise<Namespace> {
+  const n = ++nsCounter;
+  const bump = await etcd.post("/v3/kv/put", { key: btoa("!bump"), value: btoa(String(n)) });
+  const r0 = Number((bump.header as { revision: string }).revision);
+  return { prefix: `c/${String(n).padStart(5, "0")}/`, revisionOffset: r0 - 1, leaseBase: n * 1000 };
+}
+
+async function etcdRequest(ns: Namespace, req: EtcdRequest) {
+  const g = toGateway(ns, req);
+  return fromGateway(ns, req, await etcd.post(g.path, g.body));
+}
+
+/** Runs ops on both; returns mismatch descriptions. */
+async function runOps(ns: Namespace, local: LocalServer, ops: EtcdRequest[], label: string): Promise<string[]> {
+  const bad: string[] = [];
+  for (const [i, op] of ops.entries()) {
+    const want = await etcdRequest(ns, op);
+    const got = local.request(op);
+    const d = firstDifference(got, want);
+    if (d) bad.push(`${label} op ${i} ${JSON.stringify(op).slice(0, 300)}\n  raftsim: ${JSON.stringify(canon(got)).slice(0, 600)}\n  etcd:    ${JSON.stringify(canon(want)).slice(0, 600)}\n  first difference: ${d}`);
+  }
+  return bad;
+}
+
+/**
+ * Opens a watch stream on etcd's gateway; messages arrive in `out`. The request body is
+ * sent whole at once: etcd 3.4's gateway (Go 1.19 net/http, no full duplex) answers
+ * nothing until the request body ends, so a progress request must ride along.
+ */
+function openWatch(ns: Namespace, w: WatchScript["watch"], withProgressRequest: boolean) {
+  const out: WatchResponse[] = [];
+  const req = http.request({ host: "127.0.0.1", port: etcd.clientPort, method: "POST", path: "/v3/watch", headers: { "content-type": "application/json" } });
+  let buf = "";
+  req.on("response", (res) => {
+    res.setEncoding("utf8");
+    res.on("data", (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (!line) continue;
+        const j = JSON.parse(line) as { result?: Record<string, unknown>; error?: unknown };
+        if (j.result) out.push(watchResponseIn(ns, j.result));
+      }
+    });
+    res.on("error", () => { /* closed by us */ });
+  });
+  req.on("error", () => { /* closed by us */ });
+  req.end(JSON.stringify(watchCreateJson(ns, w)) + (withProgressRequest ? JSON.stringify({ progress_request: {} }) : ""));
+  return { out, close: () => req.destroy() };
+}
+
+async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
+  for (let t = 0; t < timeoutMs; t += 10) {
+    if (cond()) return true;
+    await sleep(10);
+  }
+  return cond();
+}
+
+const isProgress = (r: WatchResponse) => !r.created && !r.canceled && r.events.length === 0;
+
+/** Events in a response must be whole revisions: no revision continues in the next response. */
+function splitRevisions(rs: WatchResponse[]): string | undefined {
+  let last = 0;
+  for (const r of rs) {
+    if (r.events.length === 0) continue;
+    const first = r.events[0]!.kv.modRevision;
+    if (first <= last) return `revision ${first} split across responses or out of order`;
+    last = r.events[r.events.length - 1]!.kv.modRevision;
+  }
+  return undefined;
+}
+
+async function runWatchScript(s: WatchScript): Promise<string[]> {
+  const ns = await newNamespace();
+  const local = newLocal();
+  const bad = await runOps(ns, local, s.setup, `${s.name} setup`);
+  local.server.watch(s.watch);
+  const w = openWatch(ns, s.watch, !!s.progress);
+  await until(() => w.out.some((r) => r.created) && (!s.progress || w.out.some(isProgress)), 3000);
+  if (s.progress) local.server.requestWatchProgress();
+  bad.push(...(await runOps(ns, local, s.then, `${s.name} then`)));
+  const mine = local.server.drainWatchResponses();
+  const myEvents = mine.flatMap((r) => r.events);
+  const canceled = mine.some((r) => r.canceled);
+  await until(() => w.out.flatMap((r) => r.events).length >= myEvents.length && (!canceled || w.out.some((r) => r.canceled)), 3000);
+  await sleep(30); // anything extra etcd would send
+  w.close();
+  const theirs = w.out;
+  const theirEvents = theirs.flatMap((r) => r.events);
+  stats.watchEvents += theirEvents.length;
+  const pick = (rs: WatchResponse[]) => ({
+    created: rs.filter((r) => r.created).map((r) => ({ revision: r.header.revision, canceled: r.canceled })),
+    canceled: rs.filter((r) => r.canceled && !r.created).map((r) => ({ compactRevision: r.compactRevision, revision: r.header.revision })),
+    events: rs.flatMap((r) => r.events),
+    progress: rs.filter(isProgress).map((r) => r.header.revision).slice(-1),
+  });
+  const d = firstDifference(pick(mine), pick(theirs));
+  if (d) bad.push(`${s.name}: watch differs: ${d}\n  raftsim: ${JSON.stringify(canon(pick(mine)))}\n  etcd:    ${JSON.stringify(canon(pick(theirs)))}`);
+  for (const [who, rs] of [["raftsim", mine], ["etcd", theirs]] as const) {
+    const e = splitRevisions(rs);
+    if (e) bad.push(`${s.name}: ${who}: ${e}`);
+  }
+  return bad;
+}
+
+// ---- random operation sequences ----
+const keyArb = fc.constantFrom("a", "b", "c", "d");
+const endArb = fc.option(fc.constantFrom("c", "e", "\0"), { nil: undefined });
+const valArb = fc.constantFrom("", "x", "y");
+const leaseArb = fc.constantFrom(0, 0, 1, 2);
+const putArb = fc.tuple(keyArb, valArb, fc.boolean(), leaseArb).map(([k, v, p, l]) => put(k, v, { prevKv: p || undefined, lease: l || undefined }));
+const getArb = fc.tuple(keyArb, endArb, fc.nat(3), fc.nat(9), fc.constantFrom(undefined, "keys", "count", "desc", "version")).map(([k, e, limit, revision, mode]) =>
+  get(k, { rangeEnd: e, limit: limit || undefined, revision: revision || undefined, keysOnly: mode === "keys" || undefined, countOnly: mode === "count" || undefined, sortOrder: mode === "desc" ? "DESCEND" : undefined, sortTarget: mode === "version" ? "VERSION" : undefined }));
+const delArb = fc.tuple(keyArb, endArb, fc.boolean()).map(([k, e, p]) => del(k, { rangeEnd: e, prevKv: p || undefined }));
+const cmpArb = fc.tuple(keyArb, fc.constantFrom<CompareTarget[]>("VERSION", "CREATE", "MOD", "VALUE", "LEASE"), fc.constantFrom<CompareResult[]>("EQUAL", "GREATER", "LESS", "NOT_EQUAL"), fc.nat(5), valArb)
+  .map(([k, t, r, n, v]) => cmp(k, t, r, t === "VALUE" ? v : t === "LEASE" ? n % 3 : n));
+const simpleOp: fc.Arbitrary<TxnOp> = fc.oneof(putArb, getArb, delArb);
+const txnArb = fc.tuple(fc.array(cmpArb, { maxLength: 2 }), fc.array(simpleOp, { maxLength: 3 }), fc.array(simpleOp, { maxLength: 2 })).map(([c, s, f]) => txn(c, s, f));
+const opArb: fc.Arbitrary<EtcdRequest> = fc.oneof(
+  { weight: 4, arbitrary: putArb }, { weight: 3, arbitrary: getArb }, { weight: 2, arbitrary: delArb }, { weight: 3, arbitrary: txnArb },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 9 }).map(compact) },
+  { weight: 1, arbitrary: fc.constantFrom(1, 2).map((id) => grant(id, 600)) },
+  { weight: 1, arbitrary: fc.constantFrom(1, 2).map(revoke) },
+  { weight: 1, arbitrary: fc.constantFrom(1, 2).map(keepAlive) },
+);
+
+describe.skipIf(!HAVE_ETCD)("conformance with real etcd", () => {
+  beforeAll(async () => {
+    await etcd.start();
+  });
+  afterAll(async () => {
+    await etcd.stop();
+    console.log(
+      `etcd conformance vs etcd ${etcd.version}: ${stats.scripts} kv scripts (${stats.operations} operations), ` +
+      `${stats.watchScripts} watch scripts (${stats.watchEvents} events), ${stats.sequences} random sequences (${stats.sequenceOps} operations) compared; ` +
+      `total ${stats.scripts + stats.watchScripts + stats.sequences} scripts, ${stats.operations + stats.sequenceOps} operations`,
+    );
+  });
+
+  it.each(KV_SCRIPTS.map((s) => [s.name, s] as const))("kv script: %s", async (_n, s) => {
+    const ns = await newNamespace();
+    const bad = await runOps(ns, newLocal(), s.ops, s.name);
+    stats.scripts++;
+    stats.operations += s.ops.length;
+    expect(bad, bad.join("\n")).toEqual([]);
+  });
+
+  it.each(WATCH_SCRIPTS.map((s) => [s.name, s] as const))("watch script: %s", async (_n, s) => {
+    const bad = await runWatchScript(s);
+    stats.watchScripts++;
+    stats.operations += s.setup.length + s.then.length;
+    expect(bad, bad.join("\n")).toEqual([]);
+  });
+
+  it(`${RANDOM_SEQUENCES} random operation sequences (fast-check) match`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 14 }), async (ops) => {
+        const ns = await newNamespace();
+        const bad = await runOps(ns, newLocal(), ops, "sequence");
+        stats.sequences++;
+        stats.sequenceOps += ops.length;
+        if (bad.length > 0) throw new Error(bad.join("\n"));
+      }),
+      { numRuns: RANDOM_SEQUENCES, seed: 20240611, endOnFailure: true },
+    );
+    console.log(`etcd conformance: all ${RANDOM_SEQUENCES} random sequences matched`);
+  });
+});
+
+if (!HAVE_ETCD) {
+  describe("conformance with real etcd (unavailable)", () => {
+    it.skip(SKIP_REASON, () => {});
+  });
+}
