@@ -3,8 +3,9 @@ import type { Command } from "../command";
 import { checkCommand } from "./check";
 import { fuzzCommand } from "./fuzz";
 import { replayCommand } from "./replay";
+import { reportCommand } from "./report";
 import { runCommand } from "./run";
 import { scenariosCommand } from "./scenarios";
 import { viewCommand } from "./view";
 
-export const COMMANDS: Command[] = [checkCommand, fuzzCommand, replayCommand, runCommand, scenariosCommand, viewCommand];
+export const COMMANDS: Command[] = [checkCommand, fuzzCommand, replayCommand, reportCommand, runCommand, scenariosCommand, viewCommand];
