@@ -1,7 +1,7 @@
 // The revisioned key space: a sorted key index (B+ tree of per-key generations) over a
 // revision-ordered record store. One write request = one WriteTxn = at most one new
 // store revision; a request that changes nothing leaves the revision alone.
-import BTree from "sorted-btree";
+import { BTree } from "./btree";
 import { assert } from "../assert";
 import { KeyIndex } from "./key-index";
 import { compareKeys, keyBounds, inBounds, type KeyBounds } from "./keys";

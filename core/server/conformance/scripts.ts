@@ -2,7 +2,7 @@
 // script-relative (1 = the store before the script; the first write is 2); lease IDs
 // are script-local. Every API rule of the store has at least one script here.
 import type {
-  Compare, CompareResult, CompareTarget, DeleteRangeRequest, EtcdRequest, PutRequest, RangeRequest, TxnOp,
+  Compare, CompareResult, CompareTarget, DeleteRangeRequest, EtcdRequest, LogRequest, PutRequest, RangeRequest, TxnOp,
   WatchCreateRequest,
 } from "../api";
 
@@ -30,9 +30,9 @@ export function cmp(key: string, target: CompareTarget, result: CompareResult, o
   if (rangeEnd !== undefined) c.rangeEnd = rangeEnd;
   return c;
 }
-export const compact = (revision: number): EtcdRequest => ({ type: "compact", revision });
-export const grant = (ID: number, TTL: number): EtcdRequest => ({ type: "leaseGrant", ID, TTL });
-export const revoke = (ID: number): EtcdRequest => ({ type: "leaseRevoke", ID });
+export const compact = (revision: number): LogRequest => ({ type: "compact", revision });
+export const grant = (ID: number, TTL: number): LogRequest => ({ type: "leaseGrant", ID, TTL });
+export const revoke = (ID: number): LogRequest => ({ type: "leaseRevoke", ID });
 export const keepAlive = (ID: number): EtcdRequest => ({ type: "leaseKeepAlive", ID });
 
 const abcde = ["e", "c", "a", "d", "b"].map((k) => put(k, `v-${k}`));

@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import type { CanaryBug } from "../canary";
+import type { WatchResponse } from "./api";
+import { compact, del, put, txn } from "./conformance/scripts";
+import { LocalServer } from "./local";
+import { KvServer } from "./server";
+import { ERR_WATCH_DUPLICATE_ID } from "./watch";
+
+const local = (bugs: CanaryBug[] = []) => new LocalServer({ bugs: new Set(bugs) });
+const evs = (rs: WatchResponse[]) => rs.flatMap((r) => r.events.map((e) => `${e.type} ${e.kv.key}@${e.kv.modRevision}${e.prevKv ? ` prev=${e.prevKv.value}` : ""}`));
+const kinds = (rs: WatchResponse[]) => rs.map((r) => (r.created ? "created" : r.canceled ? `canceled(${r.compactRevision})` : r.events.length ? `events@${r.header.revision}` : `progress@${r.header.revision}`));
+
+describe("watch", () => {
+  it("startRevision 0 = from the next revision; one response per revision, in order", () => {
+    const s = local();
+    s.request(put("a", "0"));
+    s.server.watch({ key: "a", rangeEnd: "c" });
+    s.request(put("a", "1"));
+    s.request(txn([], [put("b", "1"), put("z", "1"), del("a")]));
+    const rs = s.server.drainWatchResponses();
+    expect(kinds(rs)).toEqual(["created", "events@3", "events@4"]);
+    expect(rs[0]!.header.revision).toBe(2);
+    expect(evs(rs)).toEqual(["PUT a@3", "PUT b@4", "DELETE a@4"]);
+  });
+
+  it("a start revision in the past replays history inclusively, then goes live", () => {
+    const s = local();
+    s.request(put("a", "1")); // 2
+    s.request(put("a", "2")); // 3
+    s.request(del("a")); // 4
+    s.server.watch({ key: "a", startRevision: 3, prevKv: true });
+    s.request(put("a", "3")); // 5: a create, so no prevKv
+    const rs = s.server.drainWatchResponses();
+    expect(evs(rs)).toEqual(["PUT a@3 prev=1", "DELETE a@4 prev=2", "PUT a@5"]);
+  });
+
+  it.each([
+    ["NOPUT", ["DELETE a@4"]],
+    ["NODELETE", ["PUT a@2", "PUT a@3"]],
+  ] as const)("filter %s", (filter, want) => {
+    const s = local();
+    s.server.watch({ key: "a", filters: [filter] });
+    s.request(put("a", "1"));
+    s.request(put("a", "2"));
+    s.request(del("a"));
+    expect(evs(s.server.drainWatchResponses())).toEqual(want);
+  });
+
+  it("a compacted start revision is canceled with the compaction revision", () => {
+    const s = local();
+    s.request(put("a", "1"));
+    s.request(put("a", "2"));
+    s.request(compact(3));
+    s.server.watch({ key: "a", startRevision: 2 });
+    s.request(put("a", "3"));
+    const rs = s.server.drainWatchResponses();
+    expect(kinds(rs)).toEqual(["created", "canceled(3)"]);
+  });
+
+  it("canary watch-skip-on-compact: the watch silently resumes after the compaction", () => {
+    const s = local(["watch-skip-on-compact"]);
+    s.request(put("a", "1"));
+    s.request(put("a", "2"));
+    s.request(put("a", "3"));
+    s.request(compact(3));
+    s.server.watch({ key: "a", startRevision: 2 });
+    const rs = s.server.drainWatchResponses();
+    expect(kinds(rs)).toEqual(["created", "events@4"]);
+    expect(evs(rs)).toEqual(["PUT a@4"]);
+  });
+
+  it("progress on request queues behind undelivered events and carries the current revision", () => {
+    const s = local();
+    s.server.watch({ key: "a" });
+    s.server.drainWatchResponses();
+    s.request(put("a", "1"));
+    s.request(put("b", "1"));
+    s.server.requestWatchProgress();
+    expect(kinds(s.server.drainWatchResponses())).toEqual(["events@2", "progress@3"]);
+  });
+
+  it("canary progress-notify-ahead: the progress overtakes pending events", () => {
+    const s = local(["progress-notify-ahead"]);
+    s.server.watch({ key: "a" });
+    s.server.drainWatchResponses();
+    s.request(put("a", "1"));
+    s.request(put("b", "1"));
+    s.server.requestWatchProgress();
+    expect(kinds(s.server.drainWatchResponses())).toEqual(["progress@3", "events@2"]);
+  });
+
+  it("the periodic tick notifies only progressNotify watchers", () => {
+    const s = local();
+    const a = s.server.watch({ key: "a", progressNotify: true });
+    s.server.watch({ key: "b" });
+    s.server.drainWatchResponses();
+    s.server.watchProgressTick();
+    const rs = s.server.drainWatchResponses();
+    expect(rs.map((r) => [r.watchId, kinds([r])[0]])).toEqual([[a, "progress@1"]]);
+  });
+
+  it("cancel stops events; ids are assigned from 0 and a taken id is refused", () => {
+    const s = local();
+    expect(s.server.watch({ key: "a" })).toBe(0);
+    expect(s.server.watch({ key: "a" })).toBe(1);
+    s.server.watch({ key: "a", watchId: 1 });
+    expect(s.server.cancelWatch(0)).toBe(true);
+    expect(s.server.cancelWatch(0)).toBe(false);
+    s.request(put("a", "1"));
+    const rs = s.server.drainWatchResponses();
+    expect(rs[2]).toMatchObject({ watchId: 1, created: true, canceled: true, cancelReason: ERR_WATCH_DUPLICATE_ID });
+    expect(rs.filter((r) => r.events.length > 0).map((r) => r.watchId)).toEqual([1]);
+  });
+
+  it("drain(max) hands out responses oldest first", () => {
+    const s = local();
+    s.server.watch({ key: "a" });
+    s.request(put("a", "1"));
+    s.request(put("a", "2"));
+    expect(kinds(s.server.drainWatchResponses(2))).toEqual(["created", "events@2"]);
+    expect(kinds(s.server.drainWatchResponses())).toEqual(["events@3"]);
+  });
+
+  it("after a snapshot restore, watchers catch up on the revisions they missed", () => {
+    const leader = local();
+    const follower = new KvServer();
+    follower.watch({ key: "a", rangeEnd: "\0" });
+    leader.request(put("a", "1"));
+    leader.request(put("b", "1"));
+    follower.restore(leader.server.snapshot(), 0);
+    expect(evs(follower.drainWatchResponses())).toEqual(["PUT a@2", "PUT b@3"]);
+  });
+});
