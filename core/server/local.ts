@@ -1,6 +1,6 @@
 // A single-member server without Raft: validate, then apply at the next index. The
 // reference driver for unit tests and the conformance suite (and a model for the host).
-import { isError, type EtcdRequest, type EtcdResponse } from "./api";
+import type { EtcdRequest, EtcdResponse } from "./api";
 import { encodeRequest } from "./codec";
 import { KvServer, type ServerConfig } from "./server";
 
@@ -17,10 +17,7 @@ export class LocalServer {
   request(req: EtcdRequest): EtcdResponse {
     const err = this.server.validate(req);
     if (err !== undefined) return { error: err };
-    if (req.type === "leaseKeepAlive") {
-      const r = this.server.leaseKeepAlive(req.ID, this.nowUs);
-      return isError(r) ? r : { type: "leaseKeepAlive", ...r };
-    }
+    if (req.type === "leaseKeepAlive") return this.server.leaseKeepAlive(req.ID, this.nowUs);
     if (req.type === "range" && req.serializable) return this.server.query(req);
     const resp = this.server.apply(++this.index, encodeRequest(req), this.nowUs);
     if (resp === undefined) throw new Error("LocalServer: apply returned nothing");

@@ -12,7 +12,7 @@ import {
   ERR_LEASE_EXISTS, ERR_LEASE_NOT_FOUND, ERR_LEASE_TTL_TOO_LARGE, ERR_NOT_LEADER, MAX_LEASE_TTL_SECONDS,
   type EtcdRequest, type EtcdResponse, type LeaseKeepAliveResponse, type LeaseTimeToLiveRequest,
   type LeaseTimeToLiveResponse, type LogRequest, type RangeRequest, type StatusResponse, type WatchCreateRequest,
-  type WatchResponse, type EtcdError,
+  type WatchResponse, type EtcdError, type ResponseHeader,
 } from "./api";
 import { decodeRequest } from "./codec";
 import { ApplyError, doDeleteRange, doPut, doRange, doTxn, isTxnReadOnly } from "./kv";
@@ -211,11 +211,11 @@ export class KvServer {
   }
 
   /** Keepalive, served by the leader's lessor (not through the log). */
-  leaseKeepAlive(id: number, nowUs: number): LeaseKeepAliveResponse & { header: { revision: number } } | EtcdError {
+  leaseKeepAlive(id: number, nowUs: number): ({ type: "leaseKeepAlive"; header: ResponseHeader } & LeaseKeepAliveResponse) | EtcdError {
     if (!this.lessor.isPrimary()) return { error: ERR_NOT_LEADER };
     const l = this.lessor.renew(id, nowUs);
     if (l === undefined) return { error: ERR_LEASE_NOT_FOUND };
-    return { header: { revision: this.store.currentRevision() }, ID: id, TTL: l.ttlSeconds };
+    return { type: "leaseKeepAlive", header: { revision: this.store.currentRevision() }, ID: id, TTL: l.ttlSeconds };
   }
 
   leaseTimeToLive(req: LeaseTimeToLiveRequest, nowUs: number): LeaseTimeToLiveResponse & { header: { revision: number } } {
