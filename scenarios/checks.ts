@@ -16,7 +16,7 @@ export interface CheckOutcome {
 }
 
 /** Search budget in checker polls (each poll is a few thousand steps): deterministic, unlike time. */
-export const LINEARIZABILITY_POLLS_MAX = 2_000;
+export const LINEARIZABILITY_POLLS_MAX = 250;
 
 export function checkLinearizability(recorder: HistoryRecorder): CheckOutcome & { lin?: LinResult } {
   const history = recorder.toHistoryJson();

@@ -3,16 +3,22 @@
 // bugs): the trace hash proves it.
 import type { BugSet } from "../core/canary";
 import { NO_BUGS } from "../core/canary";
-import { gossipSystem } from "../sim/placeholder/system";
-import type { SystemUnderTest } from "../sim/system";
+import { ClientSession } from "../core/client/session";
+import { MSG_CLIENT_RESPONSE, type ClientResponseMsg } from "../core/client/protocol";
+import { EtcdSystem } from "../sim/etcd/system";
+import { checkConvergence, checkDurability, checkLinearizability, checkWatchRules, type CheckOutcome, type Replica } from "./checks";
+import { HistoryRecorder } from "./workload/history";
+import { startKvWorkload } from "./workload/kv";
+import { startWatchers } from "./workload/watchers";
 import type { TraceSink } from "../sim/trace/log";
 import type { NodeId } from "../sim/trace/types";
 import { diskProfile, networkProfile, World } from "../sim/world";
 import { type Election, ElectionTracker } from "./elections";
-import { scheduleFaults } from "./faults";
-import type { CheckName, Scenario } from "./types";
+import { currentLeader, scheduleFaults } from "./faults";
+import { ALL_CHECKS, type CheckName, type Scenario } from "./types";
 
-export type CheckResult = "pass" | "fail" | "unknown" | "skipped";
+import type { CheckResult } from "./checks";
+export type { CheckResult };
 
 export interface Violation {
   check: CheckName | string;
@@ -48,16 +54,38 @@ export interface RunOptions {
   keepTrace?: boolean;
 }
 
-/** Builds the system under test for a scenario. Replaced as the real store lands. */
-export function buildSystem(scenario: Scenario, nodeIds: NodeId[], _bugs: BugSet): SystemUnderTest {
-  return gossipSystem(nodeIds, scenario.cluster.tickMs * 1_000);
+/** Builds the system under test for a scenario: the etcd store on Raft. */
+export function buildSystem(scenario: Scenario, nodeIds: NodeId[], bugs: BugSet): EtcdSystem {
+  const c = scenario.cluster;
+  return new EtcdSystem({
+    voters: nodeIds,
+    tickUs: c.tickMs * 1_000,
+    raft: {
+      electionTicks: c.electionTicks,
+      heartbeatTicks: c.heartbeatTicks,
+      preVote: c.preVote,
+      checkQuorum: c.checkQuorum,
+      readOnlyOption: c.readMode === "lease" ? "lease-based" : "safe",
+    },
+    bugs,
+    snapshotEntries: c.snapshotEntries,
+  });
 }
 
-export function runScenario(options: RunOptions): RunResult & { world: World } {
+/** After the fault plan, everything heals; liveness wants a leader and a write within this. */
+export function livenessBoundUs(scenario: Scenario): number {
+  return 20 * scenario.cluster.electionTicks * scenario.cluster.tickMs * 1_000;
+}
+/** Then the cluster gets this long to catch up before replicas are compared. */
+const CONVERGE_US = 3_000_000;
+const PROBE_CLIENT_ID = 99;
+const LESSOR_CLIENT_ID_BASE = 10_000;
+
+export function runScenario(options: RunOptions): RunResult & { world: World; recorder: HistoryRecorder; system: EtcdSystem } {
   const { seed, scenario } = options;
   const bugs = options.bugs ?? NO_BUGS;
   const nodeIds = Array.from({ length: scenario.cluster.nodes }, (_, i) => i + 1);
-  let system: SystemUnderTest | undefined;
+  const system = buildSystem(scenario, nodeIds, bugs);
   const world = new World(
     {
       seed,
@@ -69,33 +97,131 @@ export function runScenario(options: RunOptions): RunResult & { world: World } {
       ...(options.traceSink ? { traceSink: options.traceSink } : {}),
       keepTrace: options.keepTrace ?? false,
     },
-    (ctx) => system!.factory(ctx.id)(ctx),
+    (ctx) => system.factory(ctx.id)(ctx),
   );
-  system = buildSystem(scenario, nodeIds, bugs);
   const elections = new ElectionTracker();
   world.trace.observe((e) => elections.observe(e));
+  system.attach(world);
   world.startAll();
-  system.attach?.(world);
   scheduleFaults(world, system, scenario.faults, world.streams.stream("faults"));
-  world.scheduler.runUntil(scenario.durationMs * 1_000);
 
-  const checks = Object.fromEntries(["linearizability", "watch", "durability", "convergence", "liveness"].map((c) => [c, "skipped"])) as Record<CheckName, CheckResult>;
+  const recorder = new HistoryRecorder(world);
+  // Leases the leader expires are revoked through Raft by the server itself: record each
+  // revoke as an operation of its own (a client of one op), so the model knows of it.
+  let lessorClientNext = LESSOR_CLIENT_ID_BASE;
+  system.onLeaseRevoke = (node, request) => {
+    const op = recorder.invoke(lessorClientNext++, "lease-expire", request, node);
+    return (response) => recorder.complete(op, response && !("error" in response) ? "ok" : response ? "fail" : "unknown", response);
+  };
+  const members = () => world.allEndpoints();
+  const endUs = scenario.durationMs * 1_000;
+  const workload = scenario.workload.kind === "none" || scenario.workload.clients === 0 ? undefined : startKvWorkload(world, scenario.workload, members, recorder, world.streams.stream("workload"));
+  const watchers = scenario.workload.kind === "none" ? [] : startWatchers(world, scenario.workload.watchers, members, 500_000);
+  world.scheduler.runUntil(endUs);
+
+  // Heal: every fault ends, so liveness and convergence can be judged.
+  workload?.stop();
+  heal(world);
+  const probe = livenessProbe(world, system, recorder, members, scenario, endUs);
+  // No checks asked for (determinism tests, benchmarks): no need to wait for recovery.
+  if (scenario.checks.length > 0) world.scheduler.runUntil(endUs + livenessBoundUs(scenario) + CONVERGE_US);
+  recorder.closeOutstanding();
+
+  const checks = Object.fromEntries(ALL_CHECKS.map((c) => [c, "skipped"])) as Record<CheckName, CheckResult>;
   const violations: Violation[] = [];
+  const replicas: Replica[] = [];
+  for (const id of world.allEndpoints()) {
+    const node = system.node(id);
+    if (node) replicas.push({ node: id, appliedIndex: node.server.appliedIndex(), server: node.server });
+  }
+  const outcomes: Partial<Record<CheckName, () => CheckOutcome>> = {
+    linearizability: () => checkLinearizability(recorder),
+    durability: () => checkDurability(recorder, replicas),
+    convergence: () => {
+      const c = checkConvergence(replicas);
+      if (system.oracle.mismatches.length > 0) return { result: "fail", messages: [...system.oracle.mismatches.slice(0, 5), ...c.messages] };
+      return c;
+    },
+    watch: () => checkWatchRules(watchers.map((w) => w.history), system.oracle.storeEvents()),
+    liveness: () => probe.outcome(),
+  };
+  const details: Partial<Record<CheckName, unknown>> = {};
+  for (const check of scenario.checks) {
+    const outcome = outcomes[check]!();
+    checks[check] = outcome.result;
+    details[check] = outcome.detail;
+    for (const message of outcome.messages) if (outcome.result === "fail") violations.push({ check, message });
+  }
   for (const [check, result] of Object.entries(checks)) {
-    world.record({ tUs: world.nowUs, type: "check", check, result });
+    const detail = details[check as CheckName];
+    const message = violations.filter((v) => v.check === check).map((v) => v.message).join("; ");
+    world.record({ tUs: world.nowUs, type: "check", check, result, ...(message ? { message } : {}), ...(result === "fail" && detail !== undefined ? { detail } : {}) });
   }
   const traceHash = world.trace.finish();
   return {
     seed,
     scenario: scenario.name,
     traceHash,
-    simulatedMs: scenario.durationMs,
+    simulatedMs: Math.round(world.nowUs / 1_000),
     events: world.scheduler.eventsRun,
     messages: world.network.messagesSent,
     elections: elections.elections,
-    ops: { total: 0, ok: 0, failed: 0, unknown: 0, byType: {} },
+    ops: recorder.summary(),
     checks,
     violations,
     world,
+    recorder,
+    system,
+  };
+}
+
+function heal(world: World): void {
+  world.heal();
+  world.setLinkFaults(0, 0, 0);
+  for (const id of world.allEndpoints()) {
+    const p = world.node(id);
+    if (p.status === "down") world.restart(id);
+    else if (p.status === "paused") world.resume(id);
+    world.releaseDisk(id);
+  }
+}
+
+/** Liveness: after healing, a leader emerges and a client write succeeds within the bound. */
+function livenessProbe(world: World, system: EtcdSystem, recorder: HistoryRecorder, members: () => number[], scenario: Scenario, healedAtUs: number) {
+  let succeededAtUs: number | undefined;
+  const session = new ClientSession(PROBE_CLIENT_ID, members(), {
+    nowUs: () => world.nowUs,
+    send: (to, msgType, payload, bytes) => world.network.send(PROBE_CLIENT_ID, to, msgType, payload, { bytes }),
+    setTimer: (delayUs, fn) => {
+      const h = { cancelled: false };
+      world.scheduler.after(delayUs, () => !h.cancelled && fn());
+      return h;
+    },
+  }, 500_000, world.streams.stream("probe"));
+  world.network.register(PROBE_CLIENT_ID, (from, msgType, payload) => {
+    if (msgType === MSG_CLIENT_RESPONSE) session.onResponse(from, payload as ClientResponseMsg);
+  });
+  const deadlineUs = healedAtUs + livenessBoundUs(scenario);
+  let attempt = 0;
+  const tryOnce = () => {
+    if (succeededAtUs !== undefined || world.nowUs > deadlineUs || session.busy) return;
+    session.setMembers(members());
+    const request = { type: "put" as const, key: "probe", value: `p${++attempt}` };
+    const op = recorder.invoke(PROBE_CLIENT_ID, "put", request, session.member);
+    session.request(request, (outcome) => {
+      recorder.complete(op, outcome.status, outcome.status === "unknown" ? null : outcome.response);
+      if (outcome.status === "ok") succeededAtUs = world.nowUs;
+      else world.scheduler.after(200_000, tryOnce);
+    });
+  };
+  world.scheduler.at(healedAtUs, tryOnce);
+  return {
+    outcome: (): CheckOutcome => {
+      if (succeededAtUs !== undefined && succeededAtUs <= deadlineUs) {
+        return { result: "pass", messages: [], detail: { recoveredMs: Math.round((succeededAtUs - healedAtUs) / 1_000) } };
+      }
+      const leader = currentLeader(world, system);
+      return { result: "fail", messages: [`no client write succeeded within ${livenessBoundUs(scenario) / 1_000} ms after faults healed (leader now: ${leader ?? "none"}; ${attempt} attempts)`] };
+    },
   };
 }

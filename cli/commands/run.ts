@@ -2,7 +2,7 @@
 import { performance } from "node:perf_hooks";
 import { runScenario } from "../../scenarios/run";
 import { type Command, EXIT_CHECK_FAILED, EXIT_OK } from "../command";
-import { AtomicStreamWriter } from "../files";
+import { AtomicStreamWriter, writeFileAtomic } from "../files";
 import { applyOverrides, loadScenario, parseBugs } from "../scenario-arg";
 
 export const runCommand: Command = {
@@ -38,7 +38,8 @@ export const runCommand: Command = {
       io.progressDone();
     }
     const wallMs = Math.round(performance.now() - startMs);
-    const { world: _world, ...summary } = result;
+    const { world: _world, recorder, system: _system, ...summary } = result;
+    if (typeof args.options.history === "string") writeFileAtomic(args.options.history, JSON.stringify(recorder.toHistoryJson()) + "\n");
     const output = { ...summary, wallMs, bugs: [...bugs] };
     const failed = Object.values(result.checks).includes("fail");
     if (io.json) io.out(JSON.stringify(output));

@@ -1,6 +1,6 @@
 // Records every client operation as the checker's history (call/return in virtual µs;
 // return null = unknown outcome) and mirrors it into the trace for the viewer.
-import type { EtcdRequest, EtcdResponse } from "../../core/server/api";
+import { ERR_NO_LEADER, ERR_NOT_LEADER, type EtcdRequest, type EtcdResponse } from "../../core/server/api";
 import type { World } from "../../sim/world";
 
 export interface RecordedOp {
@@ -59,7 +59,23 @@ export class HistoryRecorder {
     return {
       formatVersion: 1,
       model: "etcd",
-      operations: this.ops.filter((op) => op.linearizable).map((op) => ({ id: op.id, client: op.client, input: op.input, call: op.call, output: op.return === null ? null : op.output, return: op.return })),
+      operations: this.ops.filter((op) => op.linearizable && !provesNothing(op)).map((op) => ({ id: op.id, client: op.client, input: op.input, call: op.call, output: op.return === null ? null : op.output, return: op.return })),
     };
   }
+}
+
+/** Errors the server returns before proposing: the request never took effect. */
+const NOT_APPLIED_ERRORS = new Set([ERR_NOT_LEADER, ERR_NO_LEADER]);
+
+/**
+ * An operation that certainly had no effect and returned nothing can be left out of the
+ * history: a failed read, or a write rejected before it was proposed. Keeping them would
+ * only widen the checker's search.
+ */
+function provesNothing(op: RecordedOp): boolean {
+  if (op.status !== "fail" && op.status !== "unknown") return false;
+  const isRead = op.input.type === "range" || (op.input.type === "txn" && [...op.input.success, ...op.input.failure].every((o) => o.type === "range") && op.input.compare.length === 0);
+  if (isRead) return true;
+  const error = op.output && "error" in op.output ? op.output.error : undefined;
+  return op.status === "fail" && error !== undefined && NOT_APPLIED_ERRORS.has(error);
 }

@@ -1,0 +1,208 @@
+// An etcd member on the simulated world: the Raft host with the KV server as its state
+// machine. It persists the backend image every 100 ms (with the consistent index inside it,
+// atomically), answers clients, serves linearizable reads through ReadIndex, expires leases
+// on the leader's clock, and streams watch responses to watchers.
+import type { BugSet } from "../../core/canary";
+import { MSG_CLIENT_REQUEST, MSG_CLIENT_RESPONSE, MSG_WATCH_CREATE, MSG_WATCH_RESPONSE, type ClientRequestMsg, type ClientResponseMsg, type WatchCreateMsg } from "../../core/client/protocol";
+import { ERR_NO_LEADER, ERR_NOT_LEADER, ERR_TIMEOUT, type EtcdRequest, type EtcdResponse, type LogRequest, type RangeRequest } from "../../core/server/api";
+import { backendLayout, BackendCorruptError, decodeBackend, encodeBackend, encodeConsistentIndex } from "../../core/server/backend";
+import { encodeRequest } from "../../core/server/codec";
+import { KvServer } from "../../core/server/server";
+import type { RaftHost } from "../host/node_host";
+import type { AppliedEntry, StateMachine } from "../host/state_machine";
+import type { NodeContext } from "../process";
+import type { StoreOracle } from "./oracle";
+
+export const BACKEND_FILE = "backend.db";
+export const CONSISTENT_INDEX_FILE = "backend.ci";
+export const BACKEND_COMMIT_INTERVAL_US = 100_000;
+const RESPONSES_KEPT_MAX = 10_000;
+
+export interface EtcdNodeOptions {
+  bugs: BugSet;
+  tickUs: number;
+  electionTicks: number;
+  oracle: StoreOracle;
+  onLeaseRevoke?: LeaseRevokeHook;
+}
+
+export type LeaseRevokeHook = (node: number, request: { type: "leaseRevoke"; ID: number }) => ((response: EtcdResponse | null) => void) | undefined;
+
+/** Watch stream messages carry a sequence number so a lost one breaks the stream, as TCP would. */
+export interface WatchStreamMsg {
+  watcherId: number;
+  seq: number;
+  response: import("../../core/server/api").WatchResponse;
+}
+
+export class EtcdNode {
+  readonly server: KvServer;
+  host!: RaftHost;
+  private readonly responses = new Map<number, EtcdResponse | undefined>();
+  private backendIndex = 0;
+  private backendSyncing = false;
+  private readonly watchers = new Map<number, { clientId: number; watcherId: number; seq: number }>();
+  private internalWatchId = -1;
+  private revoking = new Set<number>();
+  private readonly layout;
+
+  constructor(
+    readonly ctx: NodeContext,
+    readonly opts: EtcdNodeOptions,
+  ) {
+    this.layout = backendLayout(opts.bugs);
+    this.server = new KvServer({ bugs: opts.bugs, minLeaseTtlSeconds: Math.ceil((1.5 * opts.electionTicks * opts.tickUs) / 1e6) });
+    const db = ctx.disk.read(BACKEND_FILE);
+    if (db.length > 0) {
+      try {
+        const ci = this.layout === "split" ? ctx.disk.read(CONSISTENT_INDEX_FILE) : undefined;
+        this.server.restore(decodeBackend(db, ci && ci.length > 0 ? ci : undefined), ctx.nowUs());
+      } catch (error) {
+        if (error instanceof BackendCorruptError) ctx.fail(`backend corrupt: ${error.message}`);
+        else throw error;
+      }
+    }
+    this.backendIndex = this.server.appliedIndex();
+    this.watchAllForOracle();
+    const commitLoop = () => {
+      this.commitBackend();
+      ctx.setTimer(BACKEND_COMMIT_INTERVAL_US, commitLoop);
+    };
+    ctx.setTimer(BACKEND_COMMIT_INTERVAL_US, commitLoop);
+    const leaseLoop = () => {
+      this.expireLeases();
+      this.server.watchProgressTick();
+      this.flushWatches();
+      ctx.setTimer(opts.tickUs * 5, leaseLoop);
+    };
+    ctx.setTimer(opts.tickUs * 5, leaseLoop);
+  }
+
+  /** The Raft host's view of the server. */
+  readonly sm: StateMachine = {
+    apply: (e: AppliedEntry) => {
+      const response = this.server.apply(e.index, e.data, this.ctx.nowUs());
+      this.responses.set(e.index, response);
+      // Only the proposer's callback reads a response, right after apply: keep a bounded window.
+      this.responses.delete(e.index - RESPONSES_KEPT_MAX);
+      if (this.layout === "split") {
+        // Canary consistent-index-not-atomic: the index hits the disk at once, the data only
+        // with the next backend commit — a crash in between skips the entries in between.
+        this.ctx.disk.write(CONSISTENT_INDEX_FILE, encodeConsistentIndex(e.index), "replace");
+        this.ctx.disk.fsync(CONSISTENT_INDEX_FILE, () => {});
+      }
+      this.flushWatches();
+    },
+    appliedIndex: () => this.server.appliedIndex(),
+    snapshot: () => encodeBackend(this.server.snapshot()),
+    restore: (data: Uint8Array) => {
+      this.server.restore(decodeBackend(data), this.ctx.nowUs());
+      this.watchAllForOracle();
+      this.flushWatches();
+    },
+    skipTo: (index: number) => {
+      if (index > this.server.appliedIndex()) this.server.apply(index, new Uint8Array(0), this.ctx.nowUs());
+    },
+  };
+
+  private watchAllForOracle(): void {
+    if (this.internalWatchId >= 0) this.server.cancelWatch(this.internalWatchId);
+    this.server.drainWatchResponses();
+    this.internalWatchId = this.server.watch({ key: "\0", rangeEnd: "\0", startRevision: this.server.currentRevision() + 1 });
+    this.server.drainWatchResponses();
+  }
+
+  private flushWatches(): void {
+    for (const r of this.server.drainWatchResponses()) {
+      if (r.watchId === this.internalWatchId) {
+        const byRev = new Map<number, typeof r.events>();
+        for (const e of r.events) {
+          const list = byRev.get(e.kv.modRevision) ?? [];
+          list.push(e);
+          byRev.set(e.kv.modRevision, list);
+        }
+        for (const [rev, events] of byRev) this.opts.oracle.record(this.ctx.id, rev, events);
+        continue;
+      }
+      const w = this.watchers.get(r.watchId);
+      if (!w) continue;
+      const msg: WatchStreamMsg = { watcherId: w.watcherId, seq: w.seq++, response: r };
+      this.ctx.send(w.clientId, MSG_WATCH_RESPONSE, msg, { bytes: 64 + r.events.length * 64 });
+    }
+  }
+
+  private commitBackend(): void {
+    const applied = this.server.appliedIndex();
+    if (this.backendSyncing || applied === this.backendIndex) return;
+    this.backendSyncing = true;
+    const image = encodeBackend(this.server.snapshot(), { withoutConsistentIndex: this.layout === "split" });
+    this.ctx.disk.write(BACKEND_FILE, image, "replace");
+    this.ctx.disk.fsync(BACKEND_FILE, (ok) => {
+      this.backendSyncing = false;
+      if (!ok) return this.ctx.fail("backend fsync failed");
+      this.backendIndex = applied;
+    });
+  }
+
+  private expireLeases(): void {
+    const expired = this.server.expiredLeases(this.ctx.nowUs());
+    for (const id of expired) {
+      if (this.revoking.has(id)) continue;
+      this.revoking.add(id);
+      const request = { type: "leaseRevoke" as const, ID: id };
+      const done = this.opts.onLeaseRevoke?.(this.ctx.id, request);
+      this.host.propose(encodeRequest(request), (r) => {
+        this.revoking.delete(id);
+        const response = r.ok ? this.responses.get(r.index) : undefined;
+        done?.(r.ok ? (response ?? null) : null);
+      });
+    }
+  }
+
+  onRole(role: string): void {
+    if (role === "leader") this.server.promote(this.ctx.nowUs(), this.opts.electionTicks * this.opts.tickUs);
+    else this.server.demote();
+  }
+
+  onClientMessage(from: number, msgType: string, payload: unknown): void {
+    if (msgType === MSG_CLIENT_REQUEST) this.handleRequest(from, payload as ClientRequestMsg);
+    else if (msgType === MSG_WATCH_CREATE) {
+      const m = payload as WatchCreateMsg;
+      const id = this.server.watch(m.request);
+      this.watchers.set(id, { clientId: from, watcherId: m.watcherId, seq: 0 });
+      this.flushWatches();
+    }
+  }
+
+  private reply(to: number, requestId: number, response: EtcdResponse, leaderHint?: number): void {
+    const msg: ClientResponseMsg = { requestId, response, ...(leaderHint ? { leaderHint } : {}) };
+    this.ctx.send(to, MSG_CLIENT_RESPONSE, msg, { bytes: 64 + JSON.stringify(response).length });
+  }
+
+  private handleRequest(from: number, m: ClientRequestMsg): void {
+    const req: EtcdRequest = m.request;
+    const invalid = this.server.validate(req);
+    if (invalid) return this.reply(from, m.requestId, { error: invalid });
+    const lead = this.host.status().lead;
+    if (req.type === "range") return this.read(from, m.requestId, req);
+    if (req.type === "leaseKeepAlive") {
+      const r = this.server.leaseKeepAlive(req.ID, this.ctx.nowUs());
+      return this.reply(from, m.requestId, "error" in r ? r : { type: "leaseKeepAlive", ...r }, lead);
+    }
+    if (!this.host.isLeader()) return this.reply(from, m.requestId, { error: lead ? ERR_NOT_LEADER : ERR_NO_LEADER }, lead);
+    this.host.propose(encodeRequest(req as LogRequest), (r) => {
+      if (!r.ok) return this.reply(from, m.requestId, { error: ERR_TIMEOUT });
+      const response = this.responses.get(r.index);
+      this.responses.delete(r.index);
+      this.reply(from, m.requestId, response ?? { error: ERR_TIMEOUT });
+    });
+  }
+
+  private read(from: number, requestId: number, req: RangeRequest & { type: "range" }): void {
+    if (req.serializable || this.opts.bugs.has("stale-linearizable-read")) return this.reply(from, requestId, this.server.query(req));
+    this.host.readIndex((r) => {
+      if (!r.ok) return this.reply(from, requestId, { error: /leader/.test(r.error) ? ERR_NO_LEADER : ERR_TIMEOUT });
+      this.reply(from, requestId, this.server.query(req));
+    });
+  }
+}

@@ -1,0 +1,36 @@
+// What the harness (not the nodes) remembers about a run: every store event each replica
+// applied, by revision. Nodes forget on crash; this record does not, so the watch rules
+// can compare what watchers received with what the store really did.
+import type { StoreEvent } from "../../checker/watch";
+import type { WatchEvent } from "../../core/server/api";
+
+export class StoreOracle {
+  /** revision → the events of that revision, as first recorded by any replica. */
+  private readonly byRevision = new Map<number, { node: number; events: WatchEvent[] }>();
+  readonly mismatches: string[] = [];
+
+  record(node: number, revision: number, events: WatchEvent[]): void {
+    const seen = this.byRevision.get(revision);
+    if (!seen) {
+      this.byRevision.set(revision, { node, events });
+      return;
+    }
+    const a = JSON.stringify(seen.events.map((e) => [e.type, e.kv]));
+    const b = JSON.stringify(events.map((e) => [e.type, e.kv]));
+    if (a !== b && this.mismatches.length < 20) this.mismatches.push(`revision ${revision}: node ${seen.node} applied ${a.slice(0, 200)} but node ${node} applied ${b.slice(0, 200)}`);
+  }
+
+  storeEvents(): StoreEvent[] {
+    const out: StoreEvent[] = [];
+    for (const revision of [...this.byRevision.keys()].sort((a, b) => a - b)) {
+      for (const e of this.byRevision.get(revision)!.events) out.push({ revision, type: e.type, kv: e.kv, ...(e.prevKv ? { prevKv: e.prevKv } : {}) });
+    }
+    return out;
+  }
+
+  /** Whether every revision from `from` to `to` was recorded (a gap makes "reliable" uncheckable). */
+  covers(from: number, to: number): boolean {
+    for (let r = from; r <= to; r++) if (!this.byRevision.has(r)) return false;
+    return true;
+  }
+}
