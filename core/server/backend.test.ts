@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NO_BUGS } from "../canary";
-import { BackendCorruptError, backendLayout, decodeBackend, encodeBackend, encodeConsistentIndex } from "./backend";
+import { BackendCorruptError, backendLayout, decodeBackend, encodeBackend, encodeConsistentIndex, stateChecksum } from "./backend";
 import { compact, del, grant, put } from "./conformance/scripts";
 import { LocalServer } from "./local";
 import { KvServer } from "./server";
@@ -25,6 +25,14 @@ describe("backend image", () => {
 
   it("is deterministic: the same state encodes to the same bytes", () => {
     expect(encodeBackend(busyServer().server.snapshot())).toEqual(encodeBackend(busyServer().server.snapshot()));
+  });
+
+  it("stateChecksum agrees for equal states and differs after one more write", () => {
+    const a = busyServer();
+    const b = busyServer();
+    expect(stateChecksum(a.server.snapshot())).toBe(stateChecksum(b.server.snapshot()));
+    b.request(put("d", "1"));
+    expect(stateChecksum(a.server.snapshot())).not.toBe(stateChecksum(b.server.snapshot()));
   });
 
   it("detects a flipped bit, truncation and a foreign file", () => {

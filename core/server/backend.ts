@@ -101,3 +101,8 @@ export function decodeBackend(db: Uint8Array, consistentIndexFile?: Uint8Array):
   }
   return { consistentIndex, mvcc: obj.mvcc, leases: obj.leases };
 }
+
+/** A digest of the replicated state (CRC-32 of its image): replicas at the same applied index must agree. */
+export function stateChecksum(state: ServerState): number {
+  return crc32(encodeBackend(state));
+}
