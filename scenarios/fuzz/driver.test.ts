@@ -11,7 +11,7 @@ const CAMPAIGN = 3;
 /** Runs the first `max` runs of a campaign until one fails. */
 function firstFailure(selfTest: SelfTestName, max: number): RunOutcome {
   for (let index = 0; index < max; index++) {
-    const o = fuzzRun({ arbitrary: quietCaseArb, campaignSeed: CAMPAIGN, index, bugs: NO_BUGS, selfTest });
+    const o = fuzzRun({ arbitrary: quietCaseArb, campaignSeed: CAMPAIGN, index, bugs: NO_BUGS, selfTest, shrinkBudget: 60 });
     if (o.failure) return o;
   }
   throw new Error(`no failure of ${selfTest} in ${max} runs of campaign ${CAMPAIGN}`);
@@ -36,7 +36,7 @@ describe("fuzz driver: find, shrink, replay", () => {
       expect(f.reproducible).toBe(true);
       expect(f.shrunk.violations[0]!.check).toBe(f.check);
       // The same run computed again gives the same outcome (determinism of the whole driver).
-      expect(fuzzRun({ arbitrary: quietCaseArb, campaignSeed: CAMPAIGN, index: o.index, bugs: NO_BUGS, selfTest })).toEqual(o);
+      expect(fuzzRun({ arbitrary: quietCaseArb, campaignSeed: CAMPAIGN, index: o.index, bugs: NO_BUGS, selfTest, shrinkBudget: 60 })).toEqual(o);
       // A replay file, read back as the CLI reads it, reproduces trace and violation.
       const file = parseReplayFile(toReplayFile(o, selfTest), "test.json");
       const r = replay(file);

@@ -4,7 +4,8 @@
 // which worker was fast. Wall-clock measurement is the caller's (cli/, bench/).
 import { Worker } from "node:worker_threads";
 import type { CanaryBug } from "../../core/canary";
-import { fuzzRun, type RunOutcome } from "./driver";
+import { quietCaseArb } from "./arbitraries";
+import { type FuzzRunOptions, fuzzRun, type RunOutcome } from "./driver";
 import { type Shard, shardIndices } from "./seeds";
 import type { SelfTestName } from "./self-test";
 
@@ -13,6 +14,8 @@ export interface WorkerInit {
   bugs: CanaryBug[];
   selfTest?: SelfTestName | undefined;
   shrinkBudget?: number | undefined;
+  /** Draw cases without clients (cheap runs, for tests of the harness itself). */
+  quiet?: boolean | undefined;
 }
 export type WorkerRequest = { type: "run"; index: number };
 export type WorkerReply = { type: "outcome"; outcome: RunOutcome } | { type: "error"; index: number; message: string };
@@ -53,6 +56,11 @@ class Cutoff {
   }
 }
 
+/** What every run of a campaign shares, in this thread or in a worker. */
+export function runOptions(init: WorkerInit): Omit<FuzzRunOptions, "index" | "bugs"> {
+  return { campaignSeed: init.campaignSeed, selfTest: init.selfTest, shrinkBudget: init.shrinkBudget, ...(init.quiet ? { arbitrary: quietCaseArb } : {}) };
+}
+
 export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
   const indices = shardIndices(options.runs, options.shard);
   const cutoff = new Cutoff(options.maxFailures ?? Infinity);
@@ -65,7 +73,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   if (options.workers <= 1 || indices.length <= 1) {
     const bugs = new Set(options.bugs);
     for (let p = 0; p < indices.length && p <= cutoff.position; p++) {
-      record(p, fuzzRun({ campaignSeed: options.campaignSeed, index: indices[p]!, bugs, selfTest: options.selfTest, shrinkBudget: options.shrinkBudget }));
+      record(p, fuzzRun({ ...runOptions(options), index: indices[p]!, bugs }));
       await Promise.resolve();
     }
   } else {
@@ -78,7 +86,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 function runOnWorkers(options: CampaignOptions, indices: number[], cutoff: Cutoff, record: (position: number, outcome: RunOutcome) => void): Promise<void> {
   const url = options.workerUrl;
   if (!url) return Promise.reject(new Error("runCampaign: workers > 1 needs workerUrl (the bundled fuzz worker)"));
-  const init: WorkerInit = { campaignSeed: options.campaignSeed, bugs: options.bugs, selfTest: options.selfTest, shrinkBudget: options.shrinkBudget };
+  const init: WorkerInit = { campaignSeed: options.campaignSeed, bugs: options.bugs, selfTest: options.selfTest, shrinkBudget: options.shrinkBudget, quiet: options.quiet };
   const count = Math.min(options.workers, indices.length);
   return new Promise<void>((resolve, reject) => {
     const workers: Worker[] = [];

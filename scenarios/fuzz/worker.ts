@@ -3,7 +3,7 @@
 // so any worker computes exactly what the main thread would.
 import { parentPort, workerData } from "node:worker_threads";
 import { fuzzRun } from "./driver";
-import type { WorkerInit, WorkerReply, WorkerRequest } from "./pool";
+import { runOptions, type WorkerInit, type WorkerReply, type WorkerRequest } from "./pool";
 
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -13,7 +13,7 @@ const bugs = new Set(init.bugs);
 port.on("message", (request: WorkerRequest) => {
   let reply: WorkerReply;
   try {
-    const outcome = fuzzRun({ campaignSeed: init.campaignSeed, index: request.index, bugs, selfTest: init.selfTest, shrinkBudget: init.shrinkBudget });
+    const outcome = fuzzRun({ ...runOptions(init), index: request.index, bugs });
     reply = { type: "outcome", outcome };
   } catch (error) {
     reply = { type: "error", index: request.index, message: error instanceof Error ? (error.stack ?? error.message) : String(error) };

@@ -1,0 +1,69 @@
+// The campaign's results do not depend on how it is spread: over 1 or 2 worker threads,
+// over shards, or stopped early after some failures.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type CampaignOptions, runCampaign } from "./pool";
+
+let workerUrl: URL;
+
+beforeAll(async () => {
+  // The worker runs plain JS: bundle it as build.mjs does for dist/fuzz-worker.mjs.
+  const dir = mkdtempSync(join(tmpdir(), "raftsim-fuzz-worker-"));
+  await build({
+    entryPoints: { "fuzz-worker": join(__dirname, "worker.ts") },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outdir: dir,
+    outExtension: { ".js": ".mjs" },
+    logLevel: "warning",
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  workerUrl = pathToFileURL(join(dir, "fuzz-worker.mjs"));
+});
+
+const SEED = 17;
+const base: CampaignOptions = { campaignSeed: SEED, runs: 24, workers: 1, bugs: [], selfTest: "crash-during-partition", quiet: true, shrinkBudget: 40 };
+
+describe(`fuzz campaign (campaign seed ${SEED})`, () => {
+  it("--workers 2 gives the same outcomes as --workers 1, failures and shrunk cases included", async () => {
+    console.log(`pool test campaign seed ${SEED}`);
+    const one = await runCampaign(base);
+    const completions: number[] = [];
+    const two = await runCampaign({ ...base, workers: 2, workerUrl, onOutcome: (o) => completions.push(o.index) });
+    expect(one.outcomes.length).toBe(24);
+    expect(one.outcomes.some((o) => !o.passed)).toBe(true); // the comparison covers failures
+    expect(one.outcomes.some((o) => o.passed)).toBe(true);
+    expect(two.outcomes).toEqual(one.outcomes);
+    expect(completions.slice().sort((a, b) => a - b)).toEqual(one.outcomes.map((o) => o.index));
+  });
+
+  it("shards together give exactly the unsharded campaign", async () => {
+    const whole = await runCampaign(base);
+    const parts = await Promise.all([0, 1, 2].map((index) => runCampaign({ ...base, shard: { index, count: 3 } })));
+    const merged = parts.flatMap((p) => p.outcomes).sort((a, b) => a.index - b.index);
+    expect(merged).toEqual(whole.outcomes);
+    expect(parts.map((p) => p.planned)).toEqual([8, 8, 8]);
+  });
+
+  it("stopping after N failures stops at the same run whatever the worker count", async () => {
+    const torn: CampaignOptions = { ...base, selfTest: "torn-crash" };
+    const all = await runCampaign(torn);
+    const failing = all.outcomes.filter((o) => !o.passed).map((o) => o.index);
+    expect(failing.length).toBeGreaterThanOrEqual(3);
+    const one = await runCampaign({ ...torn, maxFailures: 2 });
+    const two = await runCampaign({ ...torn, maxFailures: 2, workers: 2, workerUrl });
+    expect(one.outcomes.map((o) => o.index)).toEqual(Array.from({ length: failing[1]! + 1 }, (_, i) => i));
+    expect(one.stoppedEarly).toBe(true);
+    expect(two.outcomes).toEqual(one.outcomes);
+  });
+
+  it("a worker that cannot start fails the campaign instead of hanging", async () => {
+    await expect(runCampaign({ ...base, workers: 2, workerUrl: pathToFileURL("/nonexistent/fuzz-worker.mjs") })).rejects.toThrow();
+  });
+});
