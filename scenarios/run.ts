@@ -1,6 +1,7 @@
 // Runs one scenario with one seed: builds the world, starts the system under test and its
 // workload, plays the fault plan, then runs the checks. A pure function of (seed, scenario,
 // bugs): the trace hash proves it.
+import { AssertionError } from "../core/assert";
 import type { BugSet } from "../core/canary";
 import { NO_BUGS } from "../core/canary";
 import { ClientSession } from "../core/client/session";
@@ -42,7 +43,8 @@ export interface RunResult {
   messages: number;
   elections: Election[];
   ops: OpsSummary;
-  checks: Record<CheckName, CheckResult>;
+  /** The five checks, plus "invariants": an assertion inside the store failed during the run. */
+  checks: Record<CheckName, CheckResult> & { invariants?: CheckResult };
   violations: Violation[];
 }
 
@@ -117,17 +119,28 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
   const endUs = scenario.durationMs * 1_000;
   const workload = scenario.workload.kind === "none" || scenario.workload.clients === 0 ? undefined : startKvWorkload(world, scenario.workload, members, recorder, world.streams.stream("workload"));
   const watchers = scenario.workload.kind === "none" ? [] : startWatchers(world, scenario.workload.watchers, members, 500_000);
-  world.scheduler.runUntil(endUs);
+  // A broken invariant inside a node is a finding of this run, not a crash of the harness.
+  let invariant: string | undefined;
+  const runTo = (timeUs: number) => {
+    if (invariant !== undefined) return;
+    try {
+      world.scheduler.runUntil(timeUs);
+    } catch (error) {
+      if (!(error instanceof AssertionError)) throw error;
+      invariant = `at ${Math.round(world.nowUs / 1_000)} ms: ${error.message}`;
+    }
+  };
+  runTo(endUs);
 
   // Heal: every fault ends, so liveness and convergence can be judged.
   workload?.stop();
   heal(world);
   const probe = livenessProbe(world, system, recorder, members, scenario, endUs);
   // No checks asked for (determinism tests, benchmarks): no need to wait for recovery.
-  if (scenario.checks.length > 0) world.scheduler.runUntil(endUs + livenessBoundUs(scenario) + CONVERGE_US);
+  if (scenario.checks.length > 0) runTo(endUs + livenessBoundUs(scenario) + CONVERGE_US);
   recorder.closeOutstanding();
 
-  const checks = Object.fromEntries(ALL_CHECKS.map((c) => [c, "skipped"])) as Record<CheckName, CheckResult>;
+  const checks = Object.fromEntries(ALL_CHECKS.map((c) => [c, "skipped"])) as RunResult["checks"];
   const violations: Violation[] = [];
   const replicas: Replica[] = [];
   for (const id of world.allEndpoints()) {
@@ -146,7 +159,9 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
     liveness: () => probe.outcome(),
   };
   const details: Partial<Record<CheckName, unknown>> = {};
-  for (const check of scenario.checks) {
+  checks.invariants = invariant === undefined ? "pass" : "fail";
+  if (invariant !== undefined) violations.push({ check: "invariants", message: invariant });
+  for (const check of invariant === undefined ? scenario.checks : []) {
     const outcome = outcomes[check]!();
     checks[check] = outcome.result;
     details[check] = outcome.detail;
@@ -154,6 +169,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
   }
   for (const [check, result] of Object.entries(checks)) {
     const detail = details[check as CheckName];
+    if (check === "invariants" && result === "pass") continue;
     const message = violations.filter((v) => v.check === check).map((v) => v.message).join("; ");
     world.record({ tUs: world.nowUs, type: "check", check, result, ...(message ? { message } : {}), ...(result === "fail" && detail !== undefined ? { detail } : {}) });
   }

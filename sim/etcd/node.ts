@@ -187,7 +187,7 @@ export class EtcdNode {
     if (req.type === "range") return this.read(from, m.requestId, req);
     if (req.type === "leaseKeepAlive") {
       const r = this.server.leaseKeepAlive(req.ID, this.ctx.nowUs());
-      return this.reply(from, m.requestId, "error" in r ? r : { type: "leaseKeepAlive", ...r }, lead);
+      return this.reply(from, m.requestId, r, lead);
     }
     if (!this.host.isLeader()) return this.reply(from, m.requestId, { error: lead ? ERR_NOT_LEADER : ERR_NO_LEADER }, lead);
     this.host.propose(encodeRequest(req as LogRequest), (r) => {
