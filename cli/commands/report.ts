@@ -5,6 +5,8 @@ import { performance } from "node:perf_hooks";
 import { runFigure16 } from "../../reports/elections/figure16";
 import { electionsHtml, electionsJson, electionsMarkdown } from "../../reports/elections/render";
 import { findChartsBundle } from "../../reports/html/page";
+import { latencyHtml, latencyJson, latencyMarkdown } from "../../reports/latency/render";
+import { runLatency, validateLatencyOptions } from "../../reports/latency/run";
 import { progressBar } from "../../reports/progress";
 import { type Command, type CommandIO, type ParsedArgs, UsageError } from "../command";
 import { writeFileAtomic } from "../files";
@@ -74,6 +76,31 @@ export const reportCommand: Command = {
   },
 };
 
-async function latencyReport(_args: ParsedArgs, _io: CommandIO): Promise<number> {
-  throw new UsageError("report latency: not available yet");
+async function latencyReport(args: ParsedArgs, io: CommandIO): Promise<number> {
+  const options = {
+    disks: (args.options.disks as string[]).map((d) => d.toLowerCase()),
+    nodes: Number(args.options.nodes),
+    workload: String(args.options.workload),
+    seed: Number(args.options.seed),
+    durationMs: args.options.duration === undefined ? 10_000 : Math.round(Number(args.options.duration) / 1_000),
+    ...(typeof args.options.faults === "string" ? { faults: args.options.faults } : {}),
+  };
+  const problem = validateLatencyOptions(options);
+  if (problem !== undefined) throw new UsageError(`report latency: ${problem}`);
+  const js = chartsJs();
+  const out = String(args.options.out);
+  const startMs = performance.now();
+  io.progress(progressBar("latency", 0, options.disks.length));
+  let result;
+  try {
+    result = runLatency({ ...options, onProfile: (done, total, disk) => io.progress(progressBar(`latency (${disk} done)`, done, total)) });
+  } finally {
+    io.progressDone();
+  }
+  const wallMs = Math.round(performance.now() - startMs);
+  const json = latencyJson(result, wallMs);
+  const files = writeOutputs(io, out, "latency", { json, markdown: latencyMarkdown(result), html: latencyHtml(result, js) });
+  if (io.json) io.out(JSON.stringify({ ...json, files }));
+  else io.out(latencyMarkdown(result));
+  return 0;
 }
