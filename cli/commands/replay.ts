@@ -19,6 +19,8 @@ export const replayCommand: Command = {
       file = parseReplayFile(readJsonFile(path, "replay"), path);
     } catch (error) {
       if (error instanceof ReplayFileError) throw new UsageError(error.message);
+      // Node 20's JSON.parse messages quote the text across lines; the contract is one line.
+      if (error instanceof UsageError) throw new UsageError(error.message.replace(/\s*\n\s*/g, " "));
       throw error;
     }
     const tracePath = typeof args.options.trace === "string" ? args.options.trace : undefined;

@@ -1,0 +1,125 @@
+// `raftsim fuzz` and `raftsim replay` as a user runs them: a real bundled CLI with its
+// worker bundle, real processes, files and exit codes.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = join(__dirname, "..", "..");
+let bundleDir: string;
+
+beforeAll(async () => {
+  // Our own bundle (as build.mjs makes dist/), so this suite never races another's build of dist/.
+  bundleDir = mkdtempSync(join(tmpdir(), "raftsim-fuzz-cli-"));
+  await build({
+    entryPoints: { raftsim: join(ROOT, "cli/main.ts"), "fuzz-worker": join(ROOT, "scenarios/fuzz/worker.ts") },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outdir: bundleDir,
+    outExtension: { ".js": ".mjs" },
+    logLevel: "warning",
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+});
+
+function raftsim(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(bundleDir, "raftsim.mjs"), ...args], { cwd: bundleDir, encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** What must not depend on how the campaign was spread. */
+function stable(summary: Record<string, unknown>) {
+  const { wallMs: _w, runsPerSecond: _r, workers: _k, failures, ...rest } = summary;
+  return { ...rest, failures: (failures as Record<string, unknown>[]).map(({ replayFile, ...f }) => ({ ...f, file: String(replayFile).split("/").pop() })) };
+}
+
+const CAMPAIGN = ["--runs", "10", "--seed", "7", "--self-test", "torn-crash", "--shrink-budget", "15", "--max-failures", "0", "--json"];
+
+describe("raftsim fuzz / replay", () => {
+  it("--workers 2 and --workers 1 give the same results and the same replay files; each replays exactly", () => {
+    console.log("cli fuzz campaign seed 7");
+    const d1 = join(bundleDir, "w1");
+    const d2 = join(bundleDir, "w2");
+    const one = raftsim("fuzz", ...CAMPAIGN, "--workers", "1", "--out", d1);
+    const two = raftsim("fuzz", ...CAMPAIGN, "--workers", "2", "--out", d2);
+    expect(one.code).toBe(1);
+    expect(two.code).toBe(1);
+    expect(one.stderr).toBe(""); // not a TTY: no progress
+    const j1 = JSON.parse(one.stdout);
+    const j2 = JSON.parse(two.stdout);
+    expect(j2.workers).toBe(2);
+    expect(stable(j2)).toEqual(stable(j1));
+    for (const field of ["runs", "passed", "failed", "runsPerSecond", "failures"]) expect(j1).toHaveProperty(field);
+    expect(j1.runs).toBe(10);
+    expect(j1.failed).toBeGreaterThan(0);
+    expect(j1.passed + j1.failed).toBe(10);
+    const files = readdirSync(d1).sort();
+    expect(files).toEqual(readdirSync(d2).sort());
+    expect(files.length).toBe(j1.failed);
+    for (const f of j1.failures) {
+      expect(f.faults).toBeLessThanOrEqual(3);
+      expect(readFileSync(f.replayFile, "utf8")).toBe(readFileSync(join(d2, f.replayFile.split("/").pop()), "utf8"));
+      const trace = join(bundleDir, `${f.seed}.ndjson`);
+      const r = raftsim("replay", f.replayFile, "--trace", trace, "--json");
+      expect(r.code).toBe(1);
+      const jr = JSON.parse(r.stdout);
+      const recorded = JSON.parse(readFileSync(f.replayFile, "utf8"));
+      expect(jr.traceHash).toBe(recorded.expected.traceHash);
+      expect(jr.violations).toEqual(recorded.expected.violations);
+      expect(jr.reproduced).toBe(true);
+      expect(jr.violations[0].check).toBe(f.check);
+      expect(JSON.parse(readFileSync(trace, "utf8").split("\n")[0]!)).toMatchObject({ type: "header", seed: f.seed });
+    }
+    const text = raftsim("replay", j1.failures[0].replayFile);
+    expect(text.stdout).toMatch(/VIOLATION self-test:torn-crash: /);
+    expect(text.stdout).toMatch(/reproduced: same trace, same violations/);
+  });
+
+  it("--shard I/N: the shards together run exactly the unsharded campaign", () => {
+    const whole = JSON.parse(raftsim("fuzz", ...CAMPAIGN, "--workers", "1", "--out", join(bundleDir, "s")).stdout);
+    const parts = [0, 1].map((i) => JSON.parse(raftsim("fuzz", ...CAMPAIGN, "--workers", "1", "--shard", `${i}/2`, "--out", join(bundleDir, `s${i}`)).stdout));
+    expect(parts.map((p) => p.runs)).toEqual([5, 5]);
+    const seeds = (j: { failures: { seed: number }[] }) => j.failures.map((f) => f.seed);
+    expect([...seeds(parts[0]), ...seeds(parts[1])].sort()).toEqual(seeds(whole).sort());
+  });
+
+  it("a plain campaign prints one JSON object and exits 1 exactly when a run failed", () => {
+    const r = raftsim("fuzz", "--runs", "4", "--seed", "2", "--workers", "1", "--json", "--out", join(bundleDir, "plain"));
+    const j = JSON.parse(r.stdout);
+    expect(j.runs).toBe(4);
+    expect(r.code).toBe(j.failed > 0 ? 1 : 0);
+  });
+
+  it("bad input: one line on stderr, exit 2", () => {
+    const good = JSON.parse(readFileSync(readdirSync(join(bundleDir, "w1")).map((f) => join(bundleDir, "w1", f))[0]!, "utf8"));
+    writeFileSync(join(bundleDir, "v2.json"), JSON.stringify({ ...good, formatVersion: 2 }));
+    writeFileSync(join(bundleDir, "broken.json"), "{\n  \"seed\": x }");
+    const cases: [string[], RegExp][] = [
+      [["replay", join(bundleDir, "v2.json")], /v2\.json: formatVersion: expected 1, got 2 \(written by another raftsim version/],
+      [["replay", join(bundleDir, "broken.json")], /broken\.json:\d+: expected valid JSON/],
+      [["replay", join(bundleDir, "missing.json")], /missing\.json: no such replay file/],
+      [["replay"], /replay: missing FILE/],
+      [["fuzz", "--shard", "2/2"], /--shard expects I\/N with 0 <= I < N/],
+      [["fuzz", "--runs", "0"], /--runs expects a positive integer/],
+      [["fuzz", "--bug", "nope"], /unknown canary 'nope'/],
+      [["fuzz", "--self-test", "nope"], /unknown self-test 'nope'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = raftsim(...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n").length, args.join(" ")).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe("");
+    }
+  });
+
+  it("--help documents fuzz and replay", () => {
+    expect(raftsim("--help").stdout).toMatch(/fuzz[\s\S]*replay/);
+    expect(raftsim("fuzz", "--help").stdout).toMatch(/^usage: raftsim fuzz .*--shard I\/N/);
+    expect(raftsim("replay", "--help").stdout).toMatch(/^usage: raftsim replay FILE/);
+  });
+});
