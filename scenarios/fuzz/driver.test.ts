@@ -65,11 +65,12 @@ describe("fuzz driver: find, shrink, replay", () => {
 
 describe("the property: every check passes", () => {
   const checks = { linearizability: "pass", watch: "fail", durability: "skipped", convergence: "unknown", liveness: "pass" } as const;
-  it("fails on a failing check (with its messages), ignores unasked checks, keeps violations no check owns", () => {
+  it("fails on a failing check (with its messages), ignores unasked checks, keeps failures no scenario can switch off", () => {
     const violations = [{ check: "watch", message: "event skipped at rev 7" }, { check: "durability", message: "ignored" }, { check: INVARIANT_CHECK, message: "assert" }];
-    expect(violationsOf({ checks, violations }, ["linearizability", "watch", "liveness"])).toEqual([violations[0], violations[2]]);
+    expect(violationsOf({ checks: { ...checks, invariants: "fail" }, violations }, ["linearizability", "watch", "liveness"])).toEqual([violations[0], violations[2]]);
     expect(violationsOf({ checks, violations: [] }, ["watch"])).toEqual([{ check: "watch", message: "check failed (no message)" }]);
-    expect(violationsOf({ checks, violations: [] }, ["linearizability", "convergence"])).toEqual([]);
+    expect(violationsOf({ checks: { ...checks, invariants: "fail" }, violations: [] }, [])).toEqual([{ check: "invariants", message: "check failed (no message)" }]);
+    expect(violationsOf({ checks: { ...checks, invariants: "pass" }, violations: [] }, ["linearizability", "convergence"])).toEqual([]);
     expect(violationsOf({ checks: { ...checks, watch: "pass" }, violations: [] }, ["watch"])).toEqual([]);
   });
 });

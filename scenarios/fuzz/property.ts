@@ -3,8 +3,8 @@
 // world: a finding, never a crash of the harness), or when a self-test check fires.
 import type { BugSet } from "../../core/canary";
 import type { TraceSink } from "../../sim/trace/log";
-import { type RunResult, runScenario, type Violation } from "../run";
-import type { CheckName, Scenario } from "../types";
+import { type CheckResult, type RunResult, runScenario, type Violation } from "../run";
+import { ALL_CHECKS, type CheckName, type Scenario } from "../types";
 import { selfTestViolations, type SelfTestName } from "./self-test";
 
 export interface Evaluation {
@@ -22,7 +22,8 @@ export interface EvaluateOptions {
   traceSink?: TraceSink;
 }
 
-export const INVARIANT_CHECK = "invariant";
+/** Same name as the runner uses when an assertion fires inside the store. */
+export const INVARIANT_CHECK = "invariants";
 
 export function evaluate(options: EvaluateOptions): Evaluation {
   const { seed, scenario, bugs, selfTest } = options;
@@ -40,15 +41,16 @@ export function evaluate(options: EvaluateOptions): Evaluation {
   return { traceHash: result.traceHash, violations, unknownChecks };
 }
 
-/** The violations that fail the property, for the checks a scenario asks for. */
-export function violationsOf(result: Pick<RunResult, "checks" | "violations">, checks: readonly CheckName[]): Violation[] {
-  const violations: Violation[] = [];
-  for (const check of checks) {
-    if (result.checks[check] !== "fail") continue;
-    const own = result.violations.filter((v) => v.check === check);
-    violations.push(...(own.length > 0 ? own : [{ check, message: "check failed (no message)" }]));
+/**
+ * The violations that fail the property. Of the five checks, only those the scenario asks
+ * for count; anything else that failed (the runner's "invariants", a check added later)
+ * always counts.
+ */
+export function violationsOf(result: Pick<RunResult, "violations"> & { checks: Partial<Record<string, CheckResult>> }, checks: readonly CheckName[]): Violation[] {
+  const counts = (check: string) => !(ALL_CHECKS as readonly string[]).includes(check) || checks.includes(check as CheckName);
+  const violations = result.violations.filter((v) => counts(v.check));
+  for (const [check, verdict] of Object.entries(result.checks)) {
+    if (verdict === "fail" && counts(check) && !violations.some((v) => v.check === check)) violations.push({ check, message: "check failed (no message)" });
   }
-  // Violations reported under a name no check owns (a new check, an invariant) still fail.
-  violations.push(...result.violations.filter((v) => !checks.includes(v.check as CheckName) && !(v.check in result.checks)));
   return violations;
 }
