@@ -47,6 +47,14 @@ describe("fuzz driver: find, shrink, replay", () => {
     });
   }
 
+  it("with attribution, a failure that also happens without the bugs is not counted as theirs", () => {
+    const o = firstFailure("torn-crash", 60);
+    const attributed = fuzzRun({ arbitrary: quietCaseArb, campaignSeed: CAMPAIGN, index: o.index, bugs: new Set(["ack-before-fsync"]), selfTest: "torn-crash", attributeToBugs: true });
+    expect(attributed.passed).toBe(true);
+    expect(attributed.backgroundFailure).toBe("self-test:torn-crash");
+    expect(attributed.failure).toBeUndefined();
+  });
+
   it("a passing run has no failure and reports its trace hash", () => {
     const o = fuzzRun({ arbitrary: quietCaseArb, campaignSeed: CAMPAIGN, index: 0, bugs: NO_BUGS });
     expect(o.passed).toBe(true);

@@ -20,6 +20,11 @@ export interface FuzzRunOptions {
   selfTest?: SelfTestName | undefined;
   /** At most this many shrink candidates are run (each is one simulation). */
   shrinkBudget?: number;
+  /**
+   * Count a run as failing only if the same check passes with no bugs switched on: a
+   * failure the canary did not cause is not a detection of it (used to measure canaries).
+   */
+  attributeToBugs?: boolean;
   /** The cases to draw from (tests of the harness use cheaper ones). */
   arbitrary?: fc.Arbitrary<FuzzCase>;
 }
@@ -45,6 +50,8 @@ export interface RunOutcome {
   traceHash: string;
   passed: boolean;
   unknownChecks: string[];
+  /** With attributeToBugs: the check that failed here, but failed without the bugs too. */
+  backgroundFailure?: string;
   failure?: Failure;
 }
 
@@ -52,6 +59,10 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
   const seed = runSeed(options.campaignSeed, options.index);
   const budget = options.shrinkBudget ?? DEFAULT_SHRINK_BUDGET;
   const run = (c: FuzzCase) => evaluate({ seed, scenario: c.scenario, bugs: options.bugs, selfTest: options.selfTest });
+  const attribute = options.attributeToBugs === true && options.bugs.size > 0;
+  /** With attribution, a failing check also fails without the bugs: not the bugs' doing. */
+  const background = (c: FuzzCase, failing: string) => attribute && evaluate({ seed, scenario: c.scenario, bugs: new Set(), selfTest: options.selfTest }).violations.some((v) => v.check === failing);
+  let backgroundFailure: string | undefined;
   let initial: { c: FuzzCase; ev: Evaluation } | undefined;
   let smallest: { c: FuzzCase; ev: Evaluation } | undefined;
   let check: string | undefined;
@@ -63,7 +74,12 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
         const ev = run(c);
         initial = { c, ev };
         if (ev.violations.length === 0) return true;
-        check = ev.violations[0]!.check;
+        const first = ev.violations[0]!.check;
+        if (background(c, first)) {
+          backgroundFailure = first;
+          return true;
+        }
+        check = first;
         smallest = initial;
         return false;
       }
@@ -71,7 +87,7 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
       if (shrinkRuns >= budget) return true;
       shrinkRuns++;
       const ev = run(c);
-      if (!ev.violations.some((v) => v.check === check)) return true;
+      if (!ev.violations.some((v) => v.check === check) || background(c, check!)) return true;
       shrinkSteps++;
       smallest = { c, ev };
       return false;
@@ -86,6 +102,7 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
     traceHash: initial.ev.traceHash,
     passed: smallest === undefined,
     unknownChecks: initial.ev.unknownChecks,
+    ...(backgroundFailure ? { backgroundFailure } : {}),
   };
   if (smallest !== undefined && check !== undefined) {
     const again = run(smallest.c);
