@@ -44,7 +44,7 @@ interface StepContext {
 }
 
 export interface FuzzCaseRaw {
-  cluster: Pick<ClusterSpec, "nodes" | "disk" | "network" | "preVote" | "checkQuorum" | "readMode" | "snapshotEntries">;
+  cluster: Pick<ClusterSpec, "nodes" | "disk" | "network" | "preVote" | "checkQuorum" | "readMode" | "snapshotEntries" | "tickMs">;
   workload: WorkloadSpec;
   mask: Record<FaultFamily, boolean>;
   intensity: number;
@@ -117,6 +117,8 @@ export const clusterArb: fc.Arbitrary<FuzzCaseRaw["cluster"]> = fc.record({
   checkQuorum: fc.boolean(),
   readMode: fc.constantFrom<ClusterSpec["readMode"]>("read-index", "lease"),
   snapshotEntries: fc.constantFrom(10_000, 200, 50),
+  // Shorter ticks mean more elections (and so more leader changes) per second of faults.
+  tickMs: fc.constantFrom(100, 50, 20),
 });
 
 export const workloadArb: fc.Arbitrary<WorkloadSpec> = fc
@@ -193,7 +195,13 @@ export function buildCase(raw: FuzzCaseRaw): FuzzCase {
   const faults = [...plan, ...healPhase(plan, healAtMs)];
   const enabled = FAULT_FAMILIES.filter((f) => raw.mask[f]);
   // Lease-based reads need check-quorum (a leader must step down before its lease can lapse).
-  const cluster: ClusterSpec = { ...DEFAULT_CLUSTER, ...raw.cluster, checkQuorum: raw.cluster.checkQuorum || raw.cluster.readMode === "lease" };
+  // On a WAN (25–65 ms one way) the tick stays at 100 ms: an election timeout must be many round trips.
+  const cluster: ClusterSpec = {
+    ...DEFAULT_CLUSTER,
+    ...raw.cluster,
+    checkQuorum: raw.cluster.checkQuorum || raw.cluster.readMode === "lease",
+    tickMs: raw.cluster.network === "wan" ? 100 : raw.cluster.tickMs,
+  };
   const scenario: Scenario = {
     name: "fuzz",
     description: `fuzzed: ${plan.length} faults from [${enabled.join(", ")}], heal at ${healAtMs} ms`,
