@@ -12,7 +12,7 @@
 // while the image is committed every 100 ms) — so a crash between the two replays
 // entries twice or skips them.
 import type { BugSet } from "../canary";
-import { crc32 } from "./crc32";
+import { crc32 } from "../crc32";
 import type { ServerState } from "./server";
 
 export class BackendCorruptError extends Error {

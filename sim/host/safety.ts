@@ -4,7 +4,7 @@
 // index. Plug it in as the hosts' observer; violations are collected, never thrown, so a
 // run reports every finding with its time.
 import type { Entry, NodeId } from "../../core/raft/types";
-import { crc32 } from "./crc32";
+import { crc32 } from "../../core/crc32";
 import type { HostObserver, RaftHost } from "./node_host";
 
 export interface SafetyViolation {

@@ -2,7 +2,7 @@
 // its MVCC backend here. A machine may keep its own durable state on the node's disk;
 // then appliedIndex() after construction reports what survived, and the host replays only
 // WAL entries above it (etcd's consistent index).
-import { crc32 } from "./crc32";
+import { crc32 } from "../../core/crc32";
 
 export interface AppliedEntry {
   readonly index: number;

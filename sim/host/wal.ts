@@ -8,7 +8,7 @@
 import { assert } from "../../core/assert";
 import type { ConfState, Entry, HardState, Snapshot } from "../../core/raft/types";
 import type { Disk } from "../disk";
-import { crc32 } from "./crc32";
+import { crc32 } from "../../core/crc32";
 
 export const WAL_FILE = "raft.wal";
 
