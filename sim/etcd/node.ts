@@ -46,6 +46,9 @@ export class EtcdNode {
   private readonly watchers = new Map<number, { clientId: number; watcherId: number; seq: number }>();
   private internalWatchId = -1;
   private revoking = new Set<number>();
+  /** Highest request id seen per client address: the network may duplicate a message, TCP would not. */
+  private readonly requestIdSeenMax = new Map<number, number>();
+  private readonly watchCreatesSeen = new Set<string>();
   private readonly layout;
 
   constructor(
@@ -176,9 +179,19 @@ export class EtcdNode {
   }
 
   onClientMessage(from: number, msgType: string, payload: unknown): void {
-    if (msgType === MSG_CLIENT_REQUEST) this.handleRequest(from, payload as ClientRequestMsg);
-    else if (msgType === MSG_WATCH_CREATE) {
+    if (msgType === MSG_CLIENT_REQUEST) {
+      const m = payload as ClientRequestMsg;
+      // A session has one request in flight and numbers them upwards, so anything at or below
+      // the highest id seen is a duplicate or a late copy of a request its client gave up on
+      // (outcome unknown either way). Over gRPC this cannot happen; proposing it twice would.
+      if (m.requestId <= (this.requestIdSeenMax.get(from) ?? 0)) return;
+      this.requestIdSeenMax.set(from, m.requestId);
+      this.handleRequest(from, m);
+    } else if (msgType === MSG_WATCH_CREATE) {
       const m = payload as WatchCreateMsg;
+      const key = `${from}/${m.watcherId}`;
+      if (this.watchCreatesSeen.has(key)) return;
+      this.watchCreatesSeen.add(key);
       const id = this.server.watch(m.request);
       this.watchers.set(id, { clientId: from, watcherId: m.watcherId, seq: 0 });
       this.flushWatches();

@@ -188,7 +188,10 @@ export class RaftHost implements NodeProgram {
     if (this.busy || this.failed) return undefined;
     const applied = this.rn.raft.log.applied;
     if (applied <= this.rn.raft.log.snapIndex) return undefined;
-    assert(this.sm.appliedIndex() === applied || this.sm.appliedIndex() <= applied, "state machine ahead of raft");
+    // After a restart the backend image can be ahead of raft, which re-walks entries the
+    // state machine already holds (smSkipTo): a snapshot now would label newer data with an
+    // older index. Wait until raft has caught up.
+    if (this.sm.appliedIndex() > applied) return undefined;
     this.sm.skipTo?.(applied);
     const snap = this.rn.compact(applied, this.sm.snapshot());
     this.rewriteWal(snap);
