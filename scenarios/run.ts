@@ -11,6 +11,9 @@ import { checkConvergence, checkDurability, checkLinearizability, checkWatchRule
 import { HistoryRecorder } from "./workload/history";
 import { startKvWorkload } from "./workload/kv";
 import { startWatchers } from "./workload/watchers";
+import { startKubernetesWorkload } from "./workload/kubernetes";
+import { REGISTRY_END, REGISTRY_PREFIX } from "./workload/kubernetes-objects";
+import { checkKubernetes } from "./checks-kubernetes";
 import type { TraceSink } from "../sim/trace/log";
 import type { NodeId } from "../sim/trace/types";
 import { diskProfile, networkProfile, World } from "../sim/world";
@@ -117,8 +120,10 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
   };
   const members = () => world.allEndpoints();
   const endUs = scenario.durationMs * 1_000;
-  const workload = scenario.workload.kind === "none" || scenario.workload.clients === 0 ? undefined : startKvWorkload(world, scenario.workload, members, recorder, world.streams.stream("workload"));
-  const watchers = scenario.workload.kind === "none" ? [] : startWatchers(world, scenario.workload.watchers, members, 500_000);
+  const kubernetes = scenario.workload.kind === "kubernetes" && scenario.workload.clients > 0 ? startKubernetesWorkload(world, scenario, members, recorder) : undefined;
+  const workload = scenario.workload.kind === "none" || scenario.workload.clients === 0 ? undefined : (kubernetes ?? startKvWorkload(world, scenario.workload, members, recorder, world.streams.stream("workload")));
+  const watchRange = scenario.workload.kind === "kubernetes" ? { key: REGISTRY_PREFIX, rangeEnd: REGISTRY_END } : undefined;
+  const watchers = scenario.workload.kind === "none" ? [] : startWatchers(world, scenario.workload.watchers, members, 500_000, watchRange);
   // A broken invariant inside a node is a finding of this run, not a crash of the harness.
   let invariant: string | undefined;
   const runTo = (timeUs: number) => {
@@ -157,6 +162,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
     },
     watch: () => checkWatchRules(watchers.map((w) => w.history), system.oracle.storeEvents()),
     liveness: () => probe.outcome(),
+    kubernetes: () => checkKubernetes(kubernetes?.record, system.oracle.storeEvents()),
   };
   const details: Partial<Record<CheckName, unknown>> = {};
   checks.invariants = invariant === undefined ? "pass" : "fail";

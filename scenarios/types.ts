@@ -56,9 +56,24 @@ export interface WorkloadSpec {
   mix: Partial<Record<"get" | "getSerializable" | "range" | "put" | "delete" | "txn" | "lease" | "compact", number>>;
   watchers: number;
   requestTimeoutMs: number;
+  /** Only for kind "kubernetes" (defaults: DEFAULT_KUBERNETES). */
+  kubernetes?: KubernetesSpec;
 }
 
-export type CheckName = "linearizability" | "watch" | "durability" | "convergence" | "liveness";
+/** The kubernetes workload: object kinds and namespaces, leader lease, list paging, action weights. */
+export interface KubernetesSpec {
+  /** Object kinds (path segments under /registry/); names per kind and namespace come from `keys`. */
+  kinds: string[];
+  namespaces: string[];
+  /** TTL of each controller's election lease, in seconds (the server raises it to its minimum). */
+  leaseTtlSeconds: number;
+  /** Keys per LIST page (0 = one page). */
+  listPageSize: number;
+  /** Relative weights of a controller's actions once its cache is synced. */
+  mix: Partial<Record<"get" | "update" | "create" | "delete" | "compact", number>>;
+}
+
+export type CheckName = "linearizability" | "watch" | "durability" | "convergence" | "liveness" | "kubernetes";
 
 export interface Scenario {
   name: string;
@@ -70,7 +85,7 @@ export interface Scenario {
   checks: CheckName[];
 }
 
-export const ALL_CHECKS: CheckName[] = ["linearizability", "watch", "durability", "convergence", "liveness"];
+export const ALL_CHECKS: CheckName[] = ["linearizability", "watch", "durability", "convergence", "liveness", "kubernetes"];
 
 export const DEFAULT_CLUSTER: ClusterSpec = {
   nodes: 3,
@@ -94,4 +109,12 @@ export const DEFAULT_WORKLOAD: WorkloadSpec = {
   mix: { get: 3, range: 1, put: 4, delete: 1, txn: 2, lease: 1 },
   watchers: 1,
   requestTimeoutMs: 1_000,
+};
+
+export const DEFAULT_KUBERNETES: KubernetesSpec = {
+  kinds: ["pods", "deployments", "configmaps"],
+  namespaces: ["default", "kube-system"],
+  leaseTtlSeconds: 3,
+  listPageSize: 8,
+  mix: { get: 2, update: 4, create: 2, delete: 1, compact: 0.1 },
 };

@@ -2,6 +2,7 @@
 import { DISK_PROFILES } from "../sim/disk";
 import { NETWORK_PROFILES } from "../sim/network";
 import { ALL_CHECKS, DEFAULT_CLUSTER, DEFAULT_WORKLOAD, type Scenario } from "./types";
+import { validateKubernetesSpec } from "./validate-kubernetes";
 
 export class ScenarioError extends Error {
   override name = "ScenarioError";
@@ -73,6 +74,9 @@ export function validateScenario(input: unknown, where = "scenario"): Scenario {
     if (!ops.includes(k)) throw new ScenarioError(`${where}.workload.mix.${k}`, `expected one of ${ops.join(", ")}`);
     num(v, `${where}.workload.mix.${k}`, 0, 1_000, false);
   }
+
+  const kubernetes = validateKubernetesSpec(workload.kubernetes, workload.kind, `${where}.workload.kubernetes`);
+  if (kubernetes) workload.kubernetes = kubernetes;
 
   const durationMs = num(input.durationMs ?? 10_000, `${where}.durationMs`, 1, LIMITS.durationMsMax);
   const faultsIn = input.faults ?? [];

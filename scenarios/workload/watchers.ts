@@ -14,11 +14,11 @@ export interface WatcherRecord {
   broken: boolean;
 }
 
-export function startWatchers(world: World, count: number, members: () => number[], startAtUs: number): WatcherRecord[] {
+export function startWatchers(world: World, count: number, members: () => number[], startAtUs: number, range: { key: string; rangeEnd: string } = { key: "k", rangeEnd: "l" }): WatcherRecord[] {
   const records: WatcherRecord[] = [];
   for (let i = 0; i < count; i++) {
     const clientId = WATCHER_ID_BASE + i;
-    const request = { key: "k", rangeEnd: "l", prevKv: i % 2 === 0, progressNotify: true };
+    const request = { ...range, prevKv: i % 2 === 0, progressNotify: true };
     const record: WatcherRecord = { history: { id: clientId, request, responses: [] }, broken: false };
     records.push(record);
     let expectSeq = 0;

@@ -1,0 +1,179 @@
+// A controller's informer, as client-go's reflector does it: LIST the registry prefix (in
+// pages, later pages at the first page's revision), then WATCH from that revision + 1 and
+// keep a cache fed only by the watch. A broken stream (a gap, a member gone silent) is
+// resumed from the cache's revision + 1 on another member; a watch cancelled because its
+// start revision was compacted forces a fresh LIST. Every state the cache reaches is
+// recorded with its revision, for the check that compares it with the store.
+import { assert } from "../../core/assert";
+import type { Outcome } from "../../core/client/session";
+import { MSG_WATCH_CREATE, type WatchCreateMsg } from "../../core/client/protocol";
+import { ERR_COMPACTED, type EtcdRequest, isError, type KeyValue } from "../../core/server/api";
+import type { WatchStreamMsg } from "../../sim/etcd/node";
+import { keySpaceText, okResponse, REGISTRY_END, REGISTRY_PREFIX } from "./kubernetes-objects";
+
+/** One state of a controller's cache: what it held once it had seen everything up to `revision`. */
+export interface CacheSnapshot {
+  controller: number;
+  revision: number;
+  atUs: number;
+  /** keySpaceText of the cache. */
+  text: string;
+}
+
+export interface InformerEnv {
+  controller: number;
+  /** The network endpoint watch responses come back to. */
+  clientId: number;
+  nowUs(): number;
+  members(): number[];
+  sendWatchCreate(member: number, msg: WatchCreateMsg): void;
+  /** Sends a request through the controller's session, recorded in the history. */
+  issue(request: EtcdRequest, opType: string, done: (outcome: Outcome) => void): void;
+  snapshot(s: CacheSnapshot): void;
+  pageSize: number;
+  /** A stream silent this long is presumed dead (progress notifications arrive far more often). */
+  watchSilenceUs: number;
+}
+
+export interface InformerStats {
+  lists: number;
+  listPages: number;
+  relistsCompacted: number;
+  rewatches: number;
+  watchEvents: number;
+}
+
+type ListState = { revision: number; nextKey: string; kvs: KeyValue[] };
+
+export class Informer {
+  /** The watch-fed cache (key → latest kv). Only meaningful once synced. */
+  readonly cache = new Map<string, KeyValue>();
+  /** The revision the cache reflects: every event up to it has been applied. 0 = not synced. */
+  revision = 0;
+  readonly stats: InformerStats = { lists: 0, listPages: 0, relistsCompacted: 0, rewatches: 0, watchEvents: 0 };
+  private listing: ListState | undefined = { revision: 0, nextKey: REGISTRY_PREFIX, kvs: [] };
+  private watcherId = 0;
+  private watchGeneration = 0;
+  private expectSeq = 0;
+  private lastHeardUs = 0;
+  private memberCursor: number;
+  private text = "";
+
+  constructor(private readonly env: InformerEnv) {
+    this.memberCursor = env.controller;
+  }
+
+  get synced(): boolean {
+    return this.listing === undefined;
+  }
+
+  /** One LIST page through the controller's session; `done` runs when it completes. */
+  listStep(done: () => void): void {
+    const l = this.listing;
+    assert(l !== undefined, "listStep while synced");
+    const request: EtcdRequest = {
+      type: "range",
+      key: l.nextKey,
+      rangeEnd: REGISTRY_END,
+      ...(this.env.pageSize > 0 ? { limit: this.env.pageSize } : {}),
+      ...(l.revision > 0 ? { revision: l.revision } : {}),
+    };
+    this.env.issue(request, "k8s-list", (outcome) => {
+      if (this.listing !== l) return done();
+      const r = okResponse(outcome, "range");
+      if (r) {
+        this.stats.listPages++;
+        if (l.revision === 0) l.revision = r.header.revision;
+        l.kvs.push(...r.kvs);
+        const last = r.kvs[r.kvs.length - 1];
+        if (r.more && last) l.nextKey = `${last.key}\0`;
+        else this.finishList(l);
+      } else if (outcome.status === "fail" && isError(outcome.response) && outcome.response.error === ERR_COMPACTED) {
+        // The list's revision was compacted under it: start over at the current revision.
+        this.listing = { revision: 0, nextKey: REGISTRY_PREFIX, kvs: [] };
+      }
+      // Other failures and unknown outcomes: the same page is asked again next time.
+      done();
+    });
+  }
+
+  private finishList(l: ListState): void {
+    this.listing = undefined;
+    this.stats.lists++;
+    this.cache.clear();
+    for (const kv of l.kvs) this.cache.set(kv.key, kv);
+    this.revision = l.revision;
+    this.recordSnapshot(true);
+    this.watch();
+  }
+
+  private recordSnapshot(changed: boolean): void {
+    if (changed) this.text = keySpaceText(this.cache.values());
+    this.env.snapshot({ controller: this.env.controller, revision: this.revision, atUs: this.env.nowUs(), text: this.text });
+  }
+
+  /** Opens a watch from revision + 1 on the next member (a new stream id: late messages of older streams are ignored). */
+  private watch(): void {
+    const members = this.env.members();
+    const member = members[this.memberCursor++ % members.length]!;
+    this.watcherId = this.env.clientId * 1_000 + ++this.watchGeneration;
+    this.expectSeq = 0;
+    this.lastHeardUs = this.env.nowUs();
+    const msg: WatchCreateMsg = {
+      clientId: this.env.clientId,
+      watcherId: this.watcherId,
+      request: { key: REGISTRY_PREFIX, rangeEnd: REGISTRY_END, startRevision: this.revision + 1, progressNotify: true },
+    };
+    this.env.sendWatchCreate(member, msg);
+  }
+
+  private relist(): void {
+    this.watcherId = 0;
+    this.listing = { revision: 0, nextKey: REGISTRY_PREFIX, kvs: [] };
+  }
+
+  /** Called periodically: a watch that has gone silent is resumed elsewhere. */
+  checkWatch(): void {
+    if (!this.synced) return;
+    if (this.env.nowUs() - this.lastHeardUs < this.env.watchSilenceUs) return;
+    this.stats.rewatches++;
+    this.watch();
+  }
+
+  onWatchMessage(m: WatchStreamMsg): void {
+    if (!this.synced || m.watcherId !== this.watcherId) return; // an older stream
+    if (m.seq < this.expectSeq) return; // a duplicate
+    if (m.seq > this.expectSeq) {
+      // A lost message: the stream is broken from here on; resume from what the cache has.
+      this.stats.rewatches++;
+      this.watch();
+      return;
+    }
+    this.expectSeq++;
+    this.lastHeardUs = this.env.nowUs();
+    const r = m.response;
+    if (r.canceled) {
+      if (r.compactRevision > 0) {
+        this.stats.relistsCompacted++;
+        this.relist();
+      } else {
+        this.stats.rewatches++;
+        this.watch();
+      }
+      return;
+    }
+    // The created response's revision promises nothing about events from startRevision on.
+    if (r.created && r.events.length === 0) return;
+    let highest = r.header.revision;
+    for (const e of r.events) {
+      this.stats.watchEvents++;
+      if (e.type === "PUT") this.cache.set(e.kv.key, e.kv);
+      else this.cache.delete(e.kv.key);
+      highest = Math.max(highest, e.kv.modRevision);
+    }
+    // A member behind the cache (resumed on a lagging follower) reports older revisions: no news.
+    if (highest <= this.revision && r.events.length === 0) return;
+    this.revision = Math.max(this.revision, highest);
+    this.recordSnapshot(r.events.length > 0);
+  }
+}
