@@ -1,4 +1,4 @@
-// Opens both report pages in Debian's chromium from file:// and checks the d3 charts drew
+// Opens the report pages in Debian's chromium from file:// and checks the d3 charts drew
 // (one line per profile / timeout range), with no network access and no script errors.
 // Screenshots go to test-artifacts/. Skips loudly when /usr/bin/chromium is absent.
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { benchmarkHtml } from "./benchmark/render";
+import { runBenchmark } from "./benchmark/run";
 import { runFigure16 } from "./elections/figure16";
 import { electionsHtml } from "./elections/render";
 import { latencyHtml } from "./latency/render";
@@ -63,4 +65,20 @@ describe.skipIf(!haveChromium)("report pages in chromium", () => {
     expect(await page.$$eval("table", (t) => t.length)).toBeGreaterThanOrEqual(2);
     expect(problems).toEqual([]);
   }, 30_000);
+
+  it("benchmark: one CDF line per published row with its published average marked, cost bars, no script errors", async () => {
+    const result = runBenchmark({ seed: 1, requests: 200 });
+    const { page, problems } = await openPage("benchmark", benchmarkHtml(result, js), "report-benchmark.png");
+    expect(await page.evaluate(() => document.body.dataset.charts)).toBe("ready");
+    const chart = await page.$eval(".chart svg", (svg) => ({ lines: svg.querySelectorAll("path.series").length, markers: Array.from(svg.querySelectorAll(".marker-label")).map((t) => t.textContent) }));
+    expect(chart.lines).toBe(3);
+    expect(chart.markers).toEqual(["put 1.6 ms", "linearizable 0.7 ms", "serializable 0.3 ms"]);
+    // Six bars (simulated + published per row); the put's simulated bar has a visible fsync segment.
+    expect(await page.$$eval(".bar-row", (rows) => rows.length)).toBe(6);
+    const putSegments = await page.$$eval(".bar-row", (rows) => Array.from(rows[0]!.querySelectorAll(".seg")).map((s) => s.getBoundingClientRect().width));
+    expect(putSegments.length).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...putSegments)).toBeGreaterThan(50);
+    expect(await page.$$eval("table", (t) => t.length)).toBe(2);
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

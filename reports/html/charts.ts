@@ -32,12 +32,13 @@ function draw(container: HTMLElement, spec: ChartSpec): void {
   svg.append("text").attr("x", (MARGIN.left + WIDTH - MARGIN.right) / 2).attr("y", HEIGHT - 8).attr("text-anchor", "middle").attr("class", "axis-label").text(spec.xLabel);
   svg.append("text").attr("transform", `translate(14,${(MARGIN.top + HEIGHT - MARGIN.bottom) / 2}) rotate(-90)`).attr("text-anchor", "middle").attr("class", "axis-label").text(spec.yLabel);
 
-  for (const m of spec.markers ?? []) {
-    if (spec.xLog && m.x <= 0) continue;
+  (spec.markers ?? []).forEach((m, i) => {
+    if (spec.xLog && m.x <= 0) return;
     const px = x(m.x);
     svg.append("line").attr("x1", px).attr("x2", px).attr("y1", MARGIN.top).attr("y2", HEIGHT - MARGIN.bottom).attr("class", "marker");
-    svg.append("text").attr("x", px + 3).attr("y", MARGIN.top + 10).attr("class", "marker-label").text(m.label);
-  }
+    // Staggered from the bottom up so neighbouring labels and the legend (top right) stay readable.
+    svg.append("text").attr("x", px + 3).attr("y", HEIGHT - MARGIN.bottom - 6 - i * 13).attr("class", "marker-label").text(m.label);
+  });
 
   // A CDF is a step function: draw it as steps so the tail is not smoothed away.
   const path = line<[number, number]>()

@@ -33,7 +33,31 @@ export function renderTable(t: Table): string {
   return `<table>${t.caption ? `<caption>${escapeHtml(t.caption)}</caption>` : ""}<thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
 }
 
-export type Block = { kind: "h2"; text: string } | { kind: "p"; text: string } | { kind: "table"; table: Table } | { kind: "charts"; ids: string[] };
+/** Horizontal stacked bars drawn with plain HTML/CSS (no script): one bar per row, segments in order. */
+export interface Bars {
+  caption: string;
+  unit: string;
+  /** Segment names, in stacking order, with their colours. */
+  legend: { name: string; color: string }[];
+  rows: { label: string; segments: number[] }[];
+}
+
+export function renderBars(b: Bars): string {
+  const max = Math.max(1e-9, ...b.rows.map((r) => r.segments.reduce((a, v) => a + v, 0)));
+  const legend = b.legend.map((l) => `<span class="legend-item"><i style="background:${escapeHtml(l.color)}"></i>${escapeHtml(l.name)}</span>`).join("");
+  const rows = b.rows
+    .map((r) => {
+      const total = r.segments.reduce((a, v) => a + v, 0);
+      const segs = r.segments
+        .map((v, i) => (v > 0 ? `<span class="seg" style="width:${((100 * v) / max).toFixed(3)}%;background:${escapeHtml(b.legend[i]!.color)}" title="${escapeHtml(`${b.legend[i]!.name}: ${v.toFixed(3)} ${b.unit}`)}"></span>` : ""))
+        .join("");
+      return `<div class="bar-row"><span class="bar-label">${escapeHtml(r.label)}</span><span class="bar">${segs}</span><span class="bar-total">${escapeHtml(`${total.toFixed(2)} ${b.unit}`)}</span></div>`;
+    })
+    .join("\n");
+  return `<figure class="bars"><figcaption>${escapeHtml(b.caption)}</figcaption><div class="bar-legend">${legend}</div>${rows}</figure>`;
+}
+
+export type Block = { kind: "h2"; text: string } | { kind: "p"; text: string } | { kind: "table"; table: Table } | { kind: "charts"; ids: string[] } | { kind: "bars"; bars: Bars };
 
 export interface PageInput {
   title: string;
@@ -58,6 +82,10 @@ tr.ok td{background:#eefaf0}tr.gap td{background:#fff6e5}
 .chart-title{font-weight:600;font-size:13px}.axis-label,.legend,.marker-label{font-size:11px;fill:#333}
 .marker{stroke:#c0392b;stroke-dasharray:4 3}.marker-label{fill:#c0392b}
 .error{color:#b00020;font-weight:600}
+.bars{margin:8px 0 16px;max-width:1000px}.bars figcaption{font-weight:600;padding:4px 0}
+.bar-legend{display:flex;flex-wrap:wrap;gap:12px;font-size:12px;margin-bottom:6px}.legend-item i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-2px}
+.bar-row{display:flex;align-items:center;gap:8px;margin:3px 0}.bar-label{width:230px;font-size:12px}.bar{flex:1;display:flex;height:18px;background:#f3f5f9}
+.seg{display:block;height:100%}.bar-total{width:80px;font-size:12px;text-align:right;font-variant-numeric:tabular-nums}
 `;
 
 export function renderPage(input: PageInput): string {
@@ -70,6 +98,8 @@ export function renderPage(input: PageInput): string {
           return `<p>${escapeHtml(b.text)}</p>`;
         case "table":
           return renderTable(b.table);
+        case "bars":
+          return renderBars(b.bars);
         case "charts":
           return `<div class="charts">${b.ids.map((id) => `<div class="chart" id="chart-${escapeHtml(id)}"></div>`).join("")}</div>`;
       }

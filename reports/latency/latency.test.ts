@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { syntheticLatencyResult } from "../testing";
 import { measure } from "./measure";
 import { headline, latencyJson, latencyMarkdown } from "./render";
+import { faultSteps, runLatency, validateLatencyOptions } from "./run";
 
 describe("latency measurement", () => {
   it("measures client-seen latency per RPC from call to return, only successful ops of workload clients in the window", () => {
@@ -44,5 +45,28 @@ describe("latency measurement", () => {
     expect(ratio).toBeCloseTo(10, 1);
     expect(headline(r)).toMatch(/hdd .* \(10\.0× ssd\)/);
     expect(latencyMarkdown(r)).toContain("| put | hdd |");
+  });
+
+  it("--faults: every profile runs the same fault plan; the crash shows up as a new election and lost throughput", () => {
+    const base = { disks: ["ssd", "hdd"], nodes: 3, workload: "one-client-put", seed: 3, durationMs: 6_000 };
+    const calm = runLatency(base);
+    const faulty = runLatency({ ...base, faults: "leader-crash-restart" });
+    expect(faulty.faults!.scenario).toBe("leader-crash-restart");
+    // crash at 3 s is inside the 6 s run, restart at 5 s too.
+    expect(faulty.faults!.steps.map((s) => [s.atMs, s.type])).toEqual([[3_000, "crash"], [5_000, "restart"]]);
+    expect(faulty.faults!.beyondEnd).toEqual([]);
+    for (const disk of base.disks) {
+      expect(calm.profiles[disk]!.elections).toBe(1);
+      expect(faulty.profiles[disk]!.elections).toBeGreaterThanOrEqual(2);
+      // Clients stuck on the crashed leader wait out their request timeout: fewer requests complete.
+      expect(faulty.profiles[disk]!.ok).toBeLessThan(0.8 * calm.profiles[disk]!.ok);
+      expect(faulty.profiles[disk]!.latency.put!.count).toBeGreaterThan(0);
+    }
+    expect(latencyMarkdown(faulty)).toContain("crash (node \"leader\") at 3 s; restart (node \"all-down\") at 5 s");
+  }, 60_000);
+
+  it("--faults: steps after the end of a shorter run are listed as not applied; unknown plans are refused", () => {
+    expect(faultSteps({ faults: "leader-crash-restart", durationMs: 4_000 })).toEqual({ applied: [{ atMs: 3_000, type: "crash", node: "leader" }], beyondEnd: [{ atMs: 5_000, type: "restart", node: "all-down" }] });
+    expect(validateLatencyOptions({ disks: ["ssd"], nodes: 3, workload: "mixed", durationMs: 5_000, faults: "no-such-plan" })).toMatch(/unknown fault plan 'no-such-plan'/);
   });
 });

@@ -2,6 +2,7 @@
 import type { ChartSpec } from "../html/chart-spec";
 import { type Block, renderPage, type Table } from "../html/page";
 import type { LatencySummary } from "../stats";
+import type { FaultStep } from "../../scenarios/types";
 import type { LatencyResult } from "./types";
 
 const STATS = ["p50", "p90", "p99", "p999", "max", "count"] as const;
@@ -66,8 +67,23 @@ function setupText(r: LatencyResult): string {
   return (
     `Workload '${r.workload}': ${r.workloadDescription}. ${r.nodes} nodes, ${r.network} network, ${r.durationMs / 1_000} s simulated per profile, seed ${r.seed}; ` +
     `only the disk differs between runs. Measured from the first leader's election to the end. ` +
-    (r.faults ? `Fault plan of '${r.faults.scenario}' (${r.faults.steps.length} steps) applied to every profile. ` : "No faults. ") +
+    (r.faults ? faultText(r.faults) : "No faults. ") +
     `Disks: ${r.disks.map((d) => `${d.name} (fsync median ${d.fsyncMedianMs} ms, p99 ${d.fsyncP99Ms} ms: ${d.source})`).join("; ")}.`
+  );
+}
+
+function describeStep(f: FaultStep): string {
+  const { atMs, type, ...rest } = f as FaultStep & Record<string, unknown>;
+  const args = Object.entries(rest).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(", ");
+  return `${type}${args ? ` (${args})` : ""} at ${atMs / 1_000} s`;
+}
+
+function faultText(faults: NonNullable<LatencyResult["faults"]>): string {
+  const beyond = faults.beyondEnd ?? [];
+  return (
+    `Fault plan of built-in scenario '${faults.scenario}', the same for every profile: ${faults.steps.length === 0 ? "no step falls inside the run" : faults.steps.map(describeStep).join("; ")}. ` +
+    (beyond.length > 0 ? `Not applied (at or after the end of the run): ${beyond.map(describeStep).join("; ")}. ` : "") +
+    "Operations that failed or timed out during the faults count under failed / unknown, not in the latency figures. "
   );
 }
 

@@ -2,7 +2,7 @@
 // plan and seed; only the disk differs) and measures each run.
 import { BUILTIN_SCENARIOS } from "../../scenarios/builtin";
 import { runScenario } from "../../scenarios/run";
-import { DEFAULT_CLUSTER, type Scenario } from "../../scenarios/types";
+import { DEFAULT_CLUSTER, type FaultStep, type Scenario } from "../../scenarios/types";
 import { CLIENT_ID_BASE } from "../../scenarios/workload/kv";
 import { DISK_PROFILES } from "../../sim/disk";
 import { measure, type ProfileMeasurement } from "./measure";
@@ -23,8 +23,14 @@ export function validateLatencyOptions(o: Pick<LatencyOptions, "disks" | "nodes"
   return undefined;
 }
 
+/** The fault plan's steps, split into those inside the run and those at or after its end (never fired). */
+export function faultSteps(o: Pick<LatencyOptions, "faults" | "durationMs">): { applied: FaultStep[]; beyondEnd: FaultStep[] } {
+  const all = o.faults === undefined ? [] : BUILTIN_SCENARIOS.find((s) => s.name === o.faults)!.faults;
+  return { applied: all.filter((f) => f.atMs < o.durationMs), beyondEnd: all.filter((f) => f.atMs >= o.durationMs) };
+}
+
 export function latencyScenario(o: LatencyOptions, disk: string): Scenario {
-  const faults = o.faults === undefined ? [] : BUILTIN_SCENARIOS.find((s) => s.name === o.faults)!.faults;
+  const faults = faultSteps(o).applied;
   return {
     name: `latency-${o.workload}-${disk}`,
     description: LATENCY_WORKLOADS[o.workload]!.description,
@@ -56,7 +62,7 @@ export function runLatency(o: LatencyOptions): LatencyResult {
     workload: o.workload,
     workloadDescription: LATENCY_WORKLOADS[o.workload]!.description,
     durationMs: o.durationMs,
-    faults: o.faults === undefined ? null : { scenario: o.faults, steps: latencyScenario(o, o.disks[0]!).faults },
+    faults: o.faults === undefined ? null : { scenario: o.faults, steps: faultSteps(o).applied, beyondEnd: faultSteps(o).beyondEnd },
     disks: o.disks.map((d) => ({ name: d, source: DISK_PROFILES[d]!.source, fsyncMedianMs: DISK_PROFILES[d]!.fsyncMedianUs / 1_000, fsyncP99Ms: DISK_PROFILES[d]!.fsyncP99Us / 1_000 })),
     profiles,
   };

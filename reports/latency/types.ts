@@ -22,7 +22,8 @@ export interface LatencyResult {
   workload: string;
   workloadDescription: string;
   durationMs: number;
-  faults: { scenario: string; steps: FaultStep[] } | null;
+  /** The fault plan every profile ran under; steps at or after the end of the run never fire. */
+  faults: { scenario: string; steps: FaultStep[]; beyondEnd?: FaultStep[] } | null;
   disks: { name: string; source: string; fsyncMedianMs: number; fsyncP99Ms: number }[];
   profiles: Record<string, ProfileMeasurement>;
 }
