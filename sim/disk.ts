@@ -97,7 +97,12 @@ export class Disk {
 
   /** Buffered write: visible to read() at once, durable only after fsync. */
   write(name: string, bytes: Uint8Array, mode: "append" | "replace" = "append"): void {
-    this.file(name).pending.push({ mode, bytes: bytes.slice() });
+    this.writeOwned(name, bytes.slice(), mode);
+  }
+
+  /** write() for a buffer the caller hands over and never touches again (saves a copy). */
+  writeOwned(name: string, bytes: Uint8Array, mode: "append" | "replace" = "append"): void {
+    this.file(name).pending.push({ mode, bytes });
   }
 
   /** What the running process sees: durable bytes with its pending writes applied. */
@@ -139,7 +144,8 @@ export class Disk {
     if (this.inService || this.stalled || this.queue.length === 0) return;
     const request = this.queue.shift()!;
     const f = this.file(request.file);
-    const bytes = f.pending.slice(0, request.writesCovered).reduce((n, w) => n + w.bytes.length, 0);
+    let bytes = 0;
+    for (let i = 0; i < request.writesCovered; i++) bytes += f.pending[i]!.bytes.length;
     let latencyUs = drawFsyncLatencyUs(this.profile, this.rng);
     if (this.hooks.nowUs() < this.slowUntilUs) latencyUs = Math.round(latencyUs * this.slowFactor + this.slowAddUs);
     this.hooks.onFsyncStart?.(request.file, bytes);

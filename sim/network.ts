@@ -80,7 +80,8 @@ export class Network {
     const msgId = this.msgIdNext++;
     this.messagesSent++;
     const t = this.hooks.nowUs();
-    this.hooks.trace({ tUs: t, type: "send", msgId, from, to, msgType, ...(meta.term !== undefined ? { term: meta.term } : {}), ...(meta.bytes !== undefined ? { bytes: meta.bytes } : {}), ...(meta.detail !== undefined ? { detail: meta.detail } : {}) });
+    // One object shape for every send (absent fields stay undefined; JSON omits them).
+    this.hooks.trace({ tUs: t, type: "send", msgId, from, to, msgType, term: meta.term, bytes: meta.bytes, detail: meta.detail });
     if (this.isCut(from, to)) return this.drop(msgId, from, to, msgType, "partition");
     if (this.rng.chance(this.profile.lossProbability)) return this.drop(msgId, from, to, msgType, "loss");
     this.schedule(msgId, from, to, msgType, payload, t, meta.bytes ?? 0);

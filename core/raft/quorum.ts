@@ -4,11 +4,25 @@ import type { ConfState, NodeId } from "./types";
 
 export type VoteResult = "won" | "lost" | "pending";
 
+const scratch: number[] = [];
+
 /** Largest value that a majority of `voters` has reached. An empty config is "infinitely" agreed. */
 export function majorityValue(voters: readonly NodeId[], valueOf: (id: NodeId) => number): number {
-  if (voters.length === 0) return Number.POSITIVE_INFINITY;
-  const vals = voters.map(valueOf).sort((a, b) => b - a);
-  return vals[Math.floor(vals.length / 2)]!;
+  const n = voters.length;
+  if (n === 0) return Number.POSITIVE_INFINITY;
+  // Insertion sort (descending) into a reused scratch array: configurations are small and
+  // this runs on every append response.
+  const vals = scratch;
+  for (let i = 0; i < n; i++) {
+    const v = valueOf(voters[i]!);
+    let j = i;
+    while (j > 0 && vals[j - 1]! < v) {
+      vals[j] = vals[j - 1]!;
+      j--;
+    }
+    vals[j] = v;
+  }
+  return vals[n >> 1]!;
 }
 
 export function jointValue(cs: ConfState, valueOf: (id: NodeId) => number): number {

@@ -210,7 +210,23 @@ export class Raft {
   // ---- messages --------------------------------------------------------------------
 
   send(m: Omit<Message, "from" | "term"> & { term?: number }): void {
-    this.msgs.push({ ...m, from: this.id, term: m.term ?? this.term });
+    // Every message gets the same object shape (absent fields undefined), which keeps the
+    // code that reads messages monomorphic; a spread made a new shape per call site.
+    this.msgs.push({
+      type: m.type,
+      from: this.id,
+      to: m.to,
+      term: m.term ?? this.term,
+      logTerm: m.logTerm,
+      index: m.index,
+      entries: m.entries,
+      commit: m.commit,
+      reject: m.reject,
+      rejectHint: m.rejectHint,
+      snapshot: m.snapshot,
+      context: m.context,
+      leaseTick: m.leaseTick,
+    });
   }
 
   step(m: Message): void {
@@ -326,9 +342,17 @@ export class Raft {
   }
 
   /** Ids of every member but us, ascending. */
-  peerIds(): NodeId[] {
-    return allMembers(this.conf).filter((id) => id !== this.id);
+  peerIds(): readonly NodeId[] {
+    // Recomputed only when the configuration object changes (ConfState is immutable).
+    if (this.peerIdsConf !== this.conf) {
+      this.peerIdsCache = allMembers(this.conf).filter((id) => id !== this.id);
+      this.peerIdsConf = this.conf;
+    }
+    return this.peerIdsCache;
   }
+
+  private peerIdsConf: ConfState | undefined;
+  private peerIdsCache: readonly NodeId[] = [];
 
   // ---- replication (§5.3) ------------------------------------------------------------
 

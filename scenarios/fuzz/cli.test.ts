@@ -96,10 +96,10 @@ describe("raftsim fuzz / replay", () => {
 
   it("bad input: one line on stderr, exit 2", () => {
     const good = JSON.parse(readFileSync(readdirSync(join(bundleDir, "w1")).map((f) => join(bundleDir, "w1", f))[0]!, "utf8"));
-    writeFileSync(join(bundleDir, "v2.json"), JSON.stringify({ ...good, formatVersion: 2 }));
+    writeFileSync(join(bundleDir, "v1.json"), JSON.stringify({ ...good, formatVersion: 1 }));
     writeFileSync(join(bundleDir, "broken.json"), "{\n  \"seed\": x }");
     const cases: [string[], RegExp][] = [
-      [["replay", join(bundleDir, "v2.json")], /v2\.json: formatVersion: expected 1, got 2 \(written by another raftsim version/],
+      [["replay", join(bundleDir, "v1.json")], /v1\.json: formatVersion: expected 2, got 1 \(written by another raftsim version/],
       [["replay", join(bundleDir, "broken.json")], /broken\.json:\d+: expected valid JSON/],
       [["replay", join(bundleDir, "missing.json")], /missing\.json: no such replay file/],
       [["replay"], /replay: missing FILE/],

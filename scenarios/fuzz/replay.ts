@@ -9,8 +9,11 @@ import { type Evaluation, evaluate } from "./property";
 import { isSelfTest, type SelfTestName } from "./self-test";
 import type { TraceSink } from "../../sim/trace/log";
 
-/** Bumped whenever a field's meaning changes; other versions are refused, not guessed at. */
-export const REPLAY_FORMAT_VERSION = 1;
+/**
+ * Bumped whenever a field's meaning changes; other versions are refused, not guessed at.
+ * 2: expected.traceHash is the 64-bit trace hash of sim/trace/hash.ts (was SHA-256).
+ */
+export const REPLAY_FORMAT_VERSION = 2;
 
 export interface ReplayFile {
   formatVersion: number;

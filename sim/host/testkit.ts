@@ -1,6 +1,7 @@
 // Builds a simulated world running a Raft cluster (tests, the property test, the bench).
 import type { BugSet } from "../../core/canary";
 import { NO_BUGS } from "../../core/canary";
+import type { TraceSink } from "../trace/log";
 import type { NodeId } from "../trace/types";
 import { diskProfile, networkProfile, World } from "../world";
 import type { HostObserver, RaftTuning } from "./node_host";
@@ -17,6 +18,7 @@ export interface RaftWorldOptions {
   snapshotEntries?: number;
   observer?: HostObserver;
   keepTrace?: boolean;
+  traceSink?: TraceSink;
   alignedTicks?: boolean;
 }
 
@@ -40,6 +42,7 @@ export function buildRaftWorld(o: RaftWorldOptions): { world: World; system: Raf
       network: { ...networkProfile(o.network ?? "lan") },
       config: { nodes: o.nodes },
       keepTrace: o.keepTrace ?? false,
+      traceSink: o.traceSink,
     },
     (ctx) => system.factory(ctx.id)(ctx),
   );

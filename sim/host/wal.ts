@@ -17,10 +17,18 @@ const REC_HARD = 2;
 const REC_SNAP = 3;
 const ENTRY_TYPES = ["normal", "conf-change"] as const;
 
+/** A growable buffer left by the last finished Writer: encoding a Ready allocates nothing but its result. */
+let spare: Uint8Array | undefined;
+
 class Writer {
-  private buf = new Uint8Array(256);
-  private view = new DataView(this.buf.buffer);
+  private buf: Uint8Array;
+  private view: DataView;
   len = 0;
+  constructor() {
+    this.buf = spare ?? new Uint8Array(4_096);
+    spare = undefined;
+    this.view = new DataView(this.buf.buffer);
+  }
   private ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
     let cap = this.buf.length * 2;
@@ -65,8 +73,11 @@ class Writer {
     this.view.setUint32(start - 8, payload.length);
     this.view.setUint32(start - 4, crc32(payload));
   }
+  /** A copy of the bytes written; the writer's buffer goes back to be reused. Call once. */
   result(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    const out = this.buf.slice(0, this.len);
+    spare = this.buf;
+    return out;
   }
 }
 

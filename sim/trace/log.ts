@@ -1,17 +1,19 @@
-// The run's trace: every event is serialized once to an NDJSON line, fed to a streaming
-// SHA-256 (the run's identity) and handed to an optional sink (the CLI writes a file).
-import { createHash, type Hash } from "node:crypto";
+// The run's trace: every event is folded into an incremental 64-bit hash (the run's
+// identity, see hash.ts), and serialized to an NDJSON line only when a sink wants it (the
+// CLI writes a file). Events are kept in memory only on request (tests, self-checks).
+import { TraceHasher } from "./hash";
 import type { TraceEvent, TraceHeader } from "./types";
 
 export type TraceSink = (line: string) => void;
 
 export class TraceLog {
-  private readonly hash: Hash = createHash("sha256");
+  private readonly hasher = new TraceHasher();
   private digest: string | undefined;
   /** Events recorded (header excluded). */
   count = 0;
   private readonly countsByType = new Map<string, number>();
   private readonly keep: TraceEvent[] | undefined;
+  private readonly observers: ((event: TraceEvent) => void)[] = [];
 
   constructor(
     header: TraceHeader,
@@ -20,10 +22,9 @@ export class TraceLog {
     keepEvents = false,
   ) {
     this.keep = keepEvents ? [] : undefined;
-    this.writeLine(JSON.stringify(header));
+    this.hasher.record(header);
+    this.sink?.(JSON.stringify(header) + "\n");
   }
-
-  private readonly observers: ((event: TraceEvent) => void)[] = [];
 
   /** Observers see every event as it is recorded (elections, checks computed online). */
   observe(fn: (event: TraceEvent) => void): void {
@@ -32,11 +33,12 @@ export class TraceLog {
 
   record(event: TraceEvent): void {
     if (this.digest !== undefined) throw new Error("trace already finished");
-    for (const fn of this.observers) fn(event);
+    for (let i = 0; i < this.observers.length; i++) this.observers[i]!(event);
     this.count++;
     this.countsByType.set(event.type, (this.countsByType.get(event.type) ?? 0) + 1);
     this.keep?.push(event);
-    this.writeLine(JSON.stringify(event));
+    this.hasher.record(event);
+    this.sink?.(JSON.stringify(event) + "\n");
   }
 
   /** Events kept in memory (only when constructed with keepEvents). */
@@ -48,15 +50,9 @@ export class TraceLog {
     return this.countsByType.get(type) ?? 0;
   }
 
-  /** Hex SHA-256 over every line written (header included). Ends the trace. */
+  /** The run's trace hash (16 hex digits, see hash.ts) over every record, header included. Ends the trace. */
   finish(): string {
-    if (this.digest === undefined) this.digest = this.hash.digest("hex");
+    if (this.digest === undefined) this.digest = this.hasher.digest();
     return this.digest;
-  }
-
-  private writeLine(line: string): void {
-    this.hash.update(line);
-    this.hash.update("\n");
-    this.sink?.(line + "\n");
   }
 }

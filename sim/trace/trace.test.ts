@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { buildRaftWorld } from "../host/testkit";
+import { HOT_FIELDS, traceHashOfRecords } from "./hash";
 import { TraceLog } from "./log";
 import { parseTrace, TraceFormatError } from "./reader";
 import { TRACE_FORMAT_VERSION, type TraceHeader } from "./types";
@@ -6,18 +8,32 @@ import { TRACE_FORMAT_VERSION, type TraceHeader } from "./types";
 const header: TraceHeader = { type: "header", formatVersion: TRACE_FORMAT_VERSION, seed: 1, scenario: "t", config: {} };
 
 describe("trace", () => {
-  it("writes NDJSON that reads back, and hashes exactly the bytes written", async () => {
+  it("writes NDJSON that reads back, and the records read back hash to the run's hash", () => {
     const lines: string[] = [];
     const log = new TraceLog(header, (l) => lines.push(l));
     log.record({ tUs: 5, type: "note", text: "hello" });
     log.record({ tUs: 9, type: "fault", fault: "crash", nodes: [2] });
+    log.record({ tUs: 9, type: "send", msgId: 1, from: 1, to: 2, msgType: "app", term: 2, bytes: undefined, detail: undefined });
     const hash = log.finish();
+    expect(hash).toMatch(/^[0-9a-f]{16}$/);
     const text = lines.join("");
-    const { createHash } = await import("node:crypto");
-    expect(hash).toBe(createHash("sha256").update(text).digest("hex"));
     const parsed = parseTrace(text);
     expect(parsed.header.seed).toBe(1);
-    expect(parsed.events.map((e) => e.type)).toEqual(["note", "fault"]);
+    expect(parsed.events.map((e) => e.type)).toEqual(["note", "fault", "send"]);
+    expect(traceHashOfRecords([parsed.header, ...parsed.events])).toBe(hash);
+  });
+
+  it("a whole run's trace file re-hashes to the hash the run printed", () => {
+    const lines: string[] = [];
+    const { world, system } = buildRaftWorld({ seed: 4, nodes: 3, traceSink: (l) => lines.push(l) });
+    world.scheduler.runUntil(1_500_000);
+    system.leader()?.propose(new Uint8Array([1, 2, 3]), () => undefined);
+    world.crash(system.leader()!.id);
+    world.scheduler.runUntil(4_000_000);
+    const hash = world.trace.finish();
+    const parsed = parseTrace(lines.join(""));
+    expect(new Set(parsed.events.map((e) => e.type))).toEqual(new Set(["send", "deliver", "drop", "fsync-start", "fsync-end", "commit", "apply", "role", "vote", "fault", "node-state"]));
+    expect(traceHashOfRecords([parsed.header, ...parsed.events])).toBe(hash);
   });
 
   it("a different event gives a different hash", () => {
@@ -26,6 +42,44 @@ describe("trace", () => {
     const b = new TraceLog(header);
     b.record({ tUs: 5, type: "note", text: "b" });
     expect(a.finish()).not.toBe(b.finish());
+  });
+
+  it("every field of every hot record type changes the hash; key order does not", () => {
+    const samples: Record<keyof typeof HOT_FIELDS, Record<string, unknown>> = {
+      send: { tUs: 10, msgId: 3, from: 1, to: 2, msgType: "app", term: 4, bytes: 100, detail: "d" },
+      deliver: { tUs: 10, msgId: 3, from: 1, to: 2, msgType: "app", sentUs: 7 },
+      drop: { tUs: 10, msgId: 3, from: 1, to: 2, msgType: "app", reason: "loss" },
+      "fsync-start": { tUs: 10, node: 1, file: "raft.wal", bytes: 40 },
+      "fsync-end": { tUs: 10, node: 1, file: "raft.wal", latencyUs: 800, ok: true },
+      commit: { tUs: 10, node: 1, index: 5, term: 2 },
+      apply: { tUs: 10, node: 1, index: 5, revision: 9 },
+    };
+    for (const [type, fields] of Object.entries(samples)) {
+      expect(Object.keys(fields).sort()).toEqual([...HOT_FIELDS[type as keyof typeof HOT_FIELDS]].sort());
+      const base = traceHashOfRecords([{ type, ...fields }]);
+      const reversed = Object.fromEntries(Object.entries({ type, ...fields }).reverse());
+      expect(traceHashOfRecords([reversed])).toBe(base);
+      for (const [k, v] of Object.entries(fields)) {
+        const changed = typeof v === "number" ? v + 1 : typeof v === "boolean" ? !v : `${String(v)}x`;
+        expect(traceHashOfRecords([{ type, ...fields, [k]: changed }]), `${type}.${k}`).not.toBe(base);
+        const without: Record<string, unknown> = { type, ...fields };
+        delete without[k];
+        if (k !== "tUs") expect(traceHashOfRecords([without]), `${type} without ${k}`).not.toBe(base);
+      }
+    }
+  });
+
+  it("other records hash by their JSON value: nesting, order and omitted fields count as JSON counts them", () => {
+    const h = (r: object) => traceHashOfRecords([r]);
+    const base = { tUs: 1, type: "client-invoke", client: 1, opId: 2, op: "put", input: { key: "k", value: [1, 2.5, null, "x"] } };
+    expect(h(base)).toBe(h(JSON.parse(JSON.stringify(base))));
+    expect(h({ ...base, node: undefined })).toBe(h(base));
+    expect(h({ ...base, input: { key: "k", value: [1, 2.5, null, "y"] } })).not.toBe(h(base));
+    expect(h({ ...base, input: { value: [1, 2.5, null, "x"], key: "k" } })).not.toBe(h(base));
+    expect(h({ ...base, input: { key: "k", value: [1, 2.5, "x"] } })).not.toBe(h(base));
+    expect(h({ ...base, opId: 2 ** 40 })).not.toBe(h({ ...base, opId: 2 ** 40 + 1 }));
+    expect(h({ ...base, input: { key: "k", value: [1, NaN] } })).toBe(h({ ...base, input: { key: "k", value: [1, null] } }));
+    expect(traceHashOfRecords([base, base])).not.toBe(h(base));
   });
 
   const bad: [string, string, RegExp][] = [

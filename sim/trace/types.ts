@@ -1,5 +1,5 @@
 // The trace: every observable event of a run as a typed record. Written as NDJSON (one
-// header line, then one event per line); the run's hash is SHA-256 over those bytes.
+// header line, then one event per line); the run's hash (hash.ts) is over those records.
 // The viewer imports only these types. Times are virtual microseconds (`tUs`).
 
 export const TRACE_FORMAT_VERSION = 1;
