@@ -94,7 +94,8 @@ export function checkKubernetes(record: KubernetesRecord | undefined, storeEvent
     }
   }
   if (messages.length > 0) return { result: "fail", messages: messages.slice(0, MESSAGES_MAX), detail };
-  if (detail.snapshotsChecked === 0) return { result: "unknown", messages: [`no controller cache state could be compared (oracle covers revisions up to ${covered})`], detail };
+  if (record.snapshots.length === 0) return { result: "unknown", messages: ["no controller's cache was ever synced (no LIST succeeded during the workload)"], detail };
+  if (detail.snapshotsChecked === 0) return { result: "unknown", messages: [`no controller cache state could be compared (the oracle covers revisions up to ${covered} only)`], detail };
   return { result: "pass", messages: [], detail };
 }
 

@@ -30,6 +30,20 @@ describe("etcd model", () => {
     expect(verdict(badHeader)).toBe("not-linearizable");
   });
 
+  it("a range at an old revision is judged by its revision, not by today's count", () => {
+    nextId = 0;
+    const ops = [
+      op(0, { type: "put", key: "a", value: "1" }, { type: "put", header: { revision: 2 } }),
+      op(0, { type: "put", key: "b", value: "1" }, { type: "put", header: { revision: 3 } }),
+      // A list page at revision 2 (one key then) while the store is at 3 (two keys now).
+      op(1, { type: "range", key: "a", rangeEnd: "c", revision: 2 }, { type: "range", header: { revision: 3 }, kvs: [kv("a", "1", 2, 2, 1)], more: false, count: 1 }),
+    ];
+    expect(verdict(ops)).toBe("linearizable");
+    // A kv newer than the revision asked for is still caught.
+    const tooNew = { ...ops[2]!, output: { type: "range", header: { revision: 3 }, kvs: [kv("a", "1", 2, 2, 1), kv("b", "1", 3, 3, 1)], more: false, count: 2 } as EtcdResponse };
+    expect(verdict([ops[0]!, ops[1]!, tooNew])).toBe("not-linearizable");
+  });
+
   it("orders concurrent writes by their revisions (one global order)", () => {
     nextId = 0;
     // Two concurrent puts; the revisions they report decide the order; a read must agree.
