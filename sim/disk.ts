@@ -41,12 +41,29 @@ export function drawFsyncLatencyUs(profile: DiskProfile, rng: Rng): number {
   return Math.max(profile.fsyncMinUs, Math.round(rng.lognormal(profile.fsyncMedianUs, profile.fsyncP99Us)));
 }
 
-type PendingWrite = { mode: "append" | "replace"; bytes: Uint8Array };
+/**
+ * An unsynced write. Appends made while every pending write is an in-arena append are
+ * copied straight into the file's arena after the durable bytes (`bytes` undefined, the
+ * bytes are arena[start, start + len)); any other write keeps its own copy in `bytes`.
+ */
+interface PendingWrite {
+  mode: "append" | "replace";
+  start: number;
+  len: number;
+  bytes: Uint8Array | undefined;
+}
 
+/**
+ * One file: the arena holds the durable bytes [0, durableLen), then the in-arena pending
+ * appends up to arenaEnd. Appends, the common case (WAL records), allocate nothing.
+ */
 interface DiskFile {
-  durable: Uint8Array[];
-  durableBytes: number;
+  arena: Uint8Array;
+  durableLen: number;
+  arenaEnd: number;
   pending: PendingWrite[];
+  /** Pending writes that hold their own bytes (a replace, or an append queued behind one). */
+  ownPending: number;
 }
 
 export interface DiskHooks {
@@ -89,7 +106,7 @@ export class Disk {
   private file(name: string): DiskFile {
     let f = this.files.get(name);
     if (!f) {
-      f = { durable: [], durableBytes: 0, pending: [] };
+      f = { arena: new Uint8Array(1_024), durableLen: 0, arenaEnd: 0, pending: [], ownPending: 0 };
       this.files.set(name, f);
     }
     return f;
@@ -97,32 +114,40 @@ export class Disk {
 
   /** Buffered write: visible to read() at once, durable only after fsync. */
   write(name: string, bytes: Uint8Array, mode: "append" | "replace" = "append"): void {
-    this.writeOwned(name, bytes.slice(), mode);
-  }
-
-  /** write() for a buffer the caller hands over and never touches again (saves a copy). */
-  writeOwned(name: string, bytes: Uint8Array, mode: "append" | "replace" = "append"): void {
-    this.file(name).pending.push({ mode, bytes });
+    const f = this.file(name);
+    if (mode === "append" && f.ownPending === 0) {
+      const start = f.arenaEnd;
+      reserve(f, start + bytes.length);
+      f.arena.set(bytes, start);
+      f.arenaEnd = start + bytes.length;
+      f.pending.push({ mode, start, len: bytes.length, bytes: undefined });
+    } else {
+      f.ownPending++;
+      f.pending.push({ mode, start: 0, len: bytes.length, bytes: bytes.slice() });
+    }
   }
 
   /** What the running process sees: durable bytes with its pending writes applied. */
   read(name: string): Uint8Array {
     const f = this.files.get(name);
     if (!f) return new Uint8Array(0);
-    let chunks = f.durable;
-    for (const w of f.pending) chunks = w.mode === "replace" ? [w.bytes] : [...chunks, w.bytes];
+    let chunks: Uint8Array[] = [f.arena.subarray(0, f.arenaEnd)];
+    for (const w of f.pending) {
+      if (w.bytes === undefined) continue; // already inside arena[0, arenaEnd)
+      chunks = w.mode === "replace" ? [w.bytes] : [...chunks, w.bytes];
+    }
     return concat(chunks);
   }
 
   /** Only what survived: what a crash would leave. */
   readDurable(name: string): Uint8Array {
     const f = this.files.get(name);
-    return f ? concat(f.durable) : new Uint8Array(0);
+    return f ? f.arena.slice(0, f.durableLen) : new Uint8Array(0);
   }
 
   exists(name: string): boolean {
     const f = this.files.get(name);
-    return f !== undefined && (f.durableBytes > 0 || f.pending.length > 0);
+    return f !== undefined && (f.durableLen > 0 || f.pending.length > 0);
   }
 
   /** Files in name order (deterministic). */
@@ -145,7 +170,7 @@ export class Disk {
     const request = this.queue.shift()!;
     const f = this.file(request.file);
     let bytes = 0;
-    for (let i = 0; i < request.writesCovered; i++) bytes += f.pending[i]!.bytes.length;
+    for (let i = 0; i < request.writesCovered; i++) bytes += f.pending[i]!.len;
     let latencyUs = drawFsyncLatencyUs(this.profile, this.rng);
     if (this.hooks.nowUs() < this.slowUntilUs) latencyUs = Math.round(latencyUs * this.slowFactor + this.slowAddUs);
     this.hooks.onFsyncStart?.(request.file, bytes);
@@ -167,7 +192,7 @@ export class Disk {
       const synced = f.pending.splice(0, request.writesCovered);
       // Later fsyncs queued for this file covered writes by count: shift them down.
       for (const q of this.queue) if (q.file === request.file) q.writesCovered = Math.max(0, q.writesCovered - synced.length);
-      for (const w of synced) applyDurable(f, w);
+      for (const w of synced) applyDurable(f, w, w.len);
     }
     this.fsyncCount++;
     this.fsyncLatencyTotalUs += latencyUs;
@@ -189,21 +214,22 @@ export class Disk {
     for (const name of this.list()) {
       const f = this.files.get(name)!;
       const first = f.pending[0];
-      if (mode === "tear-last" && first && first.mode === "append" && first.bytes.length > 1) {
-        applyDurable(f, { mode: "append", bytes: first.bytes.slice(0, this.rng.int(1, first.bytes.length)) });
+      if (mode === "tear-last" && first && first.mode === "append" && first.len > 1) {
+        applyDurable(f, first, this.rng.int(1, first.len));
       }
       f.pending = [];
+      f.ownPending = 0;
+      f.arenaEnd = f.durableLen;
     }
   }
 
   /** Flips one bit of a durable file (media corruption); returns false if the file is empty. */
   flipBit(name: string, byteOffset?: number): boolean {
     const f = this.files.get(name);
-    if (!f || f.durableBytes === 0) return false;
-    const all = concat(f.durable);
-    const at = byteOffset ?? this.rng.int(0, all.length);
-    all[at] = all[at]! ^ (1 << this.rng.int(0, 8));
-    f.durable = [all];
+    if (!f || f.durableLen === 0) return false;
+    const at = byteOffset ?? this.rng.int(0, f.durableLen);
+    assert(at >= 0 && at < f.durableLen, `bit flip at ${at} outside the durable ${f.durableLen} bytes of ${name}`);
+    f.arena[at] = f.arena[at]! ^ (1 << this.rng.int(0, 8));
     return true;
   }
 
@@ -236,14 +262,34 @@ export class Disk {
   }
 }
 
-function applyDurable(f: DiskFile, w: PendingWrite): void {
-  if (w.mode === "replace") {
-    f.durable = [w.bytes];
-    f.durableBytes = w.bytes.length;
-  } else {
-    f.durable.push(w.bytes);
-    f.durableBytes += w.bytes.length;
+/** Grows the arena (doubling) to hold n bytes, keeping what it holds. */
+function reserve(f: DiskFile, n: number): void {
+  if (n <= f.arena.length) return;
+  let cap = f.arena.length * 2;
+  while (cap < n) cap *= 2;
+  const a = new Uint8Array(cap);
+  a.set(f.arena.subarray(0, f.arenaEnd));
+  f.arena = a;
+}
+
+/**
+ * The first `len` bytes of pending write w become durable (all of it at fsync; a prefix
+ * when a crash tears it). Pending writes become durable in order, so an in-arena append
+ * always starts exactly at durableLen, and when a write with its own bytes becomes
+ * durable no in-arena append is left before it.
+ */
+function applyDurable(f: DiskFile, w: PendingWrite, len: number): void {
+  if (w.bytes === undefined) {
+    assert(w.start === f.durableLen, `in-arena write at ${w.start} does not follow the durable ${f.durableLen} bytes`);
+    f.durableLen += len;
+    return;
   }
+  f.ownPending--;
+  if (w.mode === "replace") f.durableLen = 0;
+  reserve(f, f.durableLen + len);
+  f.arena.set(w.bytes.subarray(0, len), f.durableLen);
+  f.durableLen += len;
+  f.arenaEnd = f.durableLen;
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

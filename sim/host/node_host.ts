@@ -239,7 +239,7 @@ export class RaftHost implements NodeProgram {
       this.persistedHard = rd.hardState ?? this.persistedHard;
       const enc = new WalEncoder().snapshot(rd.snapshot).hardState(this.persistedHard);
       for (const e of rd.entries) enc.entry(e);
-      this.ctx.disk.writeOwned(WAL_FILE, enc.bytes(), "replace");
+      enc.writeTo(this.ctx.disk, "replace");
       return;
     }
     if (rd.entries.length === 0 && !rd.hardState) return;
@@ -249,14 +249,14 @@ export class RaftHost implements NodeProgram {
       enc.hardState(rd.hardState);
       this.persistedHard = rd.hardState;
     }
-    this.ctx.disk.writeOwned(WAL_FILE, enc.bytes(), "append");
+    enc.writeTo(this.ctx.disk, "append");
   }
 
   private rewriteWal(snap: Snapshot): void {
     const log = this.rn.raft.log;
     const enc = new WalEncoder().snapshot(snap).hardState(this.persistedHard);
     for (let i = snap.index + 1; i <= log.stabled; i++) enc.entry(log.entry(i));
-    this.ctx.disk.writeOwned(WAL_FILE, enc.bytes(), "replace");
+    enc.writeTo(this.ctx.disk, "replace");
     this.ctx.disk.fsync(WAL_FILE, (ok) => {
       if (!ok) {
         this.failed = true;

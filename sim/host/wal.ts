@@ -79,6 +79,11 @@ class Writer {
     spare = this.buf;
     return out;
   }
+  /** Hands the bytes written to `use` without copying them, then lends the buffer out again. Call once. */
+  consume(use: (bytes: Uint8Array) => void): void {
+    use(this.buf.subarray(0, this.len));
+    spare = this.buf;
+  }
 }
 
 class Reader {
@@ -152,6 +157,10 @@ export class WalEncoder {
   }
   bytes(): Uint8Array {
     return this.w.result();
+  }
+  /** Writes the records to the WAL file (the disk copies them: no intermediate buffer). Ends the encoder. */
+  writeTo(disk: Disk, mode: "append" | "replace"): void {
+    this.w.consume((bytes) => disk.write(WAL_FILE, bytes, mode));
   }
 }
 
