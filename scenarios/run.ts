@@ -19,6 +19,7 @@ import type { NodeId } from "../sim/trace/types";
 import { diskProfile, networkProfile, World } from "../sim/world";
 import { type Election, ElectionTracker } from "./elections";
 import { currentLeader, scheduleFaults } from "./faults";
+import { checkLeases } from "./lease_check";
 import { ALL_CHECKS, type CheckName, type Scenario } from "./types";
 
 import type { CheckResult } from "./checks";
@@ -163,6 +164,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
     watch: () => checkWatchRules(watchers.map((w) => w.history), system.oracle.storeEvents()),
     liveness: () => probe.outcome(),
     kubernetes: () => checkKubernetes(kubernetes?.record, system.oracle.storeEvents()),
+    leases: () => checkLeases(recorder.ops, scenario),
   };
   const details: Partial<Record<CheckName, unknown>> = {};
   checks.invariants = invariant === undefined ? "pass" : "fail";
@@ -205,6 +207,7 @@ function heal(world: World): void {
     if (p.status === "down") world.restart(id);
     else if (p.status === "paused") world.resume(id);
     world.releaseDisk(id);
+    world.clearFsyncErrors(id);
   }
 }
 

@@ -73,7 +73,7 @@ export interface KubernetesSpec {
   mix: Partial<Record<"get" | "update" | "create" | "delete" | "compact", number>>;
 }
 
-export type CheckName = "linearizability" | "watch" | "durability" | "convergence" | "liveness" | "kubernetes";
+export type CheckName = "linearizability" | "watch" | "durability" | "convergence" | "liveness" | "kubernetes" | "leases";
 
 export interface Scenario {
   name: string;
@@ -85,7 +85,7 @@ export interface Scenario {
   checks: CheckName[];
 }
 
-export const ALL_CHECKS: CheckName[] = ["linearizability", "watch", "durability", "convergence", "liveness", "kubernetes"];
+export const ALL_CHECKS: CheckName[] = ["linearizability", "watch", "durability", "convergence", "liveness", "kubernetes", "leases"];
 
 export const DEFAULT_CLUSTER: ClusterSpec = {
   nodes: 3,

@@ -256,6 +256,11 @@ export class Disk {
     else this.serviceNext();
   }
 
+  /** Fsync errors injected but not yet hit are dropped (the fault ends). */
+  clearFsyncErrors(): void {
+    this.fsyncErrorsPending = 0;
+  }
+
   /** The next `count` fsyncs fail. */
   failFsyncs(count: number): void {
     this.fsyncErrorsPending += count;

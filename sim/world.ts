@@ -178,6 +178,12 @@ export class World {
     this.node(id).disk.release();
   }
 
+  /** Injected fsync errors that no fsync has hit yet are dropped (part of healing). */
+  clearFsyncErrors(id: NodeId): void {
+    this.fault("fsync-error-clear", [id]);
+    this.node(id).disk.clearFsyncErrors();
+  }
+
   failFsyncs(id: NodeId, count: number): void {
     this.fault("fsync-error", [id], `next ${count}`);
     this.node(id).disk.failFsyncs(count);

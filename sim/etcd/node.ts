@@ -17,8 +17,10 @@ export const BACKEND_FILE = "backend.db";
 export const CONSISTENT_INDEX_FILE = "backend.ci";
 export const BACKEND_COMMIT_INTERVAL_US = 100_000;
 const RESPONSES_KEPT_MAX = 10_000;
-const WATCH_RESPONSES_PER_FLUSH_MAX = 4;
+const WATCH_RESPONSES_PER_FLUSH_MAX = 16;
 const WATCH_DRAIN_INTERVAL_US = 10_000;
+/** A member's lease revoke sent to the leader, as etcd-raft forwards a follower's proposal. */
+export const MSG_LEASE_REVOKE_FORWARD = "lease-revoke-fwd";
 
 export interface EtcdNodeOptions {
   bugs: BugSet;
@@ -101,7 +103,7 @@ export class EtcdNode {
         this.ctx.disk.write(CONSISTENT_INDEX_FILE, encodeConsistentIndex(e.index), "replace");
         this.ctx.disk.fsync(CONSISTENT_INDEX_FILE, () => {});
       }
-      this.flushWatches();
+      // Watch responses leave with the stream's send loop (drainLoop), not in this step.
     },
     appliedIndex: () => this.server.appliedIndex(),
     snapshot: () => encodeBackend(this.server.snapshot()),
@@ -124,9 +126,9 @@ export class EtcdNode {
   }
 
   private flushWatches(max = WATCH_RESPONSES_PER_FLUSH_MAX): void {
-    // Like etcd's watch stream, responses leave a few at a time, not in the same step as the
-    // apply that produced them: a progress notification can then overtake queued events,
-    // which is what the progress-notify-ahead canary gets wrong.
+    // Like etcd's watch stream, responses leave from a send loop a batch at a time, not in
+    // the same step as the apply that produced them: a progress notification can then
+    // overtake queued events, which is what the progress-notify-ahead canary gets wrong.
     for (const r of this.server.drainWatchResponses(max)) {
       if (r.watchId === this.internalWatchId) {
         const byRev = new Map<number, typeof r.events>();
@@ -165,6 +167,17 @@ export class EtcdNode {
       this.revoking.add(id);
       const request = { type: "leaseRevoke" as const, ID: id };
       const done = this.opts.onLeaseRevoke?.(this.ctx.id, request);
+      if (!this.host.isLeader()) {
+        // Only reachable with the lease-expire-on-follower canary: the revoke goes to the
+        // leader like any forwarded proposal; its outcome is not reported back here.
+        const lead = this.host.status().lead;
+        if (lead) this.ctx.send(lead, MSG_LEASE_REVOKE_FORWARD, request, { bytes: 64 });
+        this.ctx.setTimer(this.opts.electionTicks * this.opts.tickUs, () => {
+          this.revoking.delete(id);
+          done?.(null);
+        });
+        continue;
+      }
       this.host.propose(encodeRequest(request), (r) => {
         this.revoking.delete(id);
         const response = r.ok ? this.responses.get(r.index) : undefined;
@@ -179,7 +192,9 @@ export class EtcdNode {
   }
 
   onClientMessage(from: number, msgType: string, payload: unknown): void {
-    if (msgType === MSG_CLIENT_REQUEST) {
+    if (msgType === MSG_LEASE_REVOKE_FORWARD) {
+      if (this.host.isLeader()) this.host.propose(encodeRequest(payload as { type: "leaseRevoke"; ID: number }), () => {});
+    } else if (msgType === MSG_CLIENT_REQUEST) {
       const m = payload as ClientRequestMsg;
       // A session has one request in flight and numbers them upwards, so anything at or below
       // the highest id seen is a duplicate or a late copy of a request its client gave up on
@@ -210,8 +225,15 @@ export class EtcdNode {
     const lead = this.host.status().lead;
     if (req.type === "range") return this.read(from, m.requestId, req);
     if (req.type === "leaseKeepAlive") {
-      const r = this.server.leaseKeepAlive(req.ID, this.ctx.nowUs());
-      return this.reply(from, m.requestId, r, lead);
+      if (!this.host.isLeader()) return this.reply(from, m.requestId, { error: lead ? ERR_NOT_LEADER : ERR_NO_LEADER }, lead);
+      // A deposed leader that has not noticed yet must not promise a lease life the real
+      // leader knows nothing of: confirm leadership with a heartbeat round first (etcd 3.5
+      // checks leadership before a renewal for this reason).
+      this.host.readIndex((r) => {
+        if (!r.ok) return this.reply(from, m.requestId, { error: /leader/.test(r.error) ? ERR_NO_LEADER : ERR_TIMEOUT });
+        this.reply(from, m.requestId, this.server.leaseKeepAlive(req.ID, this.ctx.nowUs()), this.host.status().lead);
+      });
+      return;
     }
     if (!this.host.isLeader()) return this.reply(from, m.requestId, { error: lead ? ERR_NOT_LEADER : ERR_NO_LEADER }, lead);
     this.host.propose(encodeRequest(req as LogRequest), (r) => {

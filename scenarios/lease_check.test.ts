@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { checkLeases, clockAllowanceUs } from "./lease_check";
+import { DEFAULT_CLUSTER, DEFAULT_WORKLOAD, type FaultStep, type Scenario } from "./types";
+import type { RecordedOp } from "./workload/history";
+
+const scenario = (faults: FaultStep[] = []): Scenario => ({ name: "t", description: "", cluster: DEFAULT_CLUSTER, workload: DEFAULT_WORKLOAD, faults, durationMs: 10_000, checks: ["leases"] });
+
+let nextId = 0;
+function op(fields: Partial<RecordedOp> & Pick<RecordedOp, "input" | "call">): RecordedOp {
+  return { id: nextId++, client: 100, opType: fields.input.type, output: null, return: null, status: "ok", linearizable: true, ...fields };
+}
+const grant = (call: number, ret: number, TTL: number) => op({ input: { type: "leaseGrant", ID: 7, TTL }, call, return: ret, output: { type: "leaseGrant", header: { revision: 1 }, ID: 7, TTL } as never });
+const keepAlive = (call: number, ret: number, TTL: number) => op({ input: { type: "leaseKeepAlive", ID: 7 }, call, return: ret, output: { type: "leaseKeepAlive", header: { revision: 1 }, ID: 7, TTL } as never });
+const expire = (call: number) => op({ opType: "lease-expire", client: 10_000, input: { type: "leaseRevoke", ID: 7 }, call, status: "unknown" });
+
+describe("lease check", () => {
+  it("passes an expiry after the last keepalive's TTL", () => {
+    const r = checkLeases([grant(0, 1_000, 2), keepAlive(1_500_000, 1_600_000, 2), expire(3_600_000)], scenario());
+    expect(r.result).toBe("pass");
+  });
+
+  it("fails an expiry before the TTL of a keepalive the client already held", () => {
+    const r = checkLeases([grant(0, 1_000, 2), keepAlive(1_500_000, 1_600_000, 2), expire(2_100_000)], scenario());
+    expect(r.result).toBe("fail");
+    expect(r.messages[0]).toMatch(/lease 7 expired early: revoke decided at 2100 ms .* alive until 3500 ms/);
+  });
+
+  it("ignores a keepalive still in flight when the expiry was decided", () => {
+    const r = checkLeases([grant(0, 1_000, 2), keepAlive(1_900_000, 2_300_000, 2), expire(2_100_000)], scenario());
+    expect(r.result).toBe("pass");
+  });
+
+  it("allows what clock faults can take off a TTL", () => {
+    const faults: FaultStep[] = [{ atMs: 10, type: "clock-jump", node: 1, deltaMs: 500 }, { atMs: 10, type: "clock-drift", node: 2, ppm: 100_000 }];
+    expect(clockAllowanceUs(scenario(faults), 2)).toBe(500_000 + 200_000);
+    const early = [grant(0, 1_000, 2), keepAlive(1_500_000, 1_600_000, 2), expire(2_900_000)];
+    expect(checkLeases(early, scenario()).result).toBe("fail");
+    expect(checkLeases(early, scenario(faults)).result).toBe("pass");
+  });
+
+  it("is skipped with no expiry to judge", () => {
+    expect(checkLeases([grant(0, 1_000, 2)], scenario()).result).toBe("skipped");
+  });
+});
