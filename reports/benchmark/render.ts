@@ -228,7 +228,7 @@ export function benchmarkCharts(r: BenchmarkResult): ChartSpec[] {
       yLabel: "cumulative % of requests",
       xLog: true,
       yPercent: true,
-      series: r.rows.map((row) => ({ name: `${row.name} (mean ${row.latencyMs.mean.toFixed(2)} ms)`, points: row.cdf })),
+      series: r.rows.map((row) => ({ name: row.name, points: row.cdf })),
       markers: r.rows.map((row) => ({ x: row.published.avgLatencyMs, label: `${row.name} ${row.published.avgLatencyMs} ms` })),
     },
   ];
