@@ -212,6 +212,26 @@ describe("the kubernetes workload in a run", () => {
     expect(r.violations).toEqual([]);
   });
 
+  it("passes every check in the built-in scenario (leader crash and restart) on a few seeds", () => {
+    for (const seed of [1, 2]) {
+      const r = runScenario({ seed, scenario: findBuiltin("kubernetes")! });
+      expect(r.violations, `seed ${seed}`).toEqual([]);
+      expect(Object.values(r.checks).every((c) => c === "pass"), `seed ${seed}: ${JSON.stringify(r.checks)}`).toBe(true);
+    }
+  });
+
+  it("catches progress notifications that overtake events (canary progress-notify-ahead) through the caches", () => {
+    const caught: number[] = [];
+    for (let seed = 1; seed <= 8 && caught.length === 0; seed++) {
+      const r = runScenario({ seed, scenario: findBuiltin("kubernetes")!, bugs: new Set(["progress-notify-ahead"]) });
+      if (r.checks.kubernetes === "fail") {
+        caught.push(seed);
+        expect(r.violations.find((v) => v.check === "kubernetes")!.message).toMatch(/cache at revision \d+ .*differs from the store/);
+      }
+    }
+    expect(caught.length).toBe(1);
+  });
+
   it("is deterministic", () => {
     const scenario = findBuiltin("kubernetes")!;
     scenario.durationMs = 2_000;
