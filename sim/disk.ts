@@ -228,7 +228,7 @@ export class Disk {
     const f = this.files.get(name);
     if (!f || f.durableLen === 0) return false;
     const at = byteOffset ?? this.rng.int(0, f.durableLen);
-    assert(at >= 0 && at < f.durableLen, `bit flip at ${at} outside the durable ${f.durableLen} bytes of ${name}`);
+    assert(at >= 0 && at < f.durableLen, () => `bit flip at ${at} outside the durable ${f.durableLen} bytes of ${name}`);
     f.arena[at] = f.arena[at]! ^ (1 << this.rng.int(0, 8));
     return true;
   }
@@ -285,7 +285,7 @@ function reserve(f: DiskFile, n: number): void {
  */
 function applyDurable(f: DiskFile, w: PendingWrite, len: number): void {
   if (w.bytes === undefined) {
-    assert(w.start === f.durableLen, `in-arena write at ${w.start} does not follow the durable ${f.durableLen} bytes`);
+    assert(w.start === f.durableLen, () => `in-arena write at ${w.start} does not follow the durable ${f.durableLen} bytes`);
     f.durableLen += len;
     return;
   }

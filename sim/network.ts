@@ -72,7 +72,7 @@ export class Network {
   }
 
   register(id: NodeId, handler: MessageHandler): void {
-    assert(id >= 0 && id < LINK_KEY_MUL, `endpoint id out of range: ${id}`);
+    assert(id >= 0 && id < LINK_KEY_MUL, () => `endpoint id out of range: ${id}`);
     this.handlers.set(id, handler);
   }
 

@@ -79,7 +79,7 @@ export class NodeProcess {
 
   /** From now on this node's clock runs (1 + ppm/1e6) times as fast as true time. */
   setDrift(ppm: number): void {
-    assert(ppm > -1e6 && ppm < 1e6, `drift out of range: ${ppm} ppm`);
+    assert(ppm > -1e6 && ppm < 1e6, () => `drift out of range: ${ppm} ppm`);
     const t = this.hooks.trueNowUs();
     this.driftBaseOffsetUs += ((t - this.driftSinceTrueUs) * this.driftPpm) / 1e6;
     this.driftSinceTrueUs = t;
@@ -91,7 +91,7 @@ export class NodeProcess {
   }
 
   start(): void {
-    assert(this.status === "down", `node ${this.id} started while ${this.status}`);
+    assert(this.status === "down", () => `node ${this.id} started while ${this.status}`);
     this.status = "up";
     this.deferred = [];
     this.program = this.factory(this.context(this.incarnation));

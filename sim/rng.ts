@@ -20,7 +20,7 @@ export class Rng implements Rand {
 
   /** Uniform integer in [minIncl, maxExcl). */
   int(minIncl: number, maxExcl: number): number {
-    assert(maxExcl > minIncl, `empty int range [${minIncl}, ${maxExcl})`);
+    assert(maxExcl > minIncl, () => `empty int range [${minIncl}, ${maxExcl})`);
     return minIncl + Math.floor(this.prng() * (maxExcl - minIncl));
   }
 
@@ -47,7 +47,7 @@ export class Rng implements Rand {
 
   /** Lognormal given its median and 99th percentile (both > 0, p99 ≥ median). */
   lognormal(median: number, p99: number): number {
-    assert(median > 0 && p99 >= median, `lognormal needs 0 < median ≤ p99, got ${median}, ${p99}`);
+    assert(median > 0 && p99 >= median, () => `lognormal needs 0 < median ≤ p99, got ${median}, ${p99}`);
     const mu = Math.log(median);
     const sigma = (Math.log(p99) - mu) / Z_P99;
     return Math.exp(mu + sigma * this.normal());

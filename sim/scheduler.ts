@@ -32,8 +32,8 @@ export class Scheduler {
 
   /** Schedules fn at absolute virtual time timeUs (never in the past). */
   at(timeUs: number, fn: () => void): EventHandle {
-    assert(Number.isInteger(timeUs), `event time must be integer µs, got ${timeUs}`);
-    assert(timeUs >= this.nowUsValue, `event scheduled in the past: ${timeUs} < ${this.nowUsValue}`);
+    assert(Number.isInteger(timeUs), () => `event time must be integer µs, got ${timeUs}`);
+    assert(timeUs >= this.nowUsValue, () => `event scheduled in the past: ${timeUs} < ${this.nowUsValue}`);
     assert(this.heap.length < EVENTS_QUEUED_MAX, "event queue limit reached");
     const event: QueuedEvent = { timeUs, seq: this.seqNext++, cancelled: false, fn };
     this.push(event);
@@ -64,7 +64,7 @@ export class Scheduler {
 
   /** Runs every event with time ≤ timeUs, then sets the clock to timeUs. */
   runUntil(timeUs: number): void {
-    assert(timeUs >= this.nowUsValue, `runUntil into the past: ${timeUs} < ${this.nowUsValue}`);
+    assert(timeUs >= this.nowUsValue, () => `runUntil into the past: ${timeUs} < ${this.nowUsValue}`);
     for (;;) {
       const top = this.heap[0];
       if (!top || top.timeUs > timeUs) break;

@@ -51,7 +51,7 @@ export class World {
 
   /** Adds a node (initially down; call start). Used for membership changes too. */
   addNode(id: NodeId, factory: ProgramFactory, diskProfile: DiskProfile = this.cfg.disk): NodeProcess {
-    assert(!this.processes.has(id), `node ${id} exists`);
+    assert(!this.processes.has(id), () => `node ${id} exists`);
     const disk = new Disk(diskProfile, this.streams.stream(`disk${id}`), {
       nowUs: () => this.scheduler.nowUs,
       schedule: (delayUs, fn) => this.scheduler.after(delayUs, fn),
@@ -81,7 +81,7 @@ export class World {
 
   node(id: NodeId): NodeProcess {
     const p = this.processes.get(id);
-    assert(p, `no node ${id}`);
+    assert(p, () => `no node ${id}`);
     return p;
   }
 
@@ -197,12 +197,12 @@ export class World {
 
 export function diskProfile(name: string): DiskProfile {
   const p = DISK_PROFILES[name];
-  assert(p, `unknown disk profile ${name}`);
+  assert(p, () => `unknown disk profile ${name}`);
   return p;
 }
 
 export function networkProfile(name: string): NetworkProfile {
   const p = NETWORK_PROFILES[name];
-  assert(p, `unknown network profile ${name}`);
+  assert(p, () => `unknown network profile ${name}`);
   return p;
 }

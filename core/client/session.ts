@@ -59,7 +59,7 @@ export class ClientSession {
 
   /** One request at a time: a client has at most one operation outstanding. */
   request(request: EtcdRequest, done: (outcome: Outcome) => void): void {
-    assert(!this.pending, `client ${this.clientId} already has a request outstanding`);
+    assert(!this.pending, () => `client ${this.clientId} already has a request outstanding`);
     this.send({ requestId: this.requestIdNext++, request, member: this.member, attempts: 1, timer: { cancelled: true }, done });
   }
 

@@ -29,7 +29,7 @@ export class KeyIndex {
 
   tombstone(r: Revision): void {
     const g = this.live();
-    assert(g.revs.length > 0, `keyIndex ${this.key}: tombstone on a key that does not exist`);
+    assert(g.revs.length > 0, () => `keyIndex ${this.key}: tombstone on a key that does not exist`);
     g.revs.push(r);
     g.closed = true;
     this.generations.push({ revs: [], closed: false });

@@ -110,7 +110,7 @@ export class MvccStore {
 
   private kvAt(r: Revision): KeyValue {
     const rec = this.records.get(r);
-    assert(rec !== undefined && !rec.tombstone, `mvcc: index points at missing revision ${r.main}.${r.sub}`);
+    assert(rec !== undefined && !rec.tombstone, () => `mvcc: index points at missing revision ${r.main}.${r.sub}`);
     return {
       key: rec.key,
       createRevision: rec.createRevision,

@@ -16,8 +16,8 @@ export function decodeConfChange(data: Uint8Array): ConfChange {
   assert(Array.isArray(raw), "conf change payload is an array");
   return {
     changes: raw.map(([op, node]) => {
-      assert(op === "add-voter" || op === "remove-node" || op === "add-learner", `conf change op ${op}`);
-      assert(Number.isInteger(node) && node > 0, `conf change node ${node}`);
+      assert(op === "add-voter" || op === "remove-node" || op === "add-learner", () => `conf change op ${op}`);
+      assert(Number.isInteger(node) && node > 0, () => `conf change node ${node}`);
       return { op, node };
     }),
   };

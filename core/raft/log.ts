@@ -40,7 +40,7 @@ export class RaftLog {
   }
 
   entry(i: number): Entry {
-    assert(i > this.snapIndex && i <= this.lastIndex(), `entry ${i} outside (${this.snapIndex}, ${this.lastIndex()}]`);
+    assert(i > this.snapIndex && i <= this.lastIndex(), () => `entry ${i} outside (${this.snapIndex}, ${this.lastIndex()}]`);
     return this.entries[i - this.snapIndex - 1]!;
   }
 
@@ -56,7 +56,7 @@ export class RaftLog {
 
   /** Entries in [lo, hi) limited to maxBytes (always at least one entry). */
   slice(lo: number, hi: number, maxBytes: number): Entry[] {
-    assert(lo > this.snapIndex, `slice from compacted index ${lo}`);
+    assert(lo > this.snapIndex, () => `slice from compacted index ${lo}`);
     hi = Math.min(hi, this.lastIndex() + 1);
     const out: Entry[] = [];
     let size = 0;
@@ -79,7 +79,7 @@ export class RaftLog {
     const lastNew = index + ents.length;
     const ci = this.findConflict(ents);
     if (ci !== 0) {
-      assert(ci > this.committed, `conflict at ${ci} at or below commit ${this.committed} (Log Matching broken)`);
+      assert(ci > this.committed, () => `conflict at ${ci} at or below commit ${this.committed} (Log Matching broken)`);
       const from = ci - (index + 1);
       if (this.bugs.has("no-truncate-on-conflict") && ci <= this.lastIndex()) {
         // Canary: keep our conflicting entries, only take what lies past our end.
@@ -119,22 +119,23 @@ export class RaftLog {
   append(ents: readonly Entry[]): void {
     if (ents.length === 0) return;
     const first = ents[0]!.index;
-    assert(first > this.committed, `append at ${first} would overwrite committed ${this.committed}`);
-    assert(first <= this.lastIndex() + 1, `append at ${first} leaves a gap after ${this.lastIndex()}`);
-    this.entries.length = first - this.snapIndex - 1;
+    assert(first > this.committed, () => `append at ${first} would overwrite committed ${this.committed}`);
+    assert(first <= this.lastIndex() + 1, () => `append at ${first} leaves a gap after ${this.lastIndex()}`);
+    const keep = first - this.snapIndex - 1;
+    if (this.entries.length !== keep) this.entries.length = keep; // truncate a conflicting suffix
     for (const e of ents) this.entries.push(e);
     if (this.stabled >= first) this.stabled = first - 1;
   }
 
   commitTo(i: number): void {
     if (i > this.committed) {
-      assert(i <= this.lastIndex(), `commit ${i} beyond last index ${this.lastIndex()}`);
+      assert(i <= this.lastIndex(), () => `commit ${i} beyond last index ${this.lastIndex()}`);
       this.committed = i;
     }
   }
 
   appliedTo(i: number): void {
-    assert(i <= this.committed && i >= this.applied, `applied ${i} outside [${this.applied}, ${this.committed}]`);
+    assert(i <= this.committed && i >= this.applied, () => `applied ${i} outside [${this.applied}, ${this.committed}]`);
     this.applied = i;
   }
 
@@ -162,7 +163,7 @@ export class RaftLog {
 
   /** Discard entries up to and including `index` (already applied and snapshotted). */
   compact(index: number): void {
-    assert(index <= this.applied, `compact ${index} beyond applied ${this.applied}`);
+    assert(index <= this.applied, () => `compact ${index} beyond applied ${this.applied}`);
     if (index <= this.snapIndex) return;
     const t = this.term(index)!;
     this.entries = this.entries.slice(index - this.snapIndex);

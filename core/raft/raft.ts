@@ -67,13 +67,13 @@ export class Raft {
         this.snapshot = s.snapshot;
       }
       for (const e of s.entries) {
-        assert(e.index === this.log.lastIndex() + 1, `restored entry ${e.index} not contiguous after ${this.log.lastIndex()}`);
+        assert(e.index === this.log.lastIndex() + 1, () => `restored entry ${e.index} not contiguous after ${this.log.lastIndex()}`);
         this.log.entries.push(e);
       }
       this.log.stabled = this.log.lastIndex();
       this.term = s.hardState.term;
       this.vote = s.hardState.vote;
-      assert(s.hardState.commit <= this.log.lastIndex(), `restored commit ${s.hardState.commit} beyond log ${this.log.lastIndex()}`);
+      assert(s.hardState.commit <= this.log.lastIndex(), () => `restored commit ${s.hardState.commit} beyond log ${this.log.lastIndex()}`);
       this.log.commitTo(s.hardState.commit);
     } else if (this.cfg.peers.length > 0) {
       // Bootstrap: the initial configuration is the first committed entry, so members that
@@ -138,7 +138,7 @@ export class Raft {
   }
 
   becomeLeader(): void {
-    assert(this.role === "candidate", `only a candidate becomes leader (was ${this.role})`);
+    assert(this.role === "candidate", () => `only a candidate becomes leader (was ${this.role})`);
     this.reset(this.term);
     this.lead = this.id;
     this.role = "leader";
@@ -421,7 +421,7 @@ export class Raft {
     // §7: the follower needs entries we compacted; ship the snapshot instead.
     if (!pr.recentActive) return false;
     const snap = this.snapshot;
-    assert(snap !== undefined && snap.index >= this.log.snapIndex, `node ${this.id} compacted to ${this.log.snapIndex} without a snapshot`);
+    assert(snap !== undefined && snap.index >= this.log.snapIndex, () => `node ${this.id} compacted to ${this.log.snapIndex} without a snapshot`);
     this.send({ type: "snap", to, snapshot: snap });
     pr.becomeSnapshot(snap.index);
     pr.snapshotSentTick = this.tickCount;
@@ -628,9 +628,9 @@ export class Raft {
 
   /** The host took a snapshot of its state machine at the applied index: compact the log. */
   compact(index: number, data: Uint8Array): Snapshot {
-    assert(index === this.log.applied, `snapshot index ${index} must equal applied ${this.log.applied}`);
+    assert(index === this.log.applied, () => `snapshot index ${index} must equal applied ${this.log.applied}`);
     const term = this.log.term(index);
-    assert(term !== undefined, `snapshot index ${index} not in log`);
+    assert(term !== undefined, () => `snapshot index ${index} not in log`);
     const snap: Snapshot = { index, term, confState: this.conf, data };
     this.log.compact(index);
     this.snapshot = snap;

@@ -115,11 +115,11 @@ export class RawNode {
   }
 
   hasReady(): boolean {
+    // Called after every step and tick: compares fields without building state objects.
     const r = this.raft;
-    const s = this.softState();
-    if (s.lead !== this.prevSoft.lead || s.role !== this.prevSoft.role) return true;
-    const h = this.hardState();
-    if (h.term !== this.prevHard.term || h.vote !== this.prevHard.vote || h.commit !== this.prevHard.commit) return true;
+    if (r.lead !== this.prevSoft.lead || r.role !== this.prevSoft.role) return true;
+    const ph = this.prevHard;
+    if (r.term !== ph.term || r.vote !== ph.vote || r.log.committed !== ph.commit) return true;
     return (
       r.msgs.length > 0 ||
       r.readStates.length > 0 ||

@@ -47,7 +47,7 @@ export class Lessor {
   }
 
   grant(id: number, ttlSeconds: number, nowUs: number): Lease {
-    assert(!this.leases.has(id), `lessor: lease ${id} granted twice`);
+    assert(!this.leases.has(id), () => `lessor: lease ${id} granted twice`);
     const l: Lease = { ID: id, ttlSeconds, expiryUs: nowUs + ttlSeconds * US_PER_SECOND, keys: new Set() };
     this.leases.set(id, l);
     return l;
@@ -56,14 +56,14 @@ export class Lessor {
   /** Removes the lease; returns its keys in key order (etcd sorts them so every member deletes alike). */
   revoke(id: number): string[] {
     const l = this.leases.get(id);
-    assert(l !== undefined, `lessor: revoke of unknown lease ${id}`);
+    assert(l !== undefined, () => `lessor: revoke of unknown lease ${id}`);
     this.leases.delete(id);
     return [...l.keys].sort(compareKeys);
   }
 
   attach(id: number, key: string): void {
     const l = this.leases.get(id);
-    assert(l !== undefined, `lessor: attach ${key} to unknown lease ${id}`);
+    assert(l !== undefined, () => `lessor: attach ${key} to unknown lease ${id}`);
     l.keys.add(key);
   }
 

@@ -143,7 +143,7 @@ export class KvServer {
     } catch (e) {
       if (!(e instanceof ApplyError)) throw e;
       // State-dependent errors are found before the first change (etcd panics otherwise).
-      assert(!t.changed(), `apply error after changes: ${e.message}`);
+      assert(!t.changed(), () => `apply error after changes: ${e.message}`);
       t.end();
       return { error: e.message };
     }

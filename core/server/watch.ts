@@ -102,7 +102,7 @@ export class WatchHub {
   notify(revision: number, evs: readonly MvccEvent[]): void {
     for (const w of this.watchers) {
       if (w.minRevision > revision) continue;
-      assert(w.minRevision === revision, `watch ${w.id}: synced watcher skipped to ${revision} from ${w.minRevision}`);
+      assert(w.minRevision === revision, () => `watch ${w.id}: synced watcher skipped to ${revision} from ${w.minRevision}`);
       const sel = this.select(w, evs);
       if (sel.length > 0) this.queue.push(response(w.id, revision, { events: sel }));
       w.minRevision = revision + 1;

@@ -17,17 +17,22 @@ const REC_HARD = 2;
 const REC_SNAP = 3;
 const ENTRY_TYPES = ["normal", "conf-change"] as const;
 
-/** A growable buffer left by the last finished Writer: encoding a Ready allocates nothing but its result. */
-let spare: Uint8Array | undefined;
+/** The growable buffer (and its view) left by the last finished Writer: encoding a Ready allocates nothing. */
+let spare: { buf: Uint8Array; view: DataView } | undefined;
 
 class Writer {
   private buf: Uint8Array;
   private view: DataView;
   len = 0;
   constructor() {
-    this.buf = spare ?? new Uint8Array(4_096);
-    spare = undefined;
-    this.view = new DataView(this.buf.buffer);
+    if (spare) {
+      this.buf = spare.buf;
+      this.view = spare.view;
+      spare = undefined;
+    } else {
+      this.buf = new Uint8Array(4_096);
+      this.view = new DataView(this.buf.buffer);
+    }
   }
   private ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
@@ -76,13 +81,13 @@ class Writer {
   /** A copy of the bytes written; the writer's buffer goes back to be reused. Call once. */
   result(): Uint8Array {
     const out = this.buf.slice(0, this.len);
-    spare = this.buf;
+    spare = { buf: this.buf, view: this.view };
     return out;
   }
   /** Hands the bytes written to `use` without copying them, then lends the buffer out again. Call once. */
   consume(use: (bytes: Uint8Array) => void): void {
     use(this.buf.subarray(0, this.len));
-    spare = this.buf;
+    spare = { buf: this.buf, view: this.view };
   }
 }
 
@@ -218,7 +223,7 @@ export function decodeWal(buf: Uint8Array): WalState {
   }
   // The commit index can never point past what survived (it is written after the entries).
   const last = (st.snapshot?.index ?? 0) + st.entries.length;
-  assert(st.hardState.commit <= last || st.hardState.commit === 0, `WAL commit ${st.hardState.commit} beyond last entry ${last}`);
+  assert(st.hardState.commit <= last || st.hardState.commit === 0, () => `WAL commit ${st.hardState.commit} beyond last entry ${last}`);
   return st;
 }
 

@@ -126,7 +126,7 @@ const leaseIn = (ns: Namespace, v: unknown) => { const l = num(v); return l !== 
 
 function keyIn(ns: Namespace, v: unknown): string {
   const k = unb64(String(v ?? ""));
-  assert(k.startsWith(ns.prefix), `etcd returned key ${JSON.stringify(k)} outside namespace ${ns.prefix}`);
+  assert(k.startsWith(ns.prefix), () => `etcd returned key ${JSON.stringify(k)} outside namespace ${ns.prefix}`);
   return k.slice(ns.prefix.length);
 }
 
