@@ -118,6 +118,12 @@ export function applyFault(world: World, system: SystemUnderTest, step: FaultSte
       system.snapshot?.(id);
       return;
     }
+    case "snapshot-save-restore": {
+      const id = node(step.node);
+      world.record({ tUs: world.nowUs, type: "fault", fault: "snapshot-save-restore", nodes: [id] });
+      system.snapshotSaveRestore?.(id);
+      return;
+    }
     default:
       return unreachable(step, "fault step");
   }

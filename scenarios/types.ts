@@ -26,6 +26,8 @@ export type FaultStep = { atMs: number } & (
   | { type: "transfer-leader"; to?: NodeSelector }
   | { type: "compact" }
   | { type: "snapshot"; node: NodeSelector }
+  /** Save a snapshot from `node` through the Maintenance API; a fresh cluster restored from it must hold the same state. */
+  | { type: "snapshot-save-restore"; node: NodeSelector }
 );
 
 export type FaultType = FaultStep["type"];

@@ -16,7 +16,7 @@ const FAULT_FIELDS: Record<string, string[]> = {
   "link-faults": ["loss", "duplicate", "reorder"], crash: ["node"], restart: ["node"], pause: ["node"], resume: ["node"],
   "slow-fsync": ["node", "factor", "addMs", "durationMs"], "disk-stall": ["node", "durationMs"], "fsync-error": ["node", "count"],
   "clock-jump": ["node", "deltaMs"], "clock-drift": ["node", "ppm"], "add-member": [], "remove-member": ["node"],
-  "promote-learner": [], "transfer-leader": [], compact: [], snapshot: ["node"],
+  "promote-learner": [], "transfer-leader": [], compact: [], snapshot: ["node"], "snapshot-save-restore": ["node"],
 };
 
 export const FAULT_TYPES = Object.keys(FAULT_FIELDS);

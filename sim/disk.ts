@@ -112,6 +112,17 @@ export class Disk {
     return f;
   }
 
+  /**
+   * A file that is already durable before the process first starts: a data directory
+   * prepared offline (e.g. restored from a snapshot). Not for use by a running program.
+   */
+  preload(name: string, bytes: Uint8Array): void {
+    const f = this.file(name);
+    f.durable = [bytes.slice()];
+    f.durableBytes = bytes.byteLength;
+    f.pending = [];
+  }
+
   /** Buffered write: visible to read() at once, durable only after fsync. */
   write(name: string, bytes: Uint8Array, mode: "append" | "replace" = "append"): void {
     const f = this.file(name);

@@ -26,4 +26,6 @@ export interface SystemUnderTest {
   transferLeader?(to: NodeId | undefined): void;
   compact?(): void;
   snapshot?(id: NodeId): void;
+  /** Save a snapshot through the store's API and check a cluster restored from it. */
+  snapshotSaveRestore?(id: NodeId): void;
 }

@@ -1,6 +1,10 @@
 // Messages between clients and servers over the simulated network. Requests carry a
 // (clientId, requestId) pair so the member that proposed a write can answer it once applied.
-import type { EtcdRequest, EtcdResponse, WatchCreateRequest, WatchResponse } from "../server/api";
+import type { AdminRequest, AdminResponse, EtcdRequest, EtcdResponse, WatchCreateRequest, WatchResponse } from "../server/api";
+
+/** Everything a client may send: the KV/lease API, and the cluster and maintenance API. */
+export type ClientRequest = EtcdRequest | AdminRequest;
+export type ClientResponse = EtcdResponse | AdminResponse;
 
 export const MSG_CLIENT_REQUEST = "client-req";
 export const MSG_CLIENT_RESPONSE = "client-resp";
@@ -10,12 +14,12 @@ export const MSG_WATCH_RESPONSE = "watch-resp";
 export interface ClientRequestMsg {
   clientId: number;
   requestId: number;
-  request: EtcdRequest;
+  request: ClientRequest;
 }
 
 export interface ClientResponseMsg {
   requestId: number;
-  response: EtcdResponse;
+  response: ClientResponse;
   /** A hint where the leader is, when the member could not serve the request. */
   leaderHint?: number;
 }

@@ -5,8 +5,8 @@
 // at a bounded count, on another member.
 import { assert } from "../assert";
 import type { Rand } from "../rand";
-import { ERR_NO_LEADER, ERR_NOT_LEADER, type EtcdRequest, type EtcdResponse } from "../server/api";
-import { MSG_CLIENT_REQUEST, type ClientRequestMsg, type ClientResponseMsg } from "./protocol";
+import { ERR_NO_LEADER, ERR_NOT_LEADER, type AdminRequest, type AdminResponse, type EtcdRequest, type EtcdResponse } from "../server/api";
+import { MSG_CLIENT_REQUEST, type ClientRequest, type ClientResponse, type ClientRequestMsg, type ClientResponseMsg } from "./protocol";
 
 export interface ClientTransport {
   nowUs(): number;
@@ -14,7 +14,7 @@ export interface ClientTransport {
   setTimer(delayUs: number, fn: () => void): { cancelled: boolean };
 }
 
-export type Outcome = { status: "ok"; response: EtcdResponse } | { status: "fail"; response: EtcdResponse } | { status: "unknown"; reason: string };
+export type Outcome<R = EtcdResponse> = { status: "ok"; response: R } | { status: "fail"; response: R } | { status: "unknown"; reason: string };
 
 /** Errors that prove the request never took effect: safe to send again elsewhere. */
 const RETRYABLE_NOT_APPLIED = new Set([ERR_NOT_LEADER, ERR_NO_LEADER]);
@@ -22,11 +22,11 @@ export const RETRIES_NOT_APPLIED_MAX = 3;
 
 interface Pending {
   requestId: number;
-  request: EtcdRequest;
+  request: ClientRequest;
   member: number;
   attempts: number;
   timer: { cancelled: boolean };
-  done: (outcome: Outcome) => void;
+  done: (outcome: Outcome<ClientResponse>) => void;
 }
 
 export class ClientSession {
@@ -58,7 +58,10 @@ export class ClientSession {
   }
 
   /** One request at a time: a client has at most one operation outstanding. */
-  request(request: EtcdRequest, done: (outcome: Outcome) => void): void {
+  request(request: EtcdRequest, done: (outcome: Outcome) => void): void;
+  request(request: AdminRequest, done: (outcome: Outcome<AdminResponse>) => void): void;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the overloads above type each caller
+  request(request: ClientRequest, done: (outcome: Outcome<any>) => void): void {
     assert(!this.pending, () => `client ${this.clientId} already has a request outstanding`);
     this.send({ requestId: this.requestIdNext++, request, member: this.member, attempts: 1, timer: { cancelled: true }, done });
   }

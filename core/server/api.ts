@@ -247,3 +247,86 @@ export interface StatusResponse {
   raftTerm?: number;
   raftIndex?: number;
 }
+
+// ---- cluster (membership) and maintenance (status, snapshot) ----
+// etcd's Cluster and Maintenance services. These never go through the KV state machine:
+// member list, status and snapshot are answered by the member asked; add / remove /
+// promote become Raft configuration changes proposed by the leader.
+
+export const ERR_MEMBER_EXIST = "etcdserver: member ID already exist";
+export const ERR_MEMBER_NOT_ENOUGH_STARTED = "etcdserver: re-configuration failed due to not enough started members";
+export const ERR_MEMBER_BAD_URLS = "etcdserver: given member URLs are invalid";
+export const ERR_MEMBER_NOT_FOUND = "etcdserver: member not found";
+export const ERR_MEMBER_NOT_LEARNER = "etcdserver: can only promote a learner member";
+export const ERR_LEARNER_NOT_READY = "etcdserver: can only promote a learner member which is in sync with leader";
+export const ERR_TOO_MANY_LEARNERS = "etcdserver: too many learner members in cluster";
+export const ERR_UNHEALTHY = "etcdserver: unhealthy cluster";
+
+/** etcd allows one learner at a time (membership.maxLearners). */
+export const MAX_LEARNERS = 1;
+/** A learner may be promoted once its match index is ≥ 90 % of the leader's (etcd's readyPercent). */
+export const LEARNER_READY_FRACTION = 0.9;
+
+/** etcd's Member. In the simulation a member's ID is its node id, and its peer URL names it: http://n<ID>:2380. */
+export interface Member {
+  ID: number;
+  name: string;
+  peerURLs: string[];
+  clientURLs: string[];
+  isLearner: boolean;
+}
+
+export interface MemberAddRequest {
+  peerURLs: string[];
+  isLearner?: boolean;
+}
+export interface MemberRemoveRequest {
+  ID: number;
+}
+export interface MemberPromoteRequest {
+  ID: number;
+}
+
+/** Requests outside the KV API: served by the member asked (list, status, snapshot) or through Raft conf changes. */
+export type AdminRequest =
+  | { type: "memberList" }
+  | ({ type: "memberAdd" } & MemberAddRequest)
+  | ({ type: "memberRemove" } & MemberRemoveRequest)
+  | ({ type: "memberPromote" } & MemberPromoteRequest)
+  | { type: "status" }
+  | { type: "snapshot" };
+
+export type AdminRequestType = AdminRequest["type"];
+
+const ADMIN_REQUEST_TYPES: ReadonlySet<string> = new Set<AdminRequestType>(["memberList", "memberAdd", "memberRemove", "memberPromote", "status", "snapshot"]);
+
+export function isAdminRequest(req: { type: string }): req is AdminRequest {
+  return ADMIN_REQUEST_TYPES.has(req.type);
+}
+
+/** etcd's StatusResponse (Maintenance.Status), with the simulation's ids. */
+export interface MemberStatus {
+  version: string;
+  /** Bytes of this member's backend image on its disk (0 before the first backend commit). */
+  dbSize: number;
+  /** 0 = no known leader. */
+  leader: number;
+  /** Last index in this member's Raft log. */
+  raftIndex: number;
+  raftTerm: number;
+  raftAppliedIndex: number;
+  isLearner: boolean;
+  errors: string[];
+}
+
+export type AdminSuccess = { header: ResponseHeader; error?: undefined } & (
+  | { type: "memberList"; members: Member[] }
+  | { type: "memberAdd"; member: Member; members: Member[] }
+  | { type: "memberRemove"; members: Member[] }
+  | { type: "memberPromote"; members: Member[] }
+  | ({ type: "status" } & MemberStatus)
+  /** The whole backend image (core/server/backend.ts) in base64: data, leases and consistent index. */
+  | { type: "snapshot"; remainingBytes: number; blob: string }
+);
+
+export type AdminResponse = AdminSuccess | EtcdError;

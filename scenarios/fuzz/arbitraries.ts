@@ -104,9 +104,10 @@ const stepArb: fc.Arbitrary<RawStep> = fc.oneof(
   w(1, step("membership", selectorArb.map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "remove-member", node: c.sel(s) })))),
   w(1, step("membership", fc.constant((c: StepContext): FaultStep => ({ atMs: c.atMs, type: "promote-learner" })))),
   w(2, step("membership", fc.option(selectorArb, { nil: undefined }).map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "transfer-leader", ...(s ? { to: c.sel(s) } : {}) })))),
-  // maintenance: compaction and snapshots
+  // maintenance: compaction, Raft snapshots, and snapshot save+restore through the Maintenance API
   w(2, step("maintenance", fc.constant((c: StepContext): FaultStep => ({ atMs: c.atMs, type: "compact" })))),
   w(1, step("maintenance", selectorArb.map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "snapshot", node: c.sel(s) })))),
+  w(1, step("maintenance", selectorArb.map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "snapshot-save-restore", node: c.sel(s) })))),
 );
 
 export const clusterArb: fc.Arbitrary<FuzzCaseRaw["cluster"]> = fc.record({

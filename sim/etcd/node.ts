@@ -4,13 +4,14 @@
 // on the leader's clock, and streams watch responses to watchers.
 import type { BugSet } from "../../core/canary";
 import { MSG_CLIENT_REQUEST, MSG_CLIENT_RESPONSE, MSG_WATCH_CREATE, MSG_WATCH_RESPONSE, type ClientRequestMsg, type ClientResponseMsg, type WatchCreateMsg } from "../../core/client/protocol";
-import { ERR_NO_LEADER, ERR_NOT_LEADER, ERR_TIMEOUT, type EtcdRequest, type EtcdResponse, type LogRequest, type RangeRequest } from "../../core/server/api";
+import { ERR_NO_LEADER, ERR_NOT_LEADER, ERR_TIMEOUT, isAdminRequest, type AdminResponse, type EtcdRequest, type EtcdResponse, type LogRequest, type RangeRequest } from "../../core/server/api";
 import { backendLayout, BackendCorruptError, decodeBackend, encodeBackend, encodeConsistentIndex } from "../../core/server/backend";
 import { encodeRequest } from "../../core/server/codec";
 import { KvServer } from "../../core/server/server";
 import type { RaftHost } from "../host/node_host";
 import type { AppliedEntry, StateMachine } from "../host/state_machine";
 import type { NodeContext } from "../process";
+import { AdminService } from "./admin";
 import type { StoreOracle } from "./oracle";
 
 export const BACKEND_FILE = "backend.db";
@@ -52,6 +53,8 @@ export class EtcdNode {
   private readonly requestIdSeenMax = new Map<number, number>();
   private readonly watchCreatesSeen = new Set<string>();
   private readonly layout;
+  /** Member list / add / remove / promote, status and snapshot (sim/etcd/admin.ts). */
+  readonly admin: AdminService;
 
   constructor(
     readonly ctx: NodeContext,
@@ -70,6 +73,11 @@ export class EtcdNode {
       }
     }
     this.backendIndex = this.server.appliedIndex();
+    this.admin = new AdminService({
+      ctx, server: this.server, host: () => this.host, activeWindowUs: 2 * opts.electionTicks * opts.tickUs,
+      dbSizeBytes: () => ctx.disk.read(BACKEND_FILE).byteLength,
+      reply: (to, requestId, response, leaderHint) => this.reply(to, requestId, response, leaderHint),
+    });
     this.watchAllForOracle();
     const commitLoop = () => {
       this.commitBackend();
@@ -213,12 +221,13 @@ export class EtcdNode {
     }
   }
 
-  private reply(to: number, requestId: number, response: EtcdResponse, leaderHint?: number): void {
+  private reply(to: number, requestId: number, response: EtcdResponse | AdminResponse, leaderHint?: number): void {
     const msg: ClientResponseMsg = { requestId, response, ...(leaderHint ? { leaderHint } : {}) };
     this.ctx.send(to, MSG_CLIENT_RESPONSE, msg, { bytes: 64 + JSON.stringify(response).length });
   }
 
   private handleRequest(from: number, m: ClientRequestMsg): void {
+    if (isAdminRequest(m.request)) return this.admin.handle(from, m.requestId, m.request);
     const req: EtcdRequest = m.request;
     const invalid = this.server.validate(req);
     if (invalid) return this.reply(from, m.requestId, { error: invalid });

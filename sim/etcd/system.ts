@@ -1,12 +1,18 @@
 // The etcd cluster as a system under test: a RaftSystem whose nodes run EtcdNode (the KV
 // server as the state machine, client and watch traffic on top).
+import { assert } from "../../core/assert";
 import type { BugSet } from "../../core/canary";
+import { isError } from "../../core/server/api";
+import { peerUrl } from "../../core/server/cluster";
+import type { World } from "../world";
 import type { ProgramFactory } from "../process";
 import { RaftHost, type RaftTuning } from "../host/node_host";
 import { RaftSystem } from "../host/system";
 import type { NodeId } from "../trace/types";
 import { EtcdNode, type LeaseRevokeHook } from "./node";
 import { StoreOracle } from "./oracle";
+import { Operator } from "./operator";
+import { restoreCluster, summarizeSnapshot, type SnapshotSummary } from "./restore";
 
 export interface EtcdSystemOptions {
   voters: readonly NodeId[];
@@ -21,6 +27,10 @@ export class EtcdSystem extends RaftSystem {
   readonly oracle = new StoreOracle();
   /** Observes lease revokes the servers propose on expiry: returns a callback for the outcome. */
   onLeaseRevoke: LeaseRevokeHook | undefined;
+  /** Sends the fault plan's cluster and maintenance requests (set on attach). */
+  operator: Operator | undefined;
+  /** Snapshots saved through the Maintenance API during the run, in order. */
+  readonly snapshots: { atUs: number; node: NodeId; image: Uint8Array; summary: SnapshotSummary }[] = [];
 
   constructor(readonly etcdOpts: EtcdSystemOptions) {
     super({ voters: etcdOpts.voters, tickUs: etcdOpts.tickUs, raft: etcdOpts.raft, bugs: etcdOpts.bugs, snapshotEntries: etcdOpts.snapshotEntries });
@@ -48,8 +58,76 @@ export class EtcdSystem extends RaftSystem {
         },
         onOtherMessage: (from, msgType, payload) => node.onClientMessage(from, msgType, payload),
       });
-      return host;
+      // The member notes whom it hears from (its transport's "active since"), as etcd's
+      // reconfiguration checks need.
+      return {
+        onMessage: (from, msgType, payload) => {
+          node.admin.notePeer(from);
+          host.onMessage(from, msgType, payload);
+        },
+      };
     };
+  }
+
+  override attach(world: World): void {
+    super.attach(world);
+    this.operator = new Operator(world);
+  }
+
+  private members = (): NodeId[] => (this.world ? this.world.allEndpoints() : []);
+
+  // ---- the fault plan's membership changes, through the Cluster API like an operator ----
+
+  override addMember(learner: boolean): NodeId | undefined {
+    const world = this.world;
+    const operator = this.operator;
+    if (!world || !operator) return undefined;
+    // The new member's process starts with an empty configuration and waits to be added.
+    const id = Math.max(...world.allEndpoints()) + 1;
+    world.addNode(id, this.factory(id));
+    world.node(id).start();
+    operator.request(this.members, { type: "memberAdd", peerURLs: [peerUrl(id)], isLearner: learner }, () => {});
+    return id;
+  }
+
+  override removeMember(id: NodeId): void {
+    this.operator?.request(this.members, { type: "memberRemove", ID: id }, () => {});
+  }
+
+  override promoteLearner(): void {
+    const operator = this.operator;
+    operator?.request(this.members, { type: "memberList" }, (outcome) => {
+      const r = outcome.status === "ok" ? outcome.response : undefined;
+      if (!r || isError(r) || r.type !== "memberList") return;
+      const learner = r.members.find((m) => m.isLearner);
+      if (learner) operator.request(this.members, { type: "memberPromote", ID: learner.ID }, () => {});
+    });
+  }
+
+  /**
+   * Fault plan's snapshot save+restore: asks member `id` for a snapshot through the
+   * Maintenance API, keeps it, and boots a fresh cluster from it out of band; the restored
+   * cluster must hold exactly the snapshot's state, or the run has a broken invariant.
+   */
+  snapshotSaveRestore(id: NodeId): void {
+    const world = this.world;
+    if (!world || !this.operator) return;
+    const seed = world.streams.stream("snapshot-restore").int(1, 2 ** 31);
+    this.operator.request(() => [id], { type: "snapshot" }, (outcome) => {
+      const r = outcome.status === "ok" ? outcome.response : undefined;
+      if (!r || isError(r) || r.type !== "snapshot") return;
+      const image = new Uint8Array(Buffer.from(r.blob, "base64"));
+      const summary = summarizeSnapshot(image);
+      this.snapshots.push({ atUs: world.nowUs, node: id, image, summary });
+      const restored = restoreCluster({ image, nodes: 3, seed, tickUs: this.etcdOpts.tickUs, electionTicks: this.etcdOpts.raft.electionTicks });
+      const hashes = Object.values(restored.stateHashes);
+      assert(restored.ok, () => `snapshot of node ${id} at revision ${summary.revision}: restored cluster failed: ${restored.error}`);
+      assert(
+        restored.revision === summary.revision && restored.keys === summary.keys && hashes.every((h) => h === summary.stateHash),
+        () => `snapshot of node ${id}: restored cluster differs (revision ${restored.revision} vs ${summary.revision}, keys ${restored.keys} vs ${summary.keys}, state ${hashes.map((h) => h.slice(0, 12)).join(",")} vs ${summary.stateHash.slice(0, 12)})`,
+      );
+      world.record({ tUs: world.nowUs, type: "note", node: id, text: `snapshot restored into a fresh 3-node cluster: revision ${summary.revision}, ${summary.keys} keys, state ${summary.stateHash.slice(0, 12)} (same)` });
+    });
   }
 
   /** The live etcd node of an up process. */

@@ -1,0 +1,198 @@
+// The Cluster and Maintenance API end to end on the simulated world: a client sends each
+// request through the client protocol to a member, which answers locally or proposes a
+// Raft conf change on the leader.
+import { describe, expect, it } from "vitest";
+import { NO_BUGS } from "../../core/canary";
+import { MSG_CLIENT_RESPONSE, type ClientRequest, type ClientResponse, type ClientResponseMsg } from "../../core/client/protocol";
+import { ClientSession, type Outcome } from "../../core/client/session";
+import {
+  ERR_LEARNER_NOT_READY, ERR_MEMBER_BAD_URLS, ERR_MEMBER_EXIST, ERR_MEMBER_NOT_FOUND, ERR_MEMBER_NOT_LEARNER,
+  ERR_TOO_MANY_LEARNERS, ERR_UNHEALTHY, isError, type AdminSuccess, type EtcdSuccess,
+} from "../../core/server/api";
+import { peerUrl } from "../../core/server/cluster";
+import { diskProfile, networkProfile, World } from "../world";
+import { restoreCluster, stateHashOf, summarizeSnapshot } from "./restore";
+import { EtcdSystem } from "./system";
+
+const MS = 1_000;
+const TEST_CLIENT_ID = 90;
+
+function cluster(nodes = 3, seed = 7) {
+  const nodeIds = Array.from({ length: nodes }, (_, i) => i + 1);
+  const system = new EtcdSystem({ voters: nodeIds, tickUs: 100 * MS, raft: { electionTicks: 10, heartbeatTicks: 1, preVote: true, checkQuorum: true }, bugs: NO_BUGS, snapshotEntries: 10_000 });
+  const world = new World({ seed, scenario: "admin-test", nodeIds, disk: diskProfile("ssd"), network: networkProfile("lan"), config: {} }, (ctx) => system.factory(ctx.id)(ctx));
+  system.attach(world);
+  world.startAll();
+  let session: ClientSession | undefined;
+  world.network.register(TEST_CLIENT_ID, (from, msgType, payload) => {
+    if (msgType === MSG_CLIENT_RESPONSE) session?.onResponse(from, payload as ClientResponseMsg);
+  });
+  const leader = (): number => {
+    for (let i = 0; i < 100 && !system.leader(); i++) world.scheduler.runUntil(world.nowUs + 100 * MS);
+    const l = system.leader();
+    expect(l, "a leader is elected").toBeDefined();
+    return l!.id;
+  };
+  /** Sends one request to `member` and runs the world until the answer. */
+  const ask = (member: number, request: ClientRequest): Outcome<ClientResponse> => {
+    session = new ClientSession(TEST_CLIENT_ID, [member], {
+      nowUs: () => world.nowUs,
+      send: (to, msgType, payload, bytes) => {
+        // A redirected retry goes wherever the member's hint points.
+        world.network.send(TEST_CLIENT_ID, to, msgType, payload, { bytes });
+      },
+      setTimer: (delayUs, fn) => {
+        const h = { cancelled: false };
+        world.scheduler.after(delayUs, () => !h.cancelled && fn());
+        return h;
+      },
+    }, 5_000 * MS, world.streams.stream("test-client"));
+    session.setMembers(world.allEndpoints().includes(member) ? [member, ...world.allEndpoints().filter((id) => id !== member)] : [member]);
+    let outcome: Outcome<ClientResponse> | undefined;
+    session.request(request as never, (o: Outcome<ClientResponse>) => (outcome = o));
+    for (let i = 0; i < 1_000 && !outcome; i++) world.scheduler.runUntil(world.nowUs + 10 * MS);
+    expect(outcome, `an answer to ${request.type}`).toBeDefined();
+    return outcome!;
+  };
+  /** The successful response (the test fails otherwise); loosely typed: each test reads the fields of its request's type. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const ok = (member: number, request: ClientRequest): any => {
+    const o = ask(member, request);
+    expect(o.status === "unknown" ? o.reason : isError(o.response) ? o.response.error : "ok").toBe("ok");
+    return (o as { response: AdminSuccess | EtcdSuccess }).response;
+  };
+  const error = (member: number, request: ClientRequest): string => {
+    const o = ask(member, request);
+    return o.status === "unknown" ? `unknown: ${o.reason}` : isError(o.response) ? o.response.error : "ok";
+  };
+  const run = (ms: number) => world.scheduler.runUntil(world.nowUs + ms * MS);
+  return { world, system, leader, ask, ok, error, run };
+}
+
+const ids = (r: { members: { ID: number; isLearner: boolean }[] }) => r.members.map((m) => (m.isLearner ? `${m.ID}L` : `${m.ID}`));
+
+describe("member list and status", () => {
+  it("a follower answers member list and status locally; status names the leader and term", () => {
+    const c = cluster();
+    const lead = c.leader();
+    const follower = [1, 2, 3].find((id) => id !== lead)!;
+    c.ok(lead, { type: "put", key: "a", value: "1" });
+    c.run(300); // a backend commit
+    const list = c.ok(follower, { type: "memberList" });
+    expect(ids(list)).toEqual(["1", "2", "3"]);
+    expect(list.header.memberId).toBe(follower);
+    const status = c.ok(follower, { type: "status" });
+    expect(status.header.memberId).toBe(follower);
+    expect(status.leader).toBe(lead);
+    expect(status.raftTerm).toBe(c.system.host(lead)!.status().term);
+    expect(status.header.revision).toBe(2);
+    expect(status.raftAppliedIndex).toBe(c.system.node(follower)!.server.appliedIndex());
+    expect(status.raftIndex).toBeGreaterThanOrEqual(status.raftAppliedIndex);
+    expect(status.dbSize).toBeGreaterThan(0);
+    expect(status.isLearner).toBe(false);
+  });
+});
+
+describe("member add / promote", () => {
+  it("adds a learner, which catches up and is promoted to a voter; etcd's errors on the way", () => {
+    const c = cluster();
+    const lead = c.leader();
+    const follower = [1, 2, 3].find((id) => id !== lead)!;
+    for (let i = 0; i < 20; i++) c.ok(lead, { type: "put", key: `k${i % 4}`, value: `${i}` });
+    expect(c.error(lead, { type: "memberAdd", peerURLs: ["http://somewhere:2380"] })).toBe(ERR_MEMBER_BAD_URLS);
+    expect(c.error(lead, { type: "memberAdd", peerURLs: [peerUrl(2)] })).toBe(ERR_MEMBER_EXIST);
+    // Sent to a follower: "not leader" sends the client on to the leader.
+    const added = c.ok(follower, { type: "memberAdd", peerURLs: [peerUrl(4)], isLearner: true });
+    expect(added.member).toMatchObject({ ID: 4, isLearner: true, peerURLs: [peerUrl(4)] });
+    expect(ids(added)).toEqual(["1", "2", "3", "4L"]);
+    expect(c.error(lead, { type: "memberAdd", peerURLs: [peerUrl(5)], isLearner: true })).toBe(ERR_TOO_MANY_LEARNERS);
+    // Not started yet: its log is empty, so it is not in sync.
+    expect(c.error(lead, { type: "memberPromote", ID: 4 })).toBe(ERR_LEARNER_NOT_READY);
+    expect(c.error(lead, { type: "memberPromote", ID: 2 })).toBe(ERR_MEMBER_NOT_LEARNER);
+    expect(c.error(lead, { type: "memberPromote", ID: 9 })).toBe(ERR_MEMBER_NOT_FOUND);
+    // Start the member's process (etcd --initial-cluster-state existing) and let it catch up.
+    c.world.addNode(4, c.system.factory(4));
+    c.world.node(4).start();
+    c.run(2_000);
+    expect(c.system.node(4)!.server.currentRevision()).toBe(c.system.node(lead)!.server.currentRevision());
+    const promoted = c.ok(follower, { type: "memberPromote", ID: 4 });
+    expect(ids(promoted)).toEqual(["1", "2", "3", "4"]);
+    c.run(500);
+    expect(ids(c.ok(4, { type: "memberList" }))).toEqual(["1", "2", "3", "4"]);
+    expect(c.system.host(c.leader())!.status().confState.voters).toEqual([1, 2, 3, 4]);
+    expect(c.ok(4, { type: "status" }).isLearner).toBe(false);
+  });
+
+  it("refuses to add a member while a voter is unreachable (unhealthy cluster)", () => {
+    const c = cluster();
+    const lead = c.leader();
+    const down = [1, 2, 3].find((id) => id !== lead)!;
+    c.world.crash(down);
+    c.run(3_000); // longer than the 2 s the leader counts a silent peer as active
+    expect(c.error(lead, { type: "memberAdd", peerURLs: [peerUrl(4)] })).toBe(ERR_UNHEALTHY);
+    const live = [1, 2, 3].find((id) => id !== lead && id !== down)!;
+    // Removing the other live voter would leave 1 of 2 active: refused too.
+    expect(c.error(lead, { type: "memberRemove", ID: live })).toBe(ERR_UNHEALTHY);
+    // Removing the member that is down is fine.
+    expect(ids(c.ok(lead, { type: "memberRemove", ID: down }))).toEqual([1, 2, 3].filter((id) => id !== down).map(String));
+  });
+});
+
+describe("member remove", () => {
+  it("removes the leader: it steps down, the rest elect a new leader and serve writes", () => {
+    const c = cluster();
+    const lead = c.leader();
+    c.ok(lead, { type: "put", key: "x", value: "before" });
+    expect(c.error(lead, { type: "memberRemove", ID: 42 })).toBe(ERR_MEMBER_NOT_FOUND);
+    const removed = c.ok(lead, { type: "memberRemove", ID: lead });
+    const rest = [1, 2, 3].filter((id) => id !== lead);
+    expect(ids(removed)).toEqual(rest.map(String));
+    c.run(3_000);
+    const next = c.leader();
+    expect(rest).toContain(next);
+    expect(c.system.host(next)!.status().confState).toMatchObject({ voters: rest, votersOutgoing: [] });
+    expect(c.system.host(lead)!.isLeader()).toBe(false);
+    const put = c.ok(next, { type: "put", key: "x", value: "after" });
+    expect(put.header.revision).toBe(3);
+    expect(ids(c.ok(rest[1]!, { type: "memberList" }))).toEqual(rest.map(String));
+  });
+});
+
+describe("snapshot save and restore", () => {
+  it("a member's snapshot restores into a fresh cluster with the same keys, revision and state hash", () => {
+    const c = cluster();
+    const lead = c.leader();
+    const follower = [1, 2, 3].find((id) => id !== lead)!;
+    for (let i = 0; i < 30; i++) c.ok(lead, { type: "put", key: `key${i % 7}`, value: `v${i}` });
+    c.ok(lead, { type: "deleteRange", key: "key3" });
+    const lease = c.ok(lead, { type: "leaseGrant", TTL: 60, ID: 0 });
+    c.ok(lead, { type: "put", key: "leased", value: "l", lease: lease.ID });
+    c.run(200); // the follower applies everything
+    const snap = c.ok(follower, { type: "snapshot" });
+    expect(snap.remainingBytes).toBe(0);
+    const image = new Uint8Array(Buffer.from(snap.blob, "base64"));
+    const summary = summarizeSnapshot(image);
+    const source = c.system.node(follower)!.server;
+    expect(summary).toMatchObject({ revision: source.currentRevision(), keys: 7, leases: 1, consistentIndex: source.appliedIndex(), stateHash: stateHashOf(source.snapshot()) });
+
+    const restored = restoreCluster({ image, nodes: 3, seed: 11 });
+    expect(restored.error).toBeUndefined();
+    expect(restored.ok).toBe(true);
+    expect(restored.revision).toBe(summary.revision);
+    expect(restored.keys).toBe(7);
+    expect(Object.values(restored.stateHashes)).toEqual([summary.stateHash, summary.stateHash, summary.stateHash]);
+    // The restored cluster takes new writes from the next revision on.
+    const r = restored.system.node(restored.leader!)!.server;
+    expect(r.query({ key: "key1" })).toMatchObject({ kvs: [{ key: "key1", value: "v29" }] });
+    expect(r.leaseIds()).toEqual([lease.ID]);
+  });
+
+  it("a damaged snapshot is refused before any member starts", () => {
+    const c = cluster();
+    const lead = c.leader();
+    c.ok(lead, { type: "put", key: "a", value: "1" });
+    const image = new Uint8Array(Buffer.from(c.ok(lead, { type: "snapshot" }).blob, "base64"));
+    image[20] = image[20]! ^ 0xff;
+    expect(() => restoreCluster({ image, nodes: 1, seed: 1 })).toThrow(/checksum/);
+  });
+});
