@@ -53,8 +53,11 @@ export class ClientSession {
     return this.members[this.memberIndex % this.members.length]!;
   }
 
-  setMembers(members: number[]): void {
+  /** Replaces the member list; `prefer` (when listed) becomes the member asked next. */
+  setMembers(members: number[], prefer?: number): void {
     if (members.length > 0) this.members = members.slice();
+    const i = prefer === undefined ? -1 : this.members.indexOf(prefer);
+    if (i >= 0) this.memberIndex = i;
   }
 
   /** One request at a time: a client has at most one operation outstanding. */

@@ -35,19 +35,19 @@ function cluster(nodes = 3, seed = 7) {
   };
   /** Sends one request to `member` and runs the world until the answer. */
   const ask = (member: number, request: ClientRequest): Outcome<ClientResponse> => {
-    session = new ClientSession(TEST_CLIENT_ID, [member], {
+    // One session throughout: members drop request ids they have already seen from a client.
+    session ??= new ClientSession(TEST_CLIENT_ID, [member], {
       nowUs: () => world.nowUs,
-      send: (to, msgType, payload, bytes) => {
-        // A redirected retry goes wherever the member's hint points.
-        world.network.send(TEST_CLIENT_ID, to, msgType, payload, { bytes });
-      },
+      send: (to, msgType, payload, bytes) => world.network.send(TEST_CLIENT_ID, to, msgType, payload, { bytes }),
       setTimer: (delayUs, fn) => {
         const h = { cancelled: false };
         world.scheduler.after(delayUs, () => !h.cancelled && fn());
         return h;
       },
     }, 5_000 * MS, world.streams.stream("test-client"));
-    session.setMembers(world.allEndpoints().includes(member) ? [member, ...world.allEndpoints().filter((id) => id !== member)] : [member]);
+    // Ask `member` first; a "not leader" answer sends the session on to the leader.
+    session.setMembers(world.allEndpoints(), member);
+    expect(session.member).toBe(member);
     let outcome: Outcome<ClientResponse> | undefined;
     session.request(request as never, (o: Outcome<ClientResponse>) => (outcome = o));
     for (let i = 0; i < 1_000 && !outcome; i++) world.scheduler.runUntil(world.nowUs + 10 * MS);

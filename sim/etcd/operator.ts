@@ -50,8 +50,9 @@ export class Operator {
     }
     this.busy = true;
     const world = this.world;
-    // A fresh session per request: the member list may have changed since the last one.
-    this.session = new ClientSession(this.clientId, members, {
+    // One session for the operator's whole life: members drop requests whose id is not
+    // above the highest they have seen from this client (duplicate suppression).
+    this.session ??= new ClientSession(this.clientId, members, {
       nowUs: () => world.nowUs,
       send: (to, msgType, payload, bytes) => world.network.send(this.clientId, to, msgType, payload, { bytes }),
       setTimer: (delayUs, fn) => {
@@ -60,6 +61,8 @@ export class Operator {
         return h;
       },
     }, this.timeoutUs, world.streams.stream("operator"));
+    // The member list may have changed since the last request; a single target is asked directly.
+    this.session.setMembers(members, members.length === 1 ? members[0] : undefined);
     const session = this.session;
     world.record({ tUs: world.nowUs, type: "note", node: session.member, text: `operator: ${describe(job.request)}` });
     session.request(job.request, (outcome) => {
