@@ -118,9 +118,11 @@ export class Disk {
    */
   preload(name: string, bytes: Uint8Array): void {
     const f = this.file(name);
-    f.durable = [bytes.slice()];
-    f.durableBytes = bytes.byteLength;
+    f.arena = bytes.byteLength > 0 ? bytes.slice() : new Uint8Array(1_024);
+    f.durableLen = bytes.byteLength;
+    f.arenaEnd = bytes.byteLength;
     f.pending = [];
+    f.ownPending = 0;
   }
 
   /** Buffered write: visible to read() at once, durable only after fsync. */
