@@ -11,7 +11,7 @@ function op(fields: Partial<RecordedOp> & Pick<RecordedOp, "input" | "call">): R
 }
 const grant = (call: number, ret: number, TTL: number) => op({ input: { type: "leaseGrant", ID: 7, TTL }, call, return: ret, output: { type: "leaseGrant", header: { revision: 1 }, ID: 7, TTL } as never });
 const keepAlive = (call: number, ret: number, TTL: number) => op({ input: { type: "leaseKeepAlive", ID: 7 }, call, return: ret, output: { type: "leaseKeepAlive", header: { revision: 1 }, ID: 7, TTL } as never });
-const expire = (call: number) => op({ opType: "lease-expire", client: 10_000, input: { type: "leaseRevoke", ID: 7 }, call, status: "unknown" });
+const expire = (call: number, status: RecordedOp["status"] = "ok") => op({ opType: "lease-expire", client: 10_000, input: { type: "leaseRevoke", ID: 7 }, call, return: call + 1_000, status, output: status === "ok" ? ({ type: "leaseRevoke", header: { revision: 2 } } as never) : null });
 
 describe("lease check", () => {
   it("passes an expiry after the last keepalive's TTL", () => {
@@ -36,6 +36,11 @@ describe("lease check", () => {
     const early = [grant(0, 1_000, 2), keepAlive(1_500_000, 1_600_000, 2), expire(2_900_000)];
     expect(checkLeases(early, scenario()).result).toBe("fail");
     expect(checkLeases(early, scenario(faults)).result).toBe("pass");
+  });
+
+  it("ignores a revoke that never took effect (a deposed leader's, say)", () => {
+    const r = checkLeases([grant(0, 1_000, 2), keepAlive(1_500_000, 1_600_000, 2), expire(2_100_000, "unknown")], scenario());
+    expect(r.result).toBe("skipped");
   });
 
   it("is skipped with no expiry to judge", () => {

@@ -50,7 +50,9 @@ export function checkLeases(ops: readonly RecordedOp[], scenario: Scenario): Che
   const messages: string[] = [];
   let checked = 0;
   for (const op of ops) {
-    if (op.opType !== "lease-expire" || op.input.type !== "leaseRevoke") continue;
+    // Only revokes that took effect: a deposed leader waking from a pause may decide a lease
+    // is dead and propose a revoke that never commits, which harms no one.
+    if (op.opType !== "lease-expire" || op.input.type !== "leaseRevoke" || op.status !== "ok") continue;
     const decidedUs = op.call;
     // Only promises the client had in hand when the member decided: one still in flight may
     // legitimately lose the race with the revoke.

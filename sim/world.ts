@@ -138,7 +138,9 @@ export class World {
 
   isolate(id: NodeId): void {
     this.fault("isolate", [id]);
-    this.network.isolate(id, this.network.endpoints());
+    // From the other members only, as Jepsen's partitions are: clients still reach it, so a
+    // deposed leader that does not know it yet keeps getting requests.
+    this.network.isolate(id, this.allEndpoints());
   }
 
   cutOneWay(from: NodeId, to: NodeId): void {

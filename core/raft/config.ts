@@ -22,8 +22,10 @@ export interface RaftConfig {
   readonly maxInflightMsgs?: number;
   /** "safe": ReadIndex with a heartbeat round (thesis §6.4); "lease-based": thesis §6.4.1. */
   readonly readOnlyOption?: ReadOnlyOption;
-  /** Ticks shaved off the lease to cover bounded clock drift between nodes (§6.4.1). */
+  /** Ticks shaved off the lease to cover bounded clock drift between nodes (§6.4.1); default from clockDriftPpmMax. */
   readonly leaseMarginTicks?: number;
+  /** The clock drift bound lease reads rely on (parts per million of clock rate). */
+  readonly clockDriftPpmMax?: number;
   /** Draws the randomized election timeout; nothing else in the core is random. */
   readonly rand: { int(minIncl: number, maxExcl: number): number };
   readonly bugs?: BugSet;
@@ -55,6 +57,22 @@ export interface ResolvedConfig {
   peers: readonly NodeId[];
 }
 
+/** The simulator's drift faults reach ±20%, far beyond real quartz (~100 ppm), to stress leases. */
+export const CLOCK_DRIFT_PPM_MAX_DEFAULT = 200_000;
+
+/**
+ * Thesis §6.4.1. A follower that heard the leader refuses votes until its own election
+ * timeout has run, which may start one tick early (the tick right after the heartbeat):
+ * at least (ET − 1) of its ticks, (ET − 1) / (1 + d) real ticks when its clock runs fast by d.
+ * The leader's lease, counted from that heartbeat's send in its own ticks, lasts L / (1 − d)
+ * real ticks when its clock runs slow. Safe when L ≤ (ET − 1)(1 − d)/(1 + d).
+ */
+export function leaseMarginTicksFor(electionTicks: number, driftPpmMax: number): number {
+  const d = driftPpmMax / 1_000_000;
+  const leaseTicks = Math.floor(((electionTicks - 1) * (1 - d)) / (1 + d));
+  return electionTicks - Math.max(0, leaseTicks);
+}
+
 export function resolveConfig(c: RaftConfig): ResolvedConfig {
   const r: ResolvedConfig = {
     id: c.id,
@@ -66,7 +84,7 @@ export function resolveConfig(c: RaftConfig): ResolvedConfig {
     maxSizePerMsgBytes: c.maxSizePerMsgBytes ?? 1024 * 1024,
     maxInflightMsgs: c.maxInflightMsgs ?? 256,
     readOnlyOption: c.readOnlyOption ?? "safe",
-    leaseMarginTicks: c.leaseMarginTicks ?? 2,
+    leaseMarginTicks: c.leaseMarginTicks ?? leaseMarginTicksFor(c.electionTicks ?? 10, c.clockDriftPpmMax ?? CLOCK_DRIFT_PPM_MAX_DEFAULT),
     rand: c.rand,
     bugs: c.bugs ?? NO_BUGS,
     peers: c.peers ?? [],

@@ -210,6 +210,12 @@ export class KvServer {
     return this.lessor.expired(nowUs);
   }
 
+  /** The lease exists but its time is up at local time nowUs: its revoke is on the way. */
+  leaseExpiring(id: number, nowUs: number): boolean {
+    const l = this.lessor.get(id);
+    return l !== undefined && l.expiryUs <= nowUs;
+  }
+
   /** Keepalive, served by the leader's lessor (not through the log). */
   leaseKeepAlive(id: number, nowUs: number): ({ type: "leaseKeepAlive"; header: ResponseHeader } & LeaseKeepAliveResponse) | EtcdError {
     if (!this.lessor.isPrimary()) return { error: ERR_NOT_LEADER };

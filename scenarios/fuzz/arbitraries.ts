@@ -98,6 +98,7 @@ const stepArb: fc.Arbitrary<RawStep> = fc.oneof(
   // clock: jumps and drift. Lease-based reads are only safe under bounded drift, so a run
   // with lease reads gets no jumps (a jump there is a false alarm, not a bug).
   w(1, step("clock", fc.tuple(selectorArb, fc.integer({ min: -2_000, max: 2_000 })).map(([s, deltaMs]) => (c: StepContext): FaultStep | undefined => (c.readMode === "lease" ? undefined : { atMs: c.atMs, type: "clock-jump", node: c.sel(s), deltaMs })))),
+  // Within the drift bound lease reads are built for (core/raft/config.ts).
   w(1, step("clock", fc.tuple(selectorArb, fc.integer({ min: -200_000, max: 200_000 })).map(([s, ppm]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "clock-drift", node: c.sel(s), ppm })))),
   // membership: joins (as learner or voter), removals, promotion, leader transfer
   w(1, step("membership", fc.boolean().map((learner) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "add-member", ...(learner ? { learner: true } : {}) })))),

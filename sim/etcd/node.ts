@@ -20,8 +20,16 @@ export const BACKEND_COMMIT_INTERVAL_US = 100_000;
 const RESPONSES_KEPT_MAX = 10_000;
 const WATCH_RESPONSES_PER_FLUSH_MAX = 16;
 const WATCH_DRAIN_INTERVAL_US = 10_000;
+/** How long a keepalive for an expired lease waits for the revoke before timing out. */
+const LEASE_REVOKE_WAIT_TICKS = 20;
 /** A member's lease revoke sent to the leader, as etcd-raft forwards a follower's proposal. */
 export const MSG_LEASE_REVOKE_FORWARD = "lease-revoke-fwd";
+export const MSG_LEASE_REVOKE_APPLIED = "lease-revoke-applied";
+
+interface LeaseRevokeForward {
+  request: { type: "leaseRevoke"; ID: number };
+  token: number;
+}
 
 export interface EtcdNodeOptions {
   bugs: BugSet;
@@ -49,6 +57,9 @@ export class EtcdNode {
   private readonly watchers = new Map<number, { clientId: number; watcherId: number; seq: number }>();
   private internalWatchId = -1;
   private revoking = new Set<number>();
+  /** Forwarded revokes awaiting the leader's word that they applied, by token. */
+  private readonly forwardedRevokes = new Map<number, (response: EtcdResponse | null) => void>();
+  private forwardTokenNext = 1;
   /** Highest request id seen per client address: the network may duplicate a message, TCP would not. */
   private readonly requestIdSeenMax = new Map<number, number>();
   private readonly watchCreatesSeen = new Set<string>();
@@ -179,11 +190,18 @@ export class EtcdNode {
         // Only reachable with the lease-expire-on-follower canary: the revoke goes to the
         // leader like any forwarded proposal; its outcome is not reported back here.
         const lead = this.host.status().lead;
-        if (lead) this.ctx.send(lead, MSG_LEASE_REVOKE_FORWARD, request, { bytes: 64 });
-        this.ctx.setTimer(this.opts.electionTicks * this.opts.tickUs, () => {
+        const token = this.forwardTokenNext++;
+        let settled = false;
+        const settle = (response: EtcdResponse | null) => {
+          if (settled) return;
+          settled = true;
+          this.forwardedRevokes.delete(token);
           this.revoking.delete(id);
-          done?.(null);
-        });
+          done?.(response);
+        };
+        this.forwardedRevokes.set(token, settle);
+        if (lead) this.ctx.send(lead, MSG_LEASE_REVOKE_FORWARD, { request, token } satisfies LeaseRevokeForward, { bytes: 64 });
+        this.ctx.setTimer(2 * this.opts.electionTicks * this.opts.tickUs, () => settle(null));
         continue;
       }
       this.host.propose(encodeRequest(request), (r) => {
@@ -201,7 +219,15 @@ export class EtcdNode {
 
   onClientMessage(from: number, msgType: string, payload: unknown): void {
     if (msgType === MSG_LEASE_REVOKE_FORWARD) {
-      if (this.host.isLeader()) this.host.propose(encodeRequest(payload as { type: "leaseRevoke"; ID: number }), () => {});
+      const f = payload as LeaseRevokeForward;
+      if (!this.host.isLeader()) return;
+      this.host.propose(encodeRequest(f.request), (r) => {
+        const response = r.ok ? this.responses.get(r.index) : undefined;
+        if (response) this.ctx.send(from, MSG_LEASE_REVOKE_APPLIED, { token: f.token, response }, { bytes: 64 });
+      });
+    } else if (msgType === MSG_LEASE_REVOKE_APPLIED) {
+      const a = payload as { token: number; response: EtcdResponse };
+      this.forwardedRevokes.get(a.token)?.(a.response);
     } else if (msgType === MSG_CLIENT_REQUEST) {
       const m = payload as ClientRequestMsg;
       // A session has one request in flight and numbers them upwards, so anything at or below
@@ -240,7 +266,7 @@ export class EtcdNode {
       // checks leadership before a renewal for this reason).
       this.host.readIndex((r) => {
         if (!r.ok) return this.reply(from, m.requestId, { error: /leader/.test(r.error) ? ERR_NO_LEADER : ERR_TIMEOUT });
-        this.reply(from, m.requestId, this.server.leaseKeepAlive(req.ID, this.ctx.nowUs()), this.host.status().lead);
+        this.renewLease(from, m.requestId, req.ID, this.ctx.nowUs() + LEASE_REVOKE_WAIT_TICKS * this.opts.tickUs);
       });
       return;
     }
@@ -251,6 +277,20 @@ export class EtcdNode {
       this.responses.delete(r.index);
       this.reply(from, m.requestId, response ?? { error: ERR_TIMEOUT });
     });
+  }
+
+  /**
+   * A keepalive for a lease whose time is up waits for its revoke to apply and then says
+   * "not found", as etcd's lessor does: answering before the revoke commits would tell the
+   * client the lease is gone while reads still show its keys.
+   */
+  private renewLease(from: number, requestId: number, id: number, deadlineUs: number): void {
+    const now = this.ctx.nowUs();
+    if (!this.server.leaseExpiring(id, now)) return this.reply(from, requestId, this.server.leaseKeepAlive(id, now), this.host.status().lead);
+    const lead = this.host.status().lead;
+    if (!this.host.isLeader()) return this.reply(from, requestId, { error: lead ? ERR_NOT_LEADER : ERR_NO_LEADER }, lead);
+    if (now >= deadlineUs) return this.reply(from, requestId, { error: ERR_TIMEOUT });
+    this.ctx.setTimer(this.opts.tickUs, () => this.renewLease(from, requestId, id, deadlineUs));
   }
 
   private read(from: number, requestId: number, req: RangeRequest & { type: "range" }): void {
