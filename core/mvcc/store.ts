@@ -198,11 +198,21 @@ export class MvccStore {
 
   snapshot(): MvccSnapshot {
     assert(!this.writing, "mvcc: snapshot during a write txn");
+    return { currentRevision: this.currentRev, compactRevision: this.compactRev, records: this.recordsAfter(0) };
+  }
+
+  /**
+   * Records of revisions above `revision`, ascending, in snapshot form. Records are never
+   * changed once written (only compaction removes old ones), so these are everything the
+   * store gained since it was at `revision`: a backend commit writes only them.
+   */
+  recordsAfter(revision: number): MvccSnapshot["records"] {
+    assert(!this.writing, "mvcc: records read during a write txn");
     const records: MvccSnapshot["records"] = [];
-    for (const [r, rec] of this.records.entries()) {
+    for (const [r, rec] of this.records.entries({ main: revision + 1, sub: 0 })) {
       records.push([r.main, r.sub, rec.key, rec.value, rec.lease, rec.createRevision, rec.version, rec.tombstone ? 1 : 0]);
     }
-    return { currentRevision: this.currentRev, compactRevision: this.compactRev, records };
+    return records;
   }
 
   static fromSnapshot(s: MvccSnapshot): MvccStore {

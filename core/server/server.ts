@@ -36,6 +36,15 @@ export function minLeaseTtlSeconds(electionTimeoutUs: number): number {
 }
 
 /** Everything replicated: what a snapshot carries and the backend persists. */
+/** A backend commit that appends to the image (see backend.ts): new records, all leases. */
+export interface BackendDelta {
+  consistentIndex: number;
+  currentRevision: number;
+  compactRevision: number;
+  records: MvccSnapshot["records"];
+  leases: LeaseSnapshot[];
+}
+
 export interface ServerState {
   /** The consistent index: the last applied Raft index. Kept atomically with the data. */
   consistentIndex: number;
@@ -265,6 +274,17 @@ export class KvServer {
 
   snapshot(): ServerState {
     return { consistentIndex: this.applied, mvcc: this.store.snapshot(), leases: this.lessor.snapshot() };
+  }
+
+  /** What changed since the store was at `revision` (no compaction since): a backend delta commit. */
+  deltaSince(revision: number): BackendDelta {
+    return {
+      consistentIndex: this.applied,
+      currentRevision: this.store.currentRevision(),
+      compactRevision: this.store.compactRevision(),
+      records: this.store.recordsAfter(revision),
+      leases: this.lessor.snapshot(),
+    };
   }
 
   /**

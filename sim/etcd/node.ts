@@ -6,6 +6,7 @@ import type { BugSet } from "../../core/canary";
 import { MSG_CLIENT_REQUEST, MSG_CLIENT_RESPONSE, MSG_WATCH_CREATE, MSG_WATCH_RESPONSE, type ClientRequestMsg, type ClientResponseMsg, type WatchCreateMsg } from "../../core/client/protocol";
 import { ERR_NO_LEADER, ERR_NOT_LEADER, ERR_TIMEOUT, isAdminRequest, type AdminResponse, type EtcdRequest, type EtcdResponse, type LogRequest, type RangeRequest } from "../../core/server/api";
 import { backendLayout, BackendCorruptError, decodeBackend, encodeBackend, encodeConsistentIndex } from "../../core/server/backend";
+import { BackendWriter } from "../../core/server/backend_writer";
 import { encodeRequest } from "../../core/server/codec";
 import { KvServer } from "../../core/server/server";
 import type { RaftHost } from "../host/node_host";
@@ -66,12 +67,14 @@ export class EtcdNode {
   private readonly layout;
   /** Member list / add / remove / promote, status and snapshot (sim/etcd/admin.ts). */
   readonly admin: AdminService;
+  private readonly backendWriter: BackendWriter;
 
   constructor(
     readonly ctx: NodeContext,
     readonly opts: EtcdNodeOptions,
   ) {
     this.layout = backendLayout(opts.bugs);
+    this.backendWriter = new BackendWriter(this.layout);
     this.server = new KvServer({ bugs: opts.bugs, minLeaseTtlSeconds: Math.ceil((1.5 * opts.electionTicks * opts.tickUs) / 1e6) });
     const db = ctx.disk.read(BACKEND_FILE);
     if (db.length > 0) {
@@ -128,6 +131,7 @@ export class EtcdNode {
     snapshot: () => encodeBackend(this.server.snapshot()),
     restore: (data: Uint8Array) => {
       this.server.restore(decodeBackend(data), this.ctx.nowUs());
+      this.backendWriter.stateReplaced();
       this.watchAllForOracle();
       this.flushWatches();
     },
@@ -170,8 +174,9 @@ export class EtcdNode {
     const applied = this.server.appliedIndex();
     if (this.backendSyncing || applied === this.backendIndex) return;
     this.backendSyncing = true;
-    const image = encodeBackend(this.server.snapshot(), { withoutConsistentIndex: this.layout === "split" });
-    this.ctx.disk.write(BACKEND_FILE, image, "replace");
+    // Mostly a delta frame appended to the image; a full image when needed (backend_writer.ts).
+    const w = this.backendWriter.next(this.server);
+    this.ctx.disk.write(BACKEND_FILE, w.bytes, w.mode);
     this.ctx.disk.fsync(BACKEND_FILE, (ok) => {
       this.backendSyncing = false;
       if (!ok) return this.ctx.fail("backend fsync failed");
