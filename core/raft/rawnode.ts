@@ -133,10 +133,10 @@ export class RawNode {
     assert(!this.outstanding, "ready() called again before advance()");
     this.outstanding = true;
     const r = this.raft;
-    const s = this.softState();
-    const h = this.hardState();
-    const softChanged = s.lead !== this.prevSoft.lead || s.role !== this.prevSoft.role;
-    const hardChanged = h.term !== this.prevHard.term || h.vote !== this.prevHard.vote || h.commit !== this.prevHard.commit;
+    const softChanged = r.lead !== this.prevSoft.lead || r.role !== this.prevSoft.role;
+    const hardChanged = r.term !== this.prevHard.term || r.vote !== this.prevHard.vote || r.log.committed !== this.prevHard.commit;
+    const s = softChanged ? this.softState() : this.prevSoft;
+    const h = hardChanged ? this.hardState() : this.prevHard;
     const entries = r.log.unstableEntries();
     const snapshot = r.log.pendingSnapshot;
     const rd: Ready = {

@@ -59,6 +59,8 @@ const RAFT_TYPES: ReadonlySet<string> = new Set<MessageType>([
   "snap", "timeout-now", "read-index", "read-index-resp", "transfer-leader",
 ]);
 
+const NO_MESSAGES: readonly Message[] = [];
+
 export class RaftHost implements NodeProgram {
   readonly id: NodeId;
   readonly rn: RawNode;
@@ -225,11 +227,11 @@ export class RaftHost implements NodeProgram {
   }
 
   /** Canary bugs send some acknowledgements before the fsync that makes them true. */
-  private earlyMessages(rd: Ready): Message[] {
-    if (!rd.mustSync) return [];
+  private earlyMessages(rd: Ready): readonly Message[] {
+    if (!rd.mustSync) return NO_MESSAGES;
     const ackEarly = this.bugs.has("ack-before-fsync");
     const voteEarly = this.bugs.has("vote-before-persist");
-    if (!ackEarly && !voteEarly) return [];
+    if (!ackEarly && !voteEarly) return NO_MESSAGES;
     return rd.messages.filter((m) => (ackEarly && m.type === "app-resp") || (voteEarly && (m.type === "vote-resp" || m.type === "pre-vote-resp")));
   }
 
@@ -265,7 +267,7 @@ export class RaftHost implements NodeProgram {
     });
   }
 
-  private finishReady(rd: Ready, alreadySent: Message[]): void {
+  private finishReady(rd: Ready, alreadySent: readonly Message[]): void {
     for (const m of rd.messages) if (!alreadySent.includes(m)) this.sendMessage(m);
     if (rd.snapshot) {
       if (rd.snapshot.index > this.sm.appliedIndex()) this.sm.restore(rd.snapshot.data, rd.snapshot.index, rd.snapshot.term);
