@@ -6,6 +6,7 @@ import { replayCommand } from "./replay";
 import { reportCommand } from "./report";
 import { runCommand } from "./run";
 import { scenariosCommand } from "./scenarios";
+import { snapshotCommand } from "./snapshot";
 import { viewCommand } from "./view";
 
-export const COMMANDS: Command[] = [checkCommand, fuzzCommand, replayCommand, reportCommand, runCommand, scenariosCommand, viewCommand];
+export const COMMANDS: Command[] = [checkCommand, fuzzCommand, replayCommand, reportCommand, runCommand, scenariosCommand, snapshotCommand, viewCommand];
