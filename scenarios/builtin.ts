@@ -98,12 +98,13 @@ export const BUILTIN_SCENARIOS: Scenario[] = [
     ],
   }),
   scenario("snapshot-install", {
-    description: "a follower is down while the log is compacted; it catches up by InstallSnapshot",
+    description: "a follower is down while the log is compacted; it catches up by InstallSnapshot; then it is asked for a snapshot (Maintenance API), which must restore into a fresh cluster with the same state",
     cluster: { snapshotEntries: 50 },
     workload: { ratePerSec: 150 },
     faults: [
       { atMs: 1_000, type: "crash", node: "follower" },
       { atMs: 6_000, type: "restart", node: "all-down" },
+      { atMs: 8_000, type: "snapshot-save-restore", node: "follower" },
     ],
   }),
   scenario("compaction-under-watch", {
