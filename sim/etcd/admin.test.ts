@@ -115,6 +115,9 @@ describe("member add / promote", () => {
     c.world.node(4).start();
     c.run(2_000);
     expect(c.system.node(4)!.server.currentRevision()).toBe(c.system.node(lead)!.server.currentRevision());
+    const learnerStatus = c.ok(4, { type: "status" });
+    expect(learnerStatus).toMatchObject({ isLearner: true, leader: lead });
+    expect(ids(c.ok(4, { type: "memberList" }))).toEqual(["1", "2", "3", "4L"]);
     const promoted = c.ok(follower, { type: "memberPromote", ID: 4 });
     expect(ids(promoted)).toEqual(["1", "2", "3", "4"]);
     c.run(500);

@@ -1,0 +1,55 @@
+// The fault plan's membership changes and snapshot save+restore go through the store's
+// Cluster and Maintenance API (an operator client), and can fail as an operator's would.
+import { describe, expect, it } from "vitest";
+import { findBuiltin } from "./builtin";
+import { runScenario } from "./run";
+import type { Scenario } from "./types";
+import { validateScenario } from "./validate";
+
+function operatorNotes(run: ReturnType<typeof runScenario>): string[] {
+  return run.world.trace.events.flatMap((e) => (e.type === "note" && e.text.startsWith("operator: ") && e.text.includes(" -> ") ? [e.text.slice("operator: ".length)] : []));
+}
+
+describe("fault plan through the Cluster and Maintenance API", () => {
+  it("membership-change-under-partition: add learner, promote, remove the leader, all answered by the cluster", () => {
+    const run = runScenario({ seed: 1, scenario: findBuiltin("membership-change-under-partition")!, keepTrace: true });
+    const notes = operatorNotes(run);
+    expect(notes[0]).toBe("member add http://n4:2380 --learner -> ok, members 1,2,3,4(learner)");
+    expect(notes).toContain("member promote 4 -> ok, members 1,2,3,4");
+    const removal = notes.find((n) => n.startsWith("member remove"));
+    expect(removal).toMatch(/^member remove (\d) -> ok, members /);
+    const removed = Number(/^member remove (\d)/.exec(removal!)![1]);
+    const leader = run.system.leader()!;
+    expect(leader.status().confState.voters).toEqual([1, 2, 3, 4].filter((id) => id !== removed));
+    expect(Object.entries(run.checks).filter(([, v]) => v === "fail")).toEqual([]);
+  });
+
+  it("a change the cluster refuses is reported, not forced: a second learner", () => {
+    const scenario: Scenario = validateScenario({
+      name: "two-learners",
+      durationMs: 4_000,
+      faults: [
+        { atMs: 1_500, type: "add-member", learner: true },
+        { atMs: 2_000, type: "add-member", learner: true },
+      ],
+    });
+    const run = runScenario({ seed: 2, scenario, keepTrace: true });
+    const notes = operatorNotes(run);
+    expect(notes).toEqual([
+      "member add http://n4:2380 --learner -> ok, members 1,2,3,4(learner)",
+      "member add http://n5:2380 --learner -> etcdserver: too many learner members in cluster",
+    ]);
+    expect(run.system.leader()!.status().confState.learners).toEqual([4]);
+  });
+
+  it("snapshot-install saves a snapshot through the API and restores it into a fresh cluster", () => {
+    const run = runScenario({ seed: 1, scenario: findBuiltin("snapshot-install")!, keepTrace: true });
+    expect(run.system.snapshots).toHaveLength(1);
+    const saved = run.system.snapshots[0]!;
+    expect(saved.atUs).toBeGreaterThanOrEqual(8_000_000);
+    expect(saved.summary.revision).toBeGreaterThan(100);
+    const restored = run.world.trace.events.find((e) => e.type === "note" && e.text.startsWith("snapshot restored"));
+    expect(restored && restored.type === "note" ? restored.text : "").toContain(`revision ${saved.summary.revision}, ${saved.summary.keys} keys, state ${saved.summary.stateHash.slice(0, 12)} (same)`);
+    expect(run.checks.invariants).toBe("pass");
+  });
+});
