@@ -120,9 +120,16 @@ function acknowledgedWrites(op: RecordedOp): { key: string; value: string | unde
   return [];
 }
 
-export function checkWatchRules(watchers: WatcherHistory[], storeEvents: StoreEvent[]): CheckOutcome {
+export function checkWatchRules(watchers: WatcherHistory[], storeEvents: StoreEvent[], compactRevisions: readonly number[] = []): CheckOutcome {
   if (watchers.length === 0) return { result: "skipped", messages: ["no watchers in this workload"] };
-  const r = checkWatches(watchers, storeEvents);
+  const r = checkWatches(watchers, storeEvents, { compactRevisions });
   if (r.ok) return { result: "pass", messages: [] };
   return { result: "fail", messages: r.violations.slice(0, 10).map((v) => `watcher ${v.watcher} broke "${v.rule}": ${v.message}`), detail: r.violations };
+}
+
+/** Revisions the history's compact requests may have compacted the store at (all but definite failures). */
+export function compactRevisionsOf(recorder: HistoryRecorder): number[] {
+  const out: number[] = [];
+  for (const op of recorder.ops) if (op.input.type === "compact" && op.status !== "fail") out.push(op.input.revision);
+  return out;
 }

@@ -19,6 +19,7 @@ import type { NodeId } from "../sim/trace/types";
 import { diskProfile, networkProfile, World } from "../sim/world";
 import { type Election, ElectionTracker } from "./elections";
 import { currentLeader, scheduleFaults } from "./faults";
+import { compactRevisionsOf } from "./checks";
 import { checkLeases } from "./lease_check";
 import { ALL_CHECKS, type CheckName, type Scenario } from "./types";
 
@@ -124,7 +125,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
   const kubernetes = scenario.workload.kind === "kubernetes" && scenario.workload.clients > 0 ? startKubernetesWorkload(world, scenario, members, recorder) : undefined;
   const workload = scenario.workload.kind === "none" || scenario.workload.clients === 0 ? undefined : (kubernetes ?? startKvWorkload(world, scenario.workload, members, recorder, world.streams.stream("workload")));
   const watchRange = scenario.workload.kind === "kubernetes" ? { key: REGISTRY_PREFIX, rangeEnd: REGISTRY_END } : undefined;
-  const watchers = scenario.workload.kind === "none" ? [] : startWatchers(world, scenario.workload.watchers, members, 500_000, watchRange);
+  const watchers = scenario.workload.kind === "none" ? [] : startWatchers(world, world.streams.stream("watchers"), scenario.workload.watchers, members, 500_000, watchRange);
   // A broken invariant inside a node is a finding of this run, not a crash of the harness.
   let invariant: string | undefined;
   const runTo = (timeUs: number) => {
@@ -161,7 +162,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
       if (system.oracle.mismatches.length > 0) return { result: "fail", messages: [...system.oracle.mismatches.slice(0, 5), ...c.messages] };
       return c;
     },
-    watch: () => checkWatchRules(watchers.map((w) => w.history), system.oracle.storeEvents()),
+    watch: () => checkWatchRules(watchers.flatMap((w) => w.histories), system.oracle.storeEvents(), compactRevisionsOf(recorder)),
     liveness: () => probe.outcome(),
     kubernetes: () => checkKubernetes(kubernetes?.record, system.oracle.storeEvents()),
     leases: () => checkLeases(recorder.ops, scenario),

@@ -1,50 +1,133 @@
-// Watchers: clients that open a watch on the whole key space and record every response.
+// Watchers: clients that watch the workload's key range and record every response.
 // A stream that loses or reorders a message is broken from there on, as a TCP stream would
-// be: the record stops at the last message received in sequence.
+// be; one that goes quiet for longer than progress notifications allow is presumed dead.
+// Like etcd's clientv3 (and Kubernetes' reflectors), a watcher then resumes on the next
+// member from the revision after the last one it saw — which may by then be compacted, so
+// the server must cancel it rather than skip ahead. Each stream is its own history for the
+// checker: its request carries the revision it resumed from.
 import { MSG_WATCH_CREATE, MSG_WATCH_RESPONSE, type WatchCreateMsg } from "../../core/client/protocol";
-import type { WatchResponse as ServerWatchResponse } from "../../core/server/api";
+import type { WatchCreateRequest, WatchResponse as ServerWatchResponse } from "../../core/server/api";
 import type { WatcherHistory } from "../../checker/watch";
 import type { WatchStreamMsg } from "../../sim/etcd/node";
+import type { Rng } from "../../sim/rng";
 import type { World } from "../../sim/world";
 
 export const WATCHER_ID_BASE = 500;
+/** Streams per watcher: each resume opens one; bounded so a flapping cluster cannot spin. */
+const STREAMS_PER_WATCHER_MAX = 16;
+/** A stream silent this long is presumed dead (progress notifications come every 5 ticks). */
+const STREAM_SILENCE_US_MAX = 2_000_000;
+/** A client resumes after a pause in this range (it may fall behind a compaction meanwhile). */
+const RESUME_DELAY_US_MIN = 50_000;
+const RESUME_DELAY_US_MAX = 800_000;
+/**
+ * Streams are closed and resumed now and then even when healthy, as Kubernetes' API server
+ * times out watches and reflectors re-watch from their last revision.
+ */
+const STREAM_LIFETIME_US_MIN = 300_000;
+const STREAM_LIFETIME_US_MAX = 2_000_000;
+/** A response missing this long while later ones arrived is lost: the stream is broken. */
+const STREAM_GAP_US_MAX = 500_000;
 
 export interface WatcherRecord {
-  history: WatcherHistory;
+  /** One history per stream, in the order opened. */
+  histories: WatcherHistory[];
   broken: boolean;
 }
 
-export function startWatchers(world: World, count: number, members: () => number[], startAtUs: number, range: { key: string; rangeEnd: string } = { key: "k", rangeEnd: "l" }): WatcherRecord[] {
+interface Stream {
+  watcherId: number;
+  history: WatcherHistory;
+  expectSeq: number;
+  /** Responses that arrived ahead of a missing one, by sequence number. */
+  early: Map<number, ServerWatchResponse>;
+  lastHeardUs: number;
+  dead: boolean;
+}
+
+export function startWatchers(world: World, rng: Rng, count: number, members: () => number[], startAtUs: number, range: { key: string; rangeEnd: string } = { key: "k", rangeEnd: "l" }): WatcherRecord[] {
   const records: WatcherRecord[] = [];
   for (let i = 0; i < count; i++) {
     const clientId = WATCHER_ID_BASE + i;
-    const request = { ...range, prevKv: i % 2 === 0, progressNotify: true };
-    const record: WatcherRecord = { history: { id: clientId, request, responses: [] }, broken: false };
+    const base: WatchCreateRequest = { ...range, prevKv: i % 2 === 0, progressNotify: true };
+    const record: WatcherRecord = { histories: [], broken: false };
     records.push(record);
-    let expectSeq = 0;
-    world.network.register(clientId, (_from, msgType, payload) => {
-      if (msgType !== MSG_WATCH_RESPONSE || record.broken) return;
-      const m = payload as WatchStreamMsg;
-      if (m.seq !== expectSeq) {
-        record.broken = true;
-        return;
-      }
-      expectSeq++;
-      const r: ServerWatchResponse = m.response;
+    let stream: Stream | undefined;
+    /** Highest revision this watcher has seen covered (events or progress), across streams. */
+    let seenRevision = 0;
+    let memberIndex = i;
+
+    const open = () => {
+      if (record.histories.length >= STREAMS_PER_WATCHER_MAX) return;
+      const ms = members();
+      const member = ms[memberIndex++ % ms.length]!;
+      const request: WatchCreateRequest = seenRevision > 0 ? { ...base, startRevision: seenRevision + 1 } : base;
+      const watcherId = clientId * 100 + record.histories.length;
+      const history: WatcherHistory = { id: record.histories.length === 0 ? clientId : `${clientId}.${record.histories.length}`, request, responses: [] };
+      record.histories.push(history);
+      stream = { watcherId, history, expectSeq: 0, early: new Map(), lastHeardUs: world.nowUs, dead: false };
+      const msg: WatchCreateMsg = { clientId, watcherId, request };
+      world.network.send(clientId, member, MSG_WATCH_CREATE, msg, { bytes: 64 });
+      const opened = stream;
+      world.scheduler.after(rng.int(STREAM_LIFETIME_US_MIN, STREAM_LIFETIME_US_MAX + 1), () => {
+        if (stream === opened) resumeLater("stream lifetime over");
+      });
+    };
+
+    const resumeLater = (why: string) => {
+      world.record({ tUs: world.nowUs, type: "note", text: `watcher ${clientId} resumes: ${why}` });
+      if (!stream || stream.dead) return;
+      stream.dead = true;
+      record.broken = true;
+      world.scheduler.after(rng.int(RESUME_DELAY_US_MIN, RESUME_DELAY_US_MAX + 1), open);
+    };
+
+    const deliver = (st: Stream, r: ServerWatchResponse) => {
+      st.lastHeardUs = world.nowUs;
       if (r.created && r.events.length === 0 && !r.canceled) return;
-      record.history.responses.push({
+      st.history.responses.push({
         revision: r.header.revision,
         events: r.events.map((e) => ({ type: e.type, kv: e.kv, ...(e.prevKv ? { prevKv: e.prevKv } : {}) })),
         ...(r.events.length === 0 && !r.canceled ? { progressNotify: true } : {}),
         ...(r.canceled ? { canceled: true, compactRevision: r.compactRevision } : {}),
       });
       world.record({ tUs: world.nowUs, type: "watch-event", watcher: clientId, revision: r.header.revision, events: r.events.map((e) => ({ type: e.type, key: e.kv.key, modRevision: e.kv.modRevision })) });
+      if (r.canceled) {
+        // Cancelled for compaction: what was missed is gone; a real client would re-list.
+        // This watcher's record ends here.
+        st.dead = true;
+        record.broken = true;
+        return;
+      }
+      seenRevision = Math.max(seenRevision, r.header.revision);
+    };
+
+    world.network.register(clientId, (_from, msgType, payload) => {
+      if (msgType !== MSG_WATCH_RESPONSE || !stream || stream.dead) return;
+      const st = stream;
+      const m = payload as WatchStreamMsg;
+      if (m.watcherId !== st.watcherId || m.seq < st.expectSeq) return; // abandoned stream, or a duplicate
+      // A stream is ordered, as TCP is: hold what arrives early until the gap fills.
+      st.early.set(m.seq, m.response);
+      if (m.seq > st.expectSeq && st.early.size === 1) {
+        const stuckAt = st.expectSeq;
+        world.scheduler.after(STREAM_GAP_US_MAX, () => {
+          if (stream === st && !st.dead && st.expectSeq === stuckAt) resumeLater(`seq ${stuckAt} lost`);
+        });
+      }
+      for (let next = st.early.get(st.expectSeq); next !== undefined && !st.dead; next = st.early.get(st.expectSeq)) {
+        st.early.delete(st.expectSeq++);
+        deliver(st, next);
+      }
     });
+
+    const watchdog = () => {
+      if (stream && !stream.dead && world.nowUs - stream.lastHeardUs > STREAM_SILENCE_US_MAX) resumeLater("silence");
+      if (record.histories.length < STREAMS_PER_WATCHER_MAX) world.scheduler.after(STREAM_SILENCE_US_MAX / 2, watchdog);
+    };
     world.scheduler.at(startAtUs + i * 1_000, () => {
-      const ms = members();
-      const member = ms[i % ms.length]!;
-      const msg: WatchCreateMsg = { clientId, watcherId: clientId, request };
-      world.network.send(clientId, member, MSG_WATCH_CREATE, msg, { bytes: 64 });
+      open();
+      world.scheduler.after(STREAM_SILENCE_US_MAX / 2, watchdog);
     });
   }
   return records;
