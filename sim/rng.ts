@@ -47,11 +47,22 @@ export class Rng implements Rand {
 
   /** Lognormal given its median and 99th percentile (both > 0, p99 ≥ median). */
   lognormal(median: number, p99: number): number {
-    assert(median > 0 && p99 >= median, () => `lognormal needs 0 < median ≤ p99, got ${median}, ${p99}`);
-    const mu = Math.log(median);
-    const sigma = (Math.log(p99) - mu) / Z_P99;
-    return Math.exp(mu + sigma * this.normal());
+    if (median !== this.lnMedian || p99 !== this.lnP99) {
+      // Callers draw from one profile over and over (a link's latency, a disk's fsync):
+      // keep its parameters instead of taking two logarithms per draw. Same numbers.
+      assert(median > 0 && p99 >= median, () => `lognormal needs 0 < median ≤ p99, got ${median}, ${p99}`);
+      this.lnMedian = median;
+      this.lnP99 = p99;
+      this.lnMu = Math.log(median);
+      this.lnSigma = (Math.log(p99) - this.lnMu) / Z_P99;
+    }
+    return Math.exp(this.lnMu + this.lnSigma * this.normal());
   }
+
+  private lnMedian = Number.NaN;
+  private lnP99 = Number.NaN;
+  private lnMu = 0;
+  private lnSigma = 0;
 
   pick<T>(items: readonly T[]): T {
     assert(items.length > 0, "pick from an empty list");
