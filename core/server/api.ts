@@ -253,7 +253,7 @@ export interface StatusResponse {
 // member list, status and snapshot are answered by the member asked; add / remove /
 // promote become Raft configuration changes proposed by the leader.
 
-export const ERR_MEMBER_EXIST = "etcdserver: member ID already exist";
+export const ERR_PEER_URL_EXIST = "etcdserver: Peer URLs already exists";
 export const ERR_MEMBER_NOT_ENOUGH_STARTED = "etcdserver: re-configuration failed due to not enough started members";
 export const ERR_MEMBER_BAD_URLS = "etcdserver: given member URLs are invalid";
 export const ERR_MEMBER_NOT_FOUND = "etcdserver: member not found";

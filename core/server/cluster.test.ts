@@ -1,7 +1,7 @@
 // etcd's strict reconfiguration rules, table-driven against a member's view of its peers.
 import { describe, expect, it } from "vitest";
 import {
-  ERR_LEARNER_NOT_READY, ERR_MEMBER_BAD_URLS, ERR_MEMBER_EXIST, ERR_MEMBER_NOT_ENOUGH_STARTED, ERR_MEMBER_NOT_FOUND,
+  ERR_LEARNER_NOT_READY, ERR_MEMBER_BAD_URLS, ERR_PEER_URL_EXIST, ERR_MEMBER_NOT_ENOUGH_STARTED, ERR_MEMBER_NOT_FOUND,
   ERR_MEMBER_NOT_LEARNER, ERR_NOT_LEADER, ERR_TOO_MANY_LEARNERS, ERR_UNHEALTHY,
 } from "./api";
 import { checkMemberAdd, checkMemberPromote, checkMemberRemove, memberIdFromPeerUrl, membersOf, peerUrl, type PeerView } from "./cluster";
@@ -47,8 +47,8 @@ describe("member add", () => {
     ["bad peer URL", { voters: [1, 2, 3] }, { peerURLs: ["http://example:2380"] }, ERR_MEMBER_BAD_URLS],
     ["no peer URL", { voters: [1, 2, 3] }, { peerURLs: [] }, ERR_MEMBER_BAD_URLS],
     ["peer URLs naming two members", { voters: [1, 2, 3] }, { peerURLs: [peerUrl(4), peerUrl(5)] }, ERR_MEMBER_BAD_URLS],
-    ["an existing voter", { voters: [1, 2, 3] }, { peerURLs: [peerUrl(2)] }, ERR_MEMBER_EXIST],
-    ["an existing learner", { voters: [1, 2, 3], learners: [4] }, { peerURLs: [peerUrl(4)] }, ERR_MEMBER_EXIST],
+    ["an existing voter", { voters: [1, 2, 3] }, { peerURLs: [peerUrl(2)] }, ERR_PEER_URL_EXIST],
+    ["an existing learner", { voters: [1, 2, 3], learners: [4] }, { peerURLs: [peerUrl(4)] }, ERR_PEER_URL_EXIST],
     ["a second learner", { voters: [1, 2, 3], learners: [4] }, { peerURLs: [peerUrl(5)], isLearner: true }, ERR_TOO_MANY_LEARNERS],
     ["a voter while a learner exists", { voters: [1, 2, 3], learners: [4] }, { peerURLs: [peerUrl(5)] }, 5],
     // 1 of 3 voters started: the grown cluster of 4 needs 3 started.

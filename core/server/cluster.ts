@@ -4,7 +4,7 @@
 // (its default): mayAddMember, mayRemoveMember, mayPromoteMember / isLearnerReady, and
 // the IsReadyTo{Add,Remove,Promote} counts of started voting members.
 import {
-  ERR_LEARNER_NOT_READY, ERR_MEMBER_BAD_URLS, ERR_MEMBER_EXIST, ERR_MEMBER_NOT_ENOUGH_STARTED, ERR_MEMBER_NOT_FOUND,
+  ERR_LEARNER_NOT_READY, ERR_MEMBER_BAD_URLS, ERR_PEER_URL_EXIST, ERR_MEMBER_NOT_ENOUGH_STARTED, ERR_MEMBER_NOT_FOUND,
   ERR_MEMBER_NOT_LEARNER, ERR_NOT_LEADER, ERR_TOO_MANY_LEARNERS, ERR_UNHEALTHY, LEARNER_READY_FRACTION, MAX_LEARNERS,
   type Member, type MemberAddRequest,
 } from "./api";
@@ -80,7 +80,9 @@ export function checkMemberAdd(view: PeerView, req: MemberAddRequest): { error: 
   const ids = (req.peerURLs ?? []).map(memberIdFromPeerUrl);
   const id = ids[0];
   if (id === undefined || ids.some((other) => other !== id)) return { error: ERR_MEMBER_BAD_URLS };
-  if (isMember(view.conf, id) || view.conf.votersOutgoing.includes(id)) return { error: ERR_MEMBER_EXIST };
+  // The ID is the URL here, so a current member's URL is what etcd reports (its own IDs
+  // also mix in the time, so re-adding a URL gives a new ID but the same URL).
+  if (isMember(view.conf, id) || view.conf.votersOutgoing.includes(id)) return { error: ERR_PEER_URL_EXIST };
   if (req.isLearner) {
     const learners = view.conf.learners.filter((l) => !view.conf.voters.includes(l)).length;
     if (learners >= MAX_LEARNERS) return { error: ERR_TOO_MANY_LEARNERS };

@@ -6,7 +6,7 @@ import { NO_BUGS } from "../../core/canary";
 import { MSG_CLIENT_RESPONSE, type ClientRequest, type ClientResponse, type ClientResponseMsg } from "../../core/client/protocol";
 import { ClientSession, type Outcome } from "../../core/client/session";
 import {
-  ERR_LEARNER_NOT_READY, ERR_MEMBER_BAD_URLS, ERR_MEMBER_EXIST, ERR_MEMBER_NOT_FOUND, ERR_MEMBER_NOT_LEARNER,
+  ERR_LEARNER_NOT_READY, ERR_MEMBER_BAD_URLS, ERR_PEER_URL_EXIST, ERR_MEMBER_NOT_FOUND, ERR_MEMBER_NOT_LEARNER,
   ERR_TOO_MANY_LEARNERS, ERR_UNHEALTHY, isError, type AdminSuccess, type EtcdSuccess,
 } from "../../core/server/api";
 import { peerUrl } from "../../core/server/cluster";
@@ -100,7 +100,7 @@ describe("member add / promote", () => {
     const follower = [1, 2, 3].find((id) => id !== lead)!;
     for (let i = 0; i < 20; i++) c.ok(lead, { type: "put", key: `k${i % 4}`, value: `${i}` });
     expect(c.error(lead, { type: "memberAdd", peerURLs: ["http://somewhere:2380"] })).toBe(ERR_MEMBER_BAD_URLS);
-    expect(c.error(lead, { type: "memberAdd", peerURLs: [peerUrl(2)] })).toBe(ERR_MEMBER_EXIST);
+    expect(c.error(lead, { type: "memberAdd", peerURLs: [peerUrl(2)] })).toBe(ERR_PEER_URL_EXIST);
     // Sent to a follower: "not leader" sends the client on to the leader.
     const added = c.ok(follower, { type: "memberAdd", peerURLs: [peerUrl(4)], isLearner: true });
     expect(added.member).toMatchObject({ ID: 4, isLearner: true, peerURLs: [peerUrl(4)] });
