@@ -52,6 +52,8 @@ const MS = 1_000;
 export const FAULT_WINDOW_MS = 3_000;
 export const LIVENESS_WINDOW_MS = 3_000;
 const MAX_EVENTS = 400_000;
+/** An unanswered liveness marker is proposed again after this long. */
+const MARKER_RETRY_US = 500 * MS;
 
 export function runRaftCase(c: RaftFuzzCase, bugs: BugSet): RaftFuzzResult {
   const monitor = new SafetyMonitor();
@@ -176,17 +178,22 @@ export function runRaftCase(c: RaftFuzzCase, bugs: BugSet): RaftFuzzResult {
     }
   });
 
-  let marker: boolean | undefined;
+  // The marker is proposed through whichever node leads; a proposal to a node that then
+  // loses its place (a removed member, say) may never be answered, so after a while it is
+  // proposed again through the current leader. Any one of them committing counts.
+  let marker = false;
+  let pendingSinceUs: number | undefined;
   const probe = () => {
     const l = system.leader();
-    if (l && marker === undefined) {
-      marker = false;
+    const stale = pendingSinceUs !== undefined && sched.nowUs - pendingSinceUs > MARKER_RETRY_US;
+    if (l && !marker && (pendingSinceUs === undefined || stale)) {
+      pendingSinceUs = sched.nowUs;
       l.propose(new TextEncoder().encode("liveness-marker"), (r) => {
         if (r.ok) marker = true;
-        else marker = undefined; // lost leadership: try again on the next probe
+        else pendingSinceUs = undefined; // lost leadership: try again on the next probe
       });
     }
-    if (marker !== true) sched.after(50 * MS, probe);
+    if (!marker) sched.after(50 * MS, probe);
   };
   sched.at((FAULT_WINDOW_MS + 1) * MS, probe);
 
@@ -215,7 +222,7 @@ export function runRaftCase(c: RaftFuzzCase, bugs: BugSet): RaftFuzzResult {
   }
   const live = world.allEndpoints().filter(up).map((id) => system.host(id)!).filter(Boolean);
   monitor.checkLogs(live);
-  if (monitor.violations.length === 0 && marker !== true) {
+  if (monitor.violations.length === 0 && !marker) {
     monitor.violations.push({
       property: "liveness",
       message: `no proposal committed within ${LIVENESS_WINDOW_MS} ms after healing (leader: ${system.leader()?.id ?? "none"})`,

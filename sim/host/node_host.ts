@@ -49,6 +49,8 @@ export interface HostObserver {
   onCommit?(host: RaftHost, fromIndex: number, toIndex: number): void;
   onApply?(host: RaftHost, entry: Entry): void;
   onRestore?(host: RaftHost, snapshot: Snapshot): void;
+  /** Every Raft message as it leaves the host. */
+  onSend?(host: RaftHost, m: Message): void;
 }
 
 export type ProposeCallback = (r: { ok: true; index: number; term: number } | { ok: false; error: string }) => void;
@@ -333,6 +335,7 @@ export class RaftHost implements NodeProgram {
   }
 
   private sendMessage(m: Message): void {
+    this.opts.observer?.onSend?.(this, m);
     if (m.type === "vote-resp") {
       this.ctx.trace({ tUs: this.now(), type: "vote", node: this.id, term: m.term, votedFor: m.reject ? this.rn.raft.vote : m.to, granted: !m.reject, candidate: m.to });
     }

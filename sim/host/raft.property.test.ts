@@ -35,7 +35,7 @@ export const caseArb: fc.Arbitrary<RaftFuzzCase> = fc.record({
 });
 
 /** Runs used by CI, for the clean property and for each canary. */
-export const NUM_RUNS = Number(process.env.RAFT_PROP_RUNS ?? 40);
+export const NUM_RUNS = Number(process.env.RAFT_PROP_RUNS ?? 300);
 const SEED = Number(process.env.RAFT_PROP_SEED ?? 20240611);
 
 function property(bugs: ReadonlySet<CanaryBug>) {
@@ -54,10 +54,11 @@ describe("raft property (paper Figure 3 + liveness after heal)", () => {
     expect(out.failed, String(out.errorInstance)).toBe(false);
   });
 
-  // Not yet caught at this run count (see the issue-3 report): "commit-prior-term",
-  // "vote-before-persist". They are wired (core/raft/raft.ts, sim/host/node_host.ts) and
-  // the Figure 8 unit test shows the first one's effect directly.
-  const CANARIES: CanaryBug[] = ["ack-before-fsync", "no-truncate-on-conflict"];
+  // commit-prior-term is not caught here: with the leader's no-op appended at election, a
+  // count that lands on an older-term entry is almost always overtaken by the no-op's own
+  // commit before any append advertises it (SafetyMonitor.onSend watches for exactly that).
+  // The Figure 8 unit test in core/raft shows its effect directly.
+  const CANARIES: CanaryBug[] = ["ack-before-fsync", "no-truncate-on-conflict", "vote-before-persist"];
   for (const bug of CANARIES) {
     it(`catches canary ${bug} within ${NUM_RUNS} runs`, () => {
       const out = fc.check(property(new Set([bug])), { numRuns: NUM_RUNS, seed: SEED, endOnFailure: true });

@@ -5,6 +5,7 @@
 // run reports every finding with its time.
 import type { Entry, NodeId } from "../../core/raft/types";
 import { crc32 } from "../../core/crc32";
+import type { Message } from "../../core/raft/types";
 import type { HostObserver, RaftHost } from "./node_host";
 
 export interface SafetyViolation {
@@ -19,6 +20,8 @@ export class SafetyMonitor implements HostObserver {
   private readonly committed = new Map<number, { term: number; seenInTerm: number }>();
   private readonly applied = new Map<number, { term: number; hash: number }>();
   private readonly lastApplied = new Map<RaftHost, number>();
+  /** A leader's commit index when it took office, by "node/term". */
+  private readonly inheritedCommit = new Map<string, number>();
   maxCommitted = 0;
   elections = 0;
 
@@ -29,6 +32,7 @@ export class SafetyMonitor implements HostObserver {
   onRole(host: RaftHost, role: string, term: number): void {
     if (role !== "leader") return;
     this.elections++;
+    this.inheritedCommit.set(`${host.id}/${term}`, host.rn.raft.log.committed);
     const prev = this.leaderOfTerm.get(term);
     if (prev !== undefined && prev !== host.id) this.fail("election-safety", `term ${term} has two leaders: ${prev} and ${host.id}`);
     this.leaderOfTerm.set(term, host.id);
@@ -39,6 +43,19 @@ export class SafetyMonitor implements HostObserver {
       const t = log.term(index);
       if (t !== c.term) this.fail("leader-completeness", `leader ${host.id} of term ${term} lacks committed entry ${index}@${c.term} (has ${t ?? "none"})`);
     }
+  }
+
+  /**
+   * §5.4.2 as a leader shows it to followers: the commit index in its appends is either one
+   * it inherited or the index of an entry of its own term. (Its own commit may jump over an
+   * older-term index within one Ready, so the appends are where a wrong count shows.)
+   */
+  onSend(host: RaftHost, m: Message): void {
+    if (m.type !== "app" || m.commit === undefined) return;
+    const inherited = this.inheritedCommit.get(`${host.id}/${m.term}`);
+    if (inherited === undefined || m.commit <= inherited) return;
+    const t = host.rn.raft.log.term(m.commit);
+    if (t !== undefined && t !== m.term) this.fail("commit-rule", `leader ${host.id} of term ${m.term} advertised commit index ${m.commit}, an entry of term ${t}, counted by replicas`);
   }
 
   onCommit(host: RaftHost, from: number, to: number): void {
