@@ -9,7 +9,7 @@ import { runCampaign } from "./pool";
 import { REPLAY_FORMAT_VERSION, type ReplayFile, replayFileName } from "./replay";
 
 const SEED = Number(process.env.RAFTSIM_FUZZ_SEED ?? 1);
-const RUNS = Number(process.env.RAFTSIM_FUZZ_RUNS ?? 100);
+const RUNS = Number(process.env.RAFTSIM_FUZZ_RUNS ?? 300);
 const OUT = join(__dirname, "..", "..", "raftsim-failures");
 
 describe("fuzz: every check passes", () => {
