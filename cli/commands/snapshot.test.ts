@@ -33,6 +33,10 @@ describe("raftsim snapshot", () => {
     expect(s.keys).toBeGreaterThan(0);
     expect(readFileSync(file).byteLength).toBe(s.sizeBytes);
 
+    const status = await run(["status", file]);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.out[0]!)).toMatchObject({ file, revision: s.revision, keys: s.keys, stateHash: s.stateHash, sizeBytes: s.sizeBytes });
+
     const restored = await run(["restore", file, "--nodes", "3", "--seed", "5"]);
     expect(restored.code).toBe(0);
     const r = JSON.parse(restored.out[0]!);
@@ -76,6 +80,8 @@ describe("raftsim snapshot", () => {
       [["save", "--at-ms", "100", "--node", "40", "--out", join(dir, "x.db")], /--node 40 is not a member of kv-mixed/],
       [["save", "--scenario", "nope", "--at-ms", "100", "--out", join(dir, "x.db")], /unknown scenario 'nope'/],
       [["restore"], /missing FILE/],
+      [["status"], /snapshot status: missing FILE/],
+      [["status", join(dir, "garbage.db")], /garbage\.db: not a raftsim snapshot/],
       [["restore", join(dir, "missing.db")], /missing\.db: no such snapshot file/],
       [["restore", join(dir, "garbage.db")], /garbage\.db: not a raftsim snapshot/],
       [["restore", good, "--nodes", "0"], /--nodes must be between 1 and 9/],

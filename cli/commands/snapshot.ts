@@ -11,7 +11,7 @@ import { type Command, type CommandIO, EXIT_CHECK_FAILED, EXIT_OK, type ParsedAr
 import { writeFileAtomic } from "../files";
 import { loadScenario, parseBugs } from "../scenario-arg";
 
-const ACTIONS = ["save", "restore"] as const;
+const ACTIONS = ["save", "status", "restore"] as const;
 const NODES_MAX = 9;
 
 function nodeSelector(value: unknown): NodeSelector {
@@ -63,21 +63,36 @@ function printSummary(io: CommandIO, s: SnapshotSummary): void {
   io.out(`stateHash ${s.stateHash}`);
 }
 
-async function restore(args: ParsedArgs, io: CommandIO): Promise<number> {
+/** Reads and checks a snapshot file named by the FILE argument of `action`. */
+function readSnapshot(args: ParsedArgs, action: string): { path: string; image: Uint8Array; summary: SnapshotSummary } {
   const path = args.positionals[1];
-  if (path === undefined) throw new UsageError("snapshot restore: missing FILE (usage: raftsim snapshot restore FILE [--nodes 3] [--seed N])");
+  if (path === undefined) throw new UsageError(`snapshot ${action}: missing FILE (a file written by raftsim snapshot save)`);
   if (!existsSync(path)) throw new UsageError(`${path}: no such snapshot file`);
-  const nodes = Number(args.options.nodes);
-  if (!(nodes >= 1 && nodes <= NODES_MAX)) throw new UsageError(`snapshot restore: --nodes must be between 1 and ${NODES_MAX}, got ${nodes}`);
-  const seed = Number(args.options.seed);
   const image = new Uint8Array(readFileSync(path));
-  let summary: SnapshotSummary;
   try {
-    summary = summarizeSnapshot(image);
+    return { path, image, summary: summarizeSnapshot(image) };
   } catch (error) {
     if (error instanceof BackendCorruptError || error instanceof SyntaxError) throw new UsageError(`${path}: not a raftsim snapshot (${error.message})`);
     throw error;
   }
+}
+
+/** etcdutl snapshot status: what the file holds, without booting anything. */
+async function status(args: ParsedArgs, io: CommandIO): Promise<number> {
+  const { path, summary } = readSnapshot(args, "status");
+  if (io.json) io.out(JSON.stringify({ file: path, ...summary }));
+  else {
+    io.out(`snapshot ${path}`);
+    printSummary(io, summary);
+  }
+  return EXIT_OK;
+}
+
+async function restore(args: ParsedArgs, io: CommandIO): Promise<number> {
+  const nodes = Number(args.options.nodes);
+  if (!(nodes >= 1 && nodes <= NODES_MAX)) throw new UsageError(`snapshot restore: --nodes must be between 1 and ${NODES_MAX}, got ${nodes}`);
+  const seed = Number(args.options.seed);
+  const { path, image, summary } = readSnapshot(args, "restore");
   let result;
   try {
     io.progress(`booting ${nodes} members from ${path}…`);
@@ -116,13 +131,14 @@ async function restore(args: ParsedArgs, io: CommandIO): Promise<number> {
 export const snapshotCommand: Command = {
   name: "snapshot",
   summary: "save a member's snapshot from a scenario run, or restore a fresh cluster from one",
-  usage: "raftsim snapshot save --scenario NAME|FILE --at-ms T --out FILE [--seed N] [--node leader|follower|N] [--bug NAME] | raftsim snapshot restore FILE [--nodes 3] [--seed N]",
+  usage: "raftsim snapshot save --scenario NAME|FILE --at-ms T --out FILE [--seed N] [--node leader|follower|N] [--bug NAME] | raftsim snapshot status FILE | raftsim snapshot restore FILE [--nodes 3] [--seed N]",
   description:
     "save: runs the scenario with the seed up to --at-ms (simulated), asks a member for its backend through the Maintenance API (etcdctl snapshot save) and writes it to --out; the snapshot is also restored once and checked. " +
+    "status: what a snapshot file holds (revision, keys, leases, consistent index, state hash), like etcdutl snapshot status. " +
     "restore: like etcdutl snapshot restore, gives every member of a new simulated cluster the snapshot's data and boots it, then prints revision, key count and each member's state hash. Exit 1 when the restored state differs.",
   positionals: [
     { name: "ACTION", required: true, help: `one of: ${ACTIONS.join(", ")}` },
-    { name: "FILE", required: false, help: "restore: the snapshot file written by `raftsim snapshot save`" },
+    { name: "FILE", required: false, help: "status, restore: the snapshot file written by `raftsim snapshot save`" },
   ],
   options: [
     { name: "scenario", kind: "string", valueName: "NAME|FILE", help: "save: built-in scenario name or a scenario JSON file", default: "kv-mixed" },
@@ -136,6 +152,7 @@ export const snapshotCommand: Command = {
   async run(args, io) {
     const action = args.positionals[0]!;
     if (action === "save") return save(args, io);
+    if (action === "status") return status(args, io);
     if (action === "restore") return restore(args, io);
     throw new UsageError(`snapshot: unknown action '${action}' (expected one of: ${ACTIONS.join(", ")})`);
   },
