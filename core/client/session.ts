@@ -31,6 +31,8 @@ interface Pending {
 
 export class ClientSession {
   private memberIndex: number;
+  private rotationIndex: number;
+  private followedHint = false;
   private requestIdNext = 1;
   private pending: Pending | undefined;
 
@@ -43,6 +45,7 @@ export class ClientSession {
   ) {
     assert(members.length > 0, "a client needs at least one member");
     this.memberIndex = rand.int(0, members.length);
+    this.rotationIndex = this.memberIndex;
   }
 
   get busy(): boolean {
@@ -58,6 +61,7 @@ export class ClientSession {
     if (members.length > 0) this.members = members.slice();
     const i = prefer === undefined ? -1 : this.members.indexOf(prefer);
     if (i >= 0) this.memberIndex = i;
+    this.rotationIndex = this.memberIndex % this.members.length;
   }
 
   /** One request at a time: a client has at most one operation outstanding. */
@@ -101,14 +105,22 @@ export class ClientSession {
     p.done({ status: "ok", response: r });
   }
 
+  /**
+   * Moves to the hinted leader, or else to the next member in rotation. The rotation has its
+   * own position and a hint is followed at most once in a row: members with stale beliefs
+   * (a removed member, say) can point at each other, and following them would loop forever.
+   */
   private switchMember(hint?: number): void {
-    if (hint !== undefined && hint !== 0) {
-      const i = this.members.indexOf(hint);
-      if (i >= 0 && hint !== this.member) {
-        this.memberIndex = i;
-        return;
-      }
+    const followHint = !this.followedHint && hint !== undefined && hint !== 0 && hint !== this.member && this.members.includes(hint);
+    this.followedHint = followHint;
+    if (followHint) {
+      this.memberIndex = this.members.indexOf(hint!);
+      return;
     }
-    this.memberIndex = (this.memberIndex + 1) % this.members.length;
+    const current = this.member;
+    this.rotationIndex = (this.rotationIndex + 1) % this.members.length;
+    if (this.members[this.rotationIndex] === current) this.rotationIndex = (this.rotationIndex + 1) % this.members.length;
+    this.memberIndex = this.rotationIndex;
   }
+
 }
