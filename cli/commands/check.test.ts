@@ -34,7 +34,7 @@ describe("raftsim check", () => {
     expect(JSON.parse(bad.out[0]!).verdict).toBe("not-linearizable");
   });
 
-  it("exit 3 with verdict unknown when the timeout runs out", async () => {
+  it("exit 1 with verdict unknown when the timeout runs out", async () => {
     // Many concurrent writes and an impossible read force a long search.
     const ops = Array.from({ length: 22 }, (_, i) => ({ id: i, client: i, input: { op: "write", value: i }, call: 0, output: {}, return: 100 }));
     ops.push({ id: 22, client: 99, input: { op: "read" } as never, call: 101, output: { value: 999 } as never, return: 102 });
@@ -42,7 +42,7 @@ describe("raftsim check", () => {
     writeFileSync(file, JSON.stringify({ formatVersion: 1, model: "register", operations: ops }));
     const r = await run([file, "--timeout", "50ms"]);
     expect(JSON.parse(r.out[0]!).verdict).toBe("unknown");
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(1);
   });
 
   it("bad input and bad flags are usage errors naming file and line", async () => {

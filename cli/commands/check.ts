@@ -1,6 +1,7 @@
 // `raftsim check FILE`: linearizability of a recorded history (raftsim JSON, Jepsen etcd
-// logs, Jepsen kv EDN). Exit 0 linearizable, 1 not linearizable, 3 unknown (the time
-// budget or memory bound ran out: not proven either way), 2 bad usage or input.
+// logs, Jepsen kv EDN). Exit 0 linearizable, 1 not proven linearizable — the verdict says
+// whether it is "not-linearizable" or "unknown" (the time budget or memory bound ran out) —
+// and 2 bad usage or input, as the CLI contract has it.
 import { readFileSync, writeFileSync } from "node:fs";
 import { checkHistory } from "../../checker/check";
 import { HistoryParseError } from "../../checker/errors";
@@ -10,7 +11,8 @@ import { describeShapeError } from "../../checker/validate";
 import { FORMAT_NAMES, loadHistory, type FormatName } from "../../checker/parsers/detect";
 import { type Command, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../command";
 
-export const EXIT_UNKNOWN = 3;
+/** The contract has three codes: an unproven history is not a pass. */
+export const EXIT_UNKNOWN = EXIT_CHECK_FAILED;
 
 export const checkCommand: Command = {
   name: "check",
@@ -18,7 +20,7 @@ export const checkCommand: Command = {
   usage: "raftsim check FILE [--format history|jepsen-etcd|jepsen-kv] [--model etcd|register|kv] [--timeout 60s] [--html FILE.html] [--json]",
   description:
     "The format is detected from the content and extension when --format is absent; the model defaults to the one the file names (jepsen-etcd: register, jepsen-kv: kv).\n" +
-    "Exit codes: 0 linearizable, 1 not linearizable, 3 unknown (the --timeout or the memory bound ran out before a verdict), 2 bad usage or input.",
+    "Exit codes: 0 linearizable, 1 not linearizable or unknown (the --timeout or the memory bound ran out before a verdict; the printed verdict says which), 2 bad usage or input.",
   positionals: [{ name: "FILE", required: true, help: "history file to check" }],
   options: [
     { name: "format", kind: "string", valueName: "FORMAT", help: `input format: ${FORMAT_NAMES.join(", ")} (default: detected)` },

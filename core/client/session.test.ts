@@ -20,7 +20,7 @@ function harness(members: number[], answer: (member: number) => { response: Etcd
       if (a) queue.push(() => session.onResponse(to, { requestId: m.requestId, response: a.response, ...(a.leaderHint ? { leaderHint: a.leaderHint } : {}) }));
     },
     setTimer: () => ({ cancelled: false }),
-  }, 1_000_000, { int: () => members.indexOf(firstMember) });
+  }, 1_000_000, { next: () => 0, int: () => members.indexOf(firstMember) });
   const run = (): Outcome => {
     let outcome: Outcome | undefined;
     session.request({ type: "put", key: "k", value: "v" }, (o) => (outcome = o));
