@@ -20,6 +20,7 @@
 // - `input`/`output` shapes are the model's: see models/etcd.ts (EtcdRequest /
 //   EtcdResponse), models/register.ts and models/kv.ts.
 // - Operations of one client must not overlap (a client has one operation outstanding).
+import { findJsonError } from "./json_error";
 import { HistoryParseError } from "./errors";
 import { describeShapeError } from "./validate";
 
@@ -75,9 +76,10 @@ export function parseHistoryJson(text: string, file: string): History & { model:
     doc = JSON.parse(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const pos = /position (\d+)/.exec(message);
-    const line = pos ? lineOfOffset(text, Number(pos[1])) : 1;
-    throw new HistoryParseError(file, line, `invalid JSON (${message})`);
+    // Node 20's message has no position: find it ourselves.
+    const where = findJsonError(text);
+    if (where) throw new HistoryParseError(file, where.line, `invalid JSON: column ${where.column}: expected ${where.expected}`);
+    throw new HistoryParseError(file, 1, `invalid JSON (${message})`);
   }
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw new HistoryParseError(file, 1, "expected a JSON object {formatVersion, model, operations}");
   const d = doc as Record<string, unknown>;

@@ -3,6 +3,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { UsageError } from "./command";
+import { findJsonError } from "../checker/json_error";
 
 export function readTextFile(path: string, what: string): string {
   if (!existsSync(path)) throw new UsageError(`${path}: no such ${what} file`);
@@ -18,9 +19,9 @@ export function readJsonFile(path: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const m = /position (\d+)/.exec((error as Error).message);
-    const line = m ? text.slice(0, Number(m[1])).split("\n").length : 1;
-    throw new UsageError(`${path}:${line}: expected valid JSON for a ${what} (${(error as Error).message})`);
+    const where = findJsonError(text);
+    if (where) throw new UsageError(`${path}:${where.line}:${where.column}: expected ${where.expected} (not valid JSON for a ${what})`);
+    throw new UsageError(`${path}: expected valid JSON for a ${what} (${(error as Error).message})`);
   }
 }
 
