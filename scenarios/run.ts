@@ -146,6 +146,12 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
   // No checks asked for (determinism tests, benchmarks): no need to wait for recovery.
   if (scenario.checks.length > 0) runTo(endUs + livenessBoundUs(scenario) + CONVERGE_US);
   recorder.closeOutstanding();
+  // Raft's own safety (election safety, leader completeness, log matching, commit rule),
+  // watched on every member throughout: a breach is an invariants finding.
+  const upHosts = world.allEndpoints().filter((id) => world.node(id).status === "up").map((id) => system.hosts.get(id)).filter((h) => h !== undefined);
+  system.safety.checkLogs(upHosts);
+  const breach = system.safety.violations[0];
+  if (invariant === undefined && breach) invariant = `raft ${breach.property}: ${breach.message}`;
 
   const checks = Object.fromEntries(ALL_CHECKS.map((c) => [c, "skipped"])) as RunResult["checks"];
   const violations: Violation[] = [];

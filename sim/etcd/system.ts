@@ -1,5 +1,6 @@
 // The etcd cluster as a system under test: a RaftSystem whose nodes run EtcdNode (the KV
 // server as the state machine, client and watch traffic on top).
+import { SafetyMonitor } from "../host/safety";
 import { assert } from "../../core/assert";
 import type { BugSet } from "../../core/canary";
 import { isError } from "../../core/server/api";
@@ -29,6 +30,8 @@ export class EtcdSystem extends RaftSystem {
   onLeaseRevoke: LeaseRevokeHook | undefined;
   /** Sends the fault plan's cluster and maintenance requests (set on attach). */
   operator: Operator | undefined;
+  /** Raft's safety properties (Figure 3), judged on every member as the run goes. */
+  readonly safety = new SafetyMonitor();
   /** Snapshots saved through the Maintenance API during the run, in order. */
   readonly snapshots: { atUs: number; node: NodeId; image: Uint8Array; summary: SnapshotSummary }[] = [];
 
@@ -54,7 +57,14 @@ export class EtcdSystem extends RaftSystem {
             node.host = h;
             this.hosts.set(h.id, h);
           },
-          onRole: (_h, role) => node.onRole(role),
+          onRole: (h, role, term) => {
+            node.onRole(role);
+            this.safety.onRole(h, role, term);
+          },
+          onCommit: (h, from, to) => this.safety.onCommit(h, from, to),
+          onApply: (h, e) => this.safety.onApply(h, e),
+          onRestore: (h, snap) => this.safety.onRestore(h, snap),
+          onSend: (h, m) => this.safety.onSend(h, m),
         },
         onOtherMessage: (from, msgType, payload) => node.onClientMessage(from, msgType, payload),
       });
