@@ -60,6 +60,8 @@ export function applyFault(world: World, system: SystemUnderTest, step: FaultSte
       return world.setLinkFaults(step.loss, step.duplicate, step.reorder);
     case "crash":
       return world.crash(node(step.node), step.tear ? "tear-last" : "drop-unsynced");
+    case "crash-after":
+      return armCrashAfter(world, node(step.node), step.on, step.tear === true, rng);
     case "restart":
       if (step.node === "all-down") {
         for (const id of world.allEndpoints()) if (world.node(id).status === "down") world.restart(id);
@@ -127,4 +129,23 @@ export function applyFault(world: World, system: SystemUnderTest, step: FaultSte
     default:
       return unreachable(step, "fault step");
   }
+}
+
+/**
+ * Crashes `id` right after the next vote it grants ("vote") or append it acknowledges
+ * ("ack"): the moment durability bugs show, since the message may be out before its fsync
+ * is done. The process comes back 1–40 ms later. One shot per step.
+ */
+function armCrashAfter(world: World, id: NodeId, on: "vote" | "ack", tear: boolean, rng: Rng): void {
+  let armed = true;
+  world.trace.observe((e) => {
+    if (!armed) return;
+    const hit = on === "vote" ? e.type === "vote" && e.granted && e.node === id : e.type === "send" && e.msgType === "app-resp" && e.from === id;
+    if (!hit || world.node(id).status !== "up") return;
+    armed = false;
+    world.scheduler.after(rng.int(0, 400), () => {
+      world.crash(id, tear ? "tear-last" : "drop-unsynced");
+      world.scheduler.after(rng.int(1 * MS, 40 * MS), () => world.restart(id));
+    });
+  });
 }

@@ -12,6 +12,12 @@ export type FaultStep = { atMs: number } & (
   | { type: "heal" }
   | { type: "link-faults"; loss: number; duplicate: number; reorder: number }
   | { type: "crash"; node: NodeSelector; tear?: boolean }
+  /**
+   * Adversarial crash (as the VOPR's): armed at atMs, it crashes `node` (resolved then) right
+   * after the next vote it grants or append it acknowledges — while that message's fsync may
+   * still be in flight — and restarts it 1–40 ms later. One shot.
+   */
+  | { type: "crash-after"; on: "vote" | "ack"; node: NodeSelector; tear?: boolean }
   | { type: "restart"; node: NodeSelector | "all-down" }
   | { type: "pause"; node: NodeSelector }
   | { type: "resume"; node: NodeSelector | "all-paused" }

@@ -13,7 +13,7 @@ export class ScenarioError extends Error {
 
 const FAULT_FIELDS: Record<string, string[]> = {
   partition: ["groups"], isolate: ["node"], "cut-one-way": ["from", "to"], clog: ["a", "b", "durationMs"], heal: [],
-  "link-faults": ["loss", "duplicate", "reorder"], crash: ["node"], restart: ["node"], pause: ["node"], resume: ["node"],
+  "link-faults": ["loss", "duplicate", "reorder"], crash: ["node"], "crash-after": ["on", "node"], restart: ["node"], pause: ["node"], resume: ["node"],
   "slow-fsync": ["node", "factor", "addMs", "durationMs"], "disk-stall": ["node", "durationMs"], "fsync-error": ["node", "count"],
   "clock-jump": ["node", "deltaMs"], "clock-drift": ["node", "ppm"], "add-member": [], "remove-member": ["node"],
   "promote-learner": [], "transfer-leader": [], compact: [], snapshot: ["node"], "snapshot-save-restore": ["node"],
@@ -89,6 +89,7 @@ export function validateScenario(input: unknown, where = "scenario"): Scenario {
     num(f.atMs, `${p}.atMs`, 0, durationMs);
     for (const field of FAULT_FIELDS[f.type]!) if (!(field in f)) throw new ScenarioError(`${p}.${field}`, `expected a value for "${field}" in a ${f.type} step`);
     for (const field of ["node", "from", "to", "a", "b"]) if (field in f) selector(f[field], `${p}.${field}`, cluster.nodes, field === "node" ? ["all-down", "all-paused"] : []);
+    if (f.type === "crash-after" && f.on !== "vote" && f.on !== "ack") throw new ScenarioError(`${p}.on`, `expected "vote" or "ack", got ${JSON.stringify(f.on)}`);
     if (f.type === "partition") {
       if (!Array.isArray(f.groups) || f.groups.some((g) => !Array.isArray(g))) throw new ScenarioError(`${p}.groups`, "expected an array of arrays of node ids");
       (f.groups as unknown[][]).forEach((g, gi) => g.forEach((n, ni) => num(n, `${p}.groups[${gi}][${ni}]`, 1, cluster.nodes + 8)));

@@ -27,7 +27,7 @@ describe("fuzz arbitraries", () => {
         const types = new Set(plan.map((s) => s.type));
         const has = (t: FaultStep["type"], pred: (s: FaultStep) => boolean = () => true) => phase.some((s) => s.type === t && pred(s));
         expect(has("heal")).toBe(["partition", "isolate", "cut-one-way", "clog"].some((t) => types.has(t as never)));
-        expect(has("restart", (s) => s.type === "restart" && s.node === "all-down")).toBe(types.has("crash") || types.has("fsync-error"));
+        expect(has("restart", (s) => s.type === "restart" && s.node === "all-down")).toBe(types.has("crash") || types.has("crash-after") || types.has("fsync-error"));
         expect(has("resume", (s) => s.type === "resume" && s.node === "all-paused")).toBe(types.has("pause"));
         expect(has("link-faults", (s) => s.type === "link-faults" && s.loss === 0 && s.duplicate === 0 && s.reorder === 0)).toBe(types.has("link-faults"));
         // Lease reads are only safe under bounded drift: no clock jumps with them.

@@ -86,6 +86,8 @@ const stepArb: fc.Arbitrary<RawStep> = fc.oneof(
   // process: crashes (sometimes tearing the last write) and restarts; fsync errors crash too
   w(3, step("process", fc.tuple(selectorArb, fc.boolean()).map(([s, tear]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "crash", node: c.sel(s), ...(tear ? { tear: true } : {}) })))),
   w(2, step("process", selectorArb.map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "restart", node: s.kind === "id" ? c.sel(s) : "all-down" })))),
+  // adversarial: crash a node the moment it grants a vote or acknowledges an append
+  w(2, step("process", fc.tuple(selectorArb, fc.constantFrom<"vote" | "ack">("vote", "ack"), fc.boolean()).map(([s, on, tear]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "crash-after", on, node: c.sel(s), ...(tear ? { tear: true } : {}) })))),
   // pause: a stopped process that wakes up with stale beliefs
   w(2, step("pause", selectorArb.map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "pause", node: c.sel(s) })))),
   w(1, step("pause", fc.constant((c: StepContext): FaultStep => ({ atMs: c.atMs, type: "resume", node: "all-paused" })))),
@@ -170,7 +172,7 @@ export function healPhase(plan: FaultStep[], atMs: number): FaultStep[] {
   if (["partition", "isolate", "cut-one-way", "clog"].some((t) => used.has(t as FaultStep["type"]))) phase.push({ atMs, type: "heal" });
   if (used.has("link-faults")) phase.push({ atMs, type: "link-faults", loss: 0, duplicate: 0, reorder: 0 });
   if (used.has("pause")) phase.push({ atMs, type: "resume", node: "all-paused" });
-  if (used.has("crash") || used.has("fsync-error")) phase.push({ atMs, type: "restart", node: "all-down" });
+  if (used.has("crash") || used.has("crash-after") || used.has("fsync-error")) phase.push({ atMs, type: "restart", node: "all-down" });
   return phase;
 }
 

@@ -37,7 +37,7 @@ function stable(summary: Record<string, unknown>) {
   return { ...rest, failures: (failures as Record<string, unknown>[]).map(({ replayFile, ...f }) => ({ ...f, file: String(replayFile).split("/").pop() })) };
 }
 
-const CAMPAIGN = ["--runs", "10", "--seed", "7", "--self-test", "torn-crash", "--shrink-budget", "15", "--max-failures", "0", "--json"];
+const CAMPAIGN = ["--runs", "10", "--seed", "7", "--self-test", "torn-crash", "--shrink-budget", "60", "--max-failures", "0", "--json"];
 
 describe("raftsim fuzz / replay", () => {
   it("--workers 2 and --workers 1 give the same results and the same replay files; each replays exactly", () => {

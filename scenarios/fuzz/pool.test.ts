@@ -28,7 +28,7 @@ beforeAll(async () => {
 });
 
 const SEED = 17;
-const base: CampaignOptions = { campaignSeed: SEED, runs: 24, workers: 1, bugs: [], selfTest: "crash-during-partition", quiet: true, shrinkBudget: 40 };
+const base: CampaignOptions = { campaignSeed: SEED, runs: 24, workers: 1, bugs: [], selfTest: "torn-crash", quiet: true, shrinkBudget: 40 };
 
 describe(`fuzz campaign (campaign seed ${SEED})`, () => {
   it("--workers 2 gives the same outcomes as --workers 1, failures and shrunk cases included", async () => {
