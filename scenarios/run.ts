@@ -1,6 +1,7 @@
 // Runs one scenario with one seed: builds the world, starts the system under test and its
 // workload, plays the fault plan, then runs the checks. A pure function of (seed, scenario,
 // bugs): the trace hash proves it.
+import { worldClientTransport } from "../sim/client_transport";
 import { AssertionError } from "../core/assert";
 import type { BugSet } from "../core/canary";
 import { NO_BUGS } from "../core/canary";
@@ -221,15 +222,7 @@ function heal(world: World): void {
 /** Liveness: after healing, a leader emerges and a client write succeeds within the bound. */
 function livenessProbe(world: World, system: EtcdSystem, recorder: HistoryRecorder, members: () => number[], scenario: Scenario, healedAtUs: number) {
   let succeededAtUs: number | undefined;
-  const session = new ClientSession(PROBE_CLIENT_ID, members(), {
-    nowUs: () => world.nowUs,
-    send: (to, msgType, payload, bytes) => world.network.send(PROBE_CLIENT_ID, to, msgType, payload, { bytes }),
-    setTimer: (delayUs, fn) => {
-      const h = { cancelled: false };
-      world.scheduler.after(delayUs, () => !h.cancelled && fn());
-      return h;
-    },
-  }, 500_000, world.streams.stream("probe"));
+  const session = new ClientSession(PROBE_CLIENT_ID, members(), worldClientTransport(world, PROBE_CLIENT_ID), 500_000, world.streams.stream("probe"));
   world.network.register(PROBE_CLIENT_ID, (from, msgType, payload) => {
     if (msgType === MSG_CLIENT_RESPONSE) session.onResponse(from, payload as ClientResponseMsg);
   });

@@ -3,6 +3,7 @@
 // moment the previous answer arrives, as etcd's `benchmark --clients=1` does) talking to
 // the leader. Each row is its own world with the same seed; the trace gives each
 // request's critical path (phases.ts).
+import { worldClientTransport } from "../../sim/client_transport";
 import { ClientSession } from "../../core/client/session";
 import { MSG_CLIENT_RESPONSE, type ClientResponseMsg } from "../../core/client/protocol";
 import { NO_BUGS } from "../../core/canary";
@@ -134,15 +135,7 @@ function runRow(row: PublishedRow, seed: number, requests: number, disk: string,
   const session = new ClientSession(
     BENCHMARK_CLIENT_ID,
     [leader],
-    {
-      nowUs: () => world.nowUs,
-      send: (to, msgType, payload, bytes) => world.network.send(BENCHMARK_CLIENT_ID, to, msgType, payload, { bytes }),
-      setTimer: (delayUs, fn) => {
-        const h = { cancelled: false };
-        world.scheduler.after(delayUs, () => !h.cancelled && fn());
-        return h;
-      },
-    },
+    worldClientTransport(world, BENCHMARK_CLIENT_ID),
     REQUEST_TIMEOUT_US,
     world.streams.stream("benchmark-client"),
   );

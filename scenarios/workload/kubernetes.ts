@@ -6,6 +6,7 @@
 // the txn's failure branch and retries), and — only while it believes it leads — creates
 // and deletes, every write of a leader fenced by a compare on the leader key's
 // createRevision. All requests are recorded in the history, like the kv workload's.
+import { worldClientTransport } from "../../sim/client_transport";
 import { ClientSession, type Outcome } from "../../core/client/session";
 import { MSG_CLIENT_RESPONSE, MSG_WATCH_CREATE, MSG_WATCH_RESPONSE, type ClientResponseMsg } from "../../core/client/protocol";
 import type { Compare, EtcdRequest, TxnOp } from "../../core/server/api";
@@ -70,15 +71,7 @@ export function startKubernetesWorkload(world: World, scenario: Scenario, member
   let stopped = false;
 
   const session = (clientId: number, rng: Rng, onWatch?: (m: WatchStreamMsg) => void): ClientSession => {
-    const s = new ClientSession(clientId, members(), {
-      nowUs: () => world.nowUs,
-      send: (to, msgType, payload, bytes) => world.network.send(clientId, to, msgType, payload, { bytes }),
-      setTimer: (delayUs, fn) => {
-        const h = { cancelled: false };
-        world.scheduler.after(delayUs, () => !h.cancelled && fn());
-        return h;
-      },
-    }, workload.requestTimeoutMs * 1_000, rng);
+    const s = new ClientSession(clientId, members(), worldClientTransport(world, clientId), workload.requestTimeoutMs * 1_000, rng);
     world.network.register(clientId, (from, msgType, payload) => {
       if (msgType === MSG_CLIENT_RESPONSE) s.onResponse(from, payload as ClientResponseMsg);
       else if (msgType === MSG_WATCH_RESPONSE && onWatch) onWatch(payload as WatchStreamMsg);

@@ -1,6 +1,7 @@
 // The kv workload: several clients issue a mix of get / range / put / delete / txn (CAS) /
 // lease / compact requests over a small key space, so operations conflict. Each client has
 // one request outstanding; arrivals are Poisson at the scenario's rate.
+import { worldClientTransport } from "../../sim/client_transport";
 import { ClientSession, type Outcome } from "../../core/client/session";
 import { MSG_CLIENT_RESPONSE, type ClientResponseMsg } from "../../core/client/protocol";
 import type { EtcdRequest, EtcdResponse } from "../../core/server/api";
@@ -36,15 +37,7 @@ export function startKvWorkload(world: World, spec: WorkloadSpec, members: () =>
     const session = new ClientSession(
       clientId,
       members(),
-      {
-        nowUs: () => world.nowUs,
-        send: (to, msgType, payload, bytes) => world.network.send(clientId, to, msgType, payload, { bytes }),
-        setTimer: (delayUs, fn) => {
-          const h = { cancelled: false };
-          world.scheduler.after(delayUs, () => !h.cancelled && fn());
-          return h;
-        },
-      },
+      worldClientTransport(world, clientId),
       spec.requestTimeoutMs * 1_000,
       crng,
     );

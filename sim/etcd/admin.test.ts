@@ -1,6 +1,7 @@
 // The Cluster and Maintenance API end to end on the simulated world: a client sends each
 // request through the client protocol to a member, which answers locally or proposes a
 // Raft conf change on the leader.
+import { worldClientTransport } from "../client_transport";
 import { describe, expect, it } from "vitest";
 import { NO_BUGS } from "../../core/canary";
 import { MSG_CLIENT_RESPONSE, type ClientRequest, type ClientResponse, type ClientResponseMsg } from "../../core/client/protocol";
@@ -36,15 +37,7 @@ function cluster(nodes = 3, seed = 7) {
   /** Sends one request to `member` and runs the world until the answer. */
   const ask = (member: number, request: ClientRequest): Outcome<ClientResponse> => {
     // One session throughout: members drop request ids they have already seen from a client.
-    session ??= new ClientSession(TEST_CLIENT_ID, [member], {
-      nowUs: () => world.nowUs,
-      send: (to, msgType, payload, bytes) => world.network.send(TEST_CLIENT_ID, to, msgType, payload, { bytes }),
-      setTimer: (delayUs, fn) => {
-        const h = { cancelled: false };
-        world.scheduler.after(delayUs, () => !h.cancelled && fn());
-        return h;
-      },
-    }, 5_000 * MS, world.streams.stream("test-client"));
+    session ??= new ClientSession(TEST_CLIENT_ID, [member], worldClientTransport(world, TEST_CLIENT_ID), 5_000 * MS, world.streams.stream("test-client"));
     // Ask `member` first; a "not leader" answer sends the session on to the leader.
     session.setMembers(world.allEndpoints(), member);
     expect(session.member).toBe(member);

@@ -2,6 +2,7 @@
 // maintenance requests one at a time through the ordinary client protocol and session
 // (sticky member, switching to the leader on "not leader"), queueing the rest. What it
 // asked and what it got back is written to the trace as notes.
+import { worldClientTransport } from "../client_transport";
 import { assert } from "../../core/assert";
 import { MSG_CLIENT_RESPONSE, type ClientResponseMsg } from "../../core/client/protocol";
 import { ClientSession, type Outcome } from "../../core/client/session";
@@ -52,15 +53,7 @@ export class Operator {
     const world = this.world;
     // One session for the operator's whole life: members drop requests whose id is not
     // above the highest they have seen from this client (duplicate suppression).
-    this.session ??= new ClientSession(this.clientId, members, {
-      nowUs: () => world.nowUs,
-      send: (to, msgType, payload, bytes) => world.network.send(this.clientId, to, msgType, payload, { bytes }),
-      setTimer: (delayUs, fn) => {
-        const h = { cancelled: false };
-        world.scheduler.after(delayUs, () => !h.cancelled && fn());
-        return h;
-      },
-    }, this.timeoutUs, world.streams.stream("operator"));
+    this.session ??= new ClientSession(this.clientId, members, worldClientTransport(world, this.clientId), this.timeoutUs, world.streams.stream("operator"));
     // The member list may have changed since the last request; a single target is asked directly.
     this.session.setMembers(members, members.length === 1 ? members[0] : undefined);
     const session = this.session;

@@ -3,6 +3,7 @@
 // its consistent index reset to the new cluster's bootstrap entry — so nothing of the old
 // cluster's Raft log is replayed and the new one starts at the same revision with the
 // same keys. Then the cluster boots, elects a leader and serves a linearizable read.
+import { worldClientTransport } from "../client_transport";
 import { createHash } from "node:crypto";
 import { NO_BUGS, type BugSet } from "../../core/canary";
 import { MSG_CLIENT_RESPONSE, type ClientResponseMsg } from "../../core/client/protocol";
@@ -115,15 +116,7 @@ export function restoreCluster(o: RestoreOptions): RestoreResult {
   system.attach(world);
   world.startAll();
 
-  const session = new ClientSession(RESTORE_CLIENT_ID, nodeIds, {
-    nowUs: () => world.nowUs,
-    send: (to, msgType, payload, bytes) => world.network.send(RESTORE_CLIENT_ID, to, msgType, payload, { bytes }),
-    setTimer: (delayUs, fn) => {
-      const h = { cancelled: false };
-      world.scheduler.after(delayUs, () => !h.cancelled && fn());
-      return h;
-    },
-  }, 1_000_000, world.streams.stream("restore-client"));
+  const session = new ClientSession(RESTORE_CLIENT_ID, nodeIds, worldClientTransport(world, RESTORE_CLIENT_ID), 1_000_000, world.streams.stream("restore-client"));
   world.network.register(RESTORE_CLIENT_ID, (from, msgType, payload) => {
     if (msgType === MSG_CLIENT_RESPONSE) session.onResponse(from, payload as ClientResponseMsg);
   });

@@ -1,0 +1,16 @@
+// A client's view of the simulated world: virtual time, sends from its own network
+// address, and cancellable timers on the scheduler. Every simulated client uses this.
+import type { ClientTransport } from "../core/client/session";
+import type { World } from "./world";
+
+export function worldClientTransport(world: World, clientId: number): ClientTransport {
+  return {
+    nowUs: () => world.nowUs,
+    send: (to, msgType, payload, bytes) => world.network.send(clientId, to, msgType, payload, { bytes }),
+    setTimer: (delayUs, fn) => {
+      const h = { cancelled: false };
+      world.scheduler.after(delayUs, () => !h.cancelled && fn());
+      return h;
+    },
+  };
+}
