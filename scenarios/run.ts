@@ -38,6 +38,8 @@ export interface OpsSummary {
   failed: number;
   unknown: number;
   byType: Record<string, number>;
+  /** Watch activity: streams opened and responses received (events and progress). */
+  watch: { streams: number; responses: number; events: number };
 }
 
 export interface RunResult {
@@ -198,7 +200,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
     events: world.scheduler.eventsRun,
     messages: world.network.messagesSent,
     elections: elections.elections,
-    ops: recorder.summary(),
+    ops: withWatchActivity(recorder.summary(), watchActivity(watchers.flatMap((w) => w.histories))),
     checks,
     violations,
     world,
@@ -249,4 +251,20 @@ function livenessProbe(world: World, system: EtcdSystem, recorder: HistoryRecord
       return { result: "fail", messages: [`no client write succeeded within ${livenessBoundUs(scenario) / 1_000} ms after faults healed (leader now: ${leader ?? "none"}; ${attempt} attempts)`] };
     },
   };
+}
+
+/** byType gains "watch" (responses received; watch traffic is not in `total`, which counts requests). */
+function withWatchActivity(summary: Omit<RunResult["ops"], "watch">, watch: RunResult["ops"]["watch"]): RunResult["ops"] {
+  const byType = watch.responses > 0 ? Object.fromEntries(Object.entries({ ...summary.byType, watch: watch.responses }).sort()) : summary.byType;
+  return { ...summary, byType, watch };
+}
+
+function watchActivity(histories: { responses: { events: unknown[] }[] }[]): { streams: number; responses: number; events: number } {
+  let responses = 0;
+  let events = 0;
+  for (const h of histories) {
+    responses += h.responses.length;
+    for (const r of h.responses) events += r.events.length;
+  }
+  return { streams: histories.length, responses, events };
 }
