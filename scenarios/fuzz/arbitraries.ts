@@ -44,7 +44,7 @@ interface StepContext {
 }
 
 export interface FuzzCaseRaw {
-  cluster: Pick<ClusterSpec, "nodes" | "disk" | "network" | "preVote" | "checkQuorum" | "readMode" | "snapshotEntries" | "tickMs">;
+  cluster: Pick<ClusterSpec, "nodes" | "disk" | "network" | "preVote" | "checkQuorum" | "readMode" | "snapshotEntries" | "tickMs" | "electionTicks">;
   workload: WorkloadSpec;
   mask: Record<FaultFamily, boolean>;
   intensity: number;
@@ -123,6 +123,8 @@ export const clusterArb: fc.Arbitrary<FuzzCaseRaw["cluster"]> = fc.record({
   snapshotEntries: fc.constantFrom(10_000, 200, 50),
   // Shorter ticks mean more elections (and so more leader changes) per second of faults.
   tickMs: fc.constantFrom(100, 50, 20),
+  // Short election timeouts mean more elections, and more split votes for a crash to land in.
+  electionTicks: fc.constantFrom(10, 5, 3),
 });
 
 export const workloadArb: fc.Arbitrary<WorkloadSpec> = fc
