@@ -54,11 +54,7 @@ describe("raft property (paper Figure 3 + liveness after heal)", () => {
     expect(out.failed, String(out.errorInstance)).toBe(false);
   });
 
-  // commit-prior-term is not caught here: with the leader's no-op appended at election, a
-  // count that lands on an older-term entry is almost always overtaken by the no-op's own
-  // commit before any append advertises it (SafetyMonitor.onSend watches for exactly that).
-  // The Figure 8 unit test in core/raft shows its effect directly.
-  const CANARIES: CanaryBug[] = ["ack-before-fsync", "no-truncate-on-conflict", "vote-before-persist"];
+  const CANARIES: CanaryBug[] = ["ack-before-fsync", "no-truncate-on-conflict", "vote-before-persist", "commit-prior-term"];
   for (const bug of CANARIES) {
     it(`catches canary ${bug} within ${NUM_RUNS} runs`, () => {
       const out = fc.check(property(new Set([bug])), { numRuns: NUM_RUNS, seed: SEED, endOnFailure: true });

@@ -61,8 +61,10 @@ export class SafetyMonitor implements HostObserver {
   onCommit(host: RaftHost, from: number, to: number): void {
     const log = host.rn.raft.log;
     const term = host.rn.raft.term;
-    // §5.4.2: a leader advances its commit index only onto an entry of its own term.
-    if (host.rn.raft.role === "leader" && log.term(to) !== term) {
+    // §5.4.2: a leader advances its commit index only onto an entry of its own term. What
+    // it learned as a follower (the commit index it took office with) may be older.
+    const inherited = this.inheritedCommit.get(`${host.id}/${term}`);
+    if (host.rn.raft.role === "leader" && inherited !== undefined && to > inherited && log.term(to) !== term) {
       this.fail("commit-rule", `leader ${host.id} of term ${term} committed index ${to} of term ${log.term(to)} by counting replicas`);
     }
     for (let i = Math.max(from, log.snapIndex + 1); i <= to; i++) {

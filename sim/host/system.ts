@@ -33,12 +33,18 @@ export class RaftSystem implements SystemUnderTest {
 
   constructor(readonly opts: RaftSystemOptions) {
     const user = opts.observer;
+    // Delegate method by method: the observer is often a class instance (SafetyMonitor),
+    // whose methods live on its prototype, where an object spread would not see them.
     this.observer = {
-      ...user,
       onStart: (h) => {
         this.hosts.set(h.id, h);
         user?.onStart?.(h);
       },
+      onRole: (h, role, term, lead) => user?.onRole?.(h, role, term, lead),
+      onCommit: (h, from, to) => user?.onCommit?.(h, from, to),
+      onApply: (h, e) => user?.onApply?.(h, e),
+      onRestore: (h, snap) => user?.onRestore?.(h, snap),
+      onSend: (h, m) => user?.onSend?.(h, m),
     };
   }
 
