@@ -1,17 +1,12 @@
+import { fakeIO } from "../test_io";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseArgs } from "../args";
-import { type CommandIO, UsageError } from "../command";
+import { UsageError } from "../command";
 import { checkCommand } from "./check";
 
-function fakeIO(json: boolean) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CommandIO = { json, isTTY: false, out: (t) => void out.push(t), err: (t) => void err.push(t), progress: () => {}, progressDone: () => {} };
-  return { io, out, err };
-}
 const run = async (argv: string[], json = true) => {
   const f = fakeIO(json);
   const code = await checkCommand.run(parseArgs(checkCommand, argv), f.io);

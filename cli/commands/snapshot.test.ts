@@ -1,19 +1,14 @@
 // `raftsim snapshot save` then `raftsim snapshot restore`: the restored cluster holds the
 // saved member's keys at its revision, with the same state hash on every member.
+import { fakeIO } from "../test_io";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseArgs } from "../args";
-import { type CommandIO, UsageError } from "../command";
+import { UsageError } from "../command";
 import { snapshotCommand } from "./snapshot";
 
-function fakeIO(json: boolean) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CommandIO = { json, isTTY: false, out: (t) => void out.push(t), err: (t) => void err.push(t), progress: () => {}, progressDone: () => {} };
-  return { io, out, err };
-}
 const run = async (argv: string[], json = true) => {
   const f = fakeIO(json);
   const code = await snapshotCommand.run(parseArgs(snapshotCommand, argv), f.io);

@@ -1,17 +1,8 @@
 // Seeds of a campaign. Run i of campaign seed S has its own seed, a hash of (S, i): any run
 // can be computed alone, so runs spread over workers or machines (shards) give exactly the
 // results of one sequential campaign.
+import { fmix32 } from "../../core/mix";
 import { assert } from "../../core/assert";
-
-/** murmur3's 32-bit finalizer: every input bit affects every output bit. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** The seed of run `index` of a campaign: a positive 31-bit integer (fast-check and the sim take it). */
 export function runSeed(campaignSeed: number, index: number): number {

@@ -11,6 +11,7 @@
 // and NaN/±Infinity as null, as JSON.stringify does. Either way the hash depends only on
 // the record's JSON value, so re-hashing the records parsed back from a trace file gives
 // the hash of the run that wrote it (traceHashOfRecords).
+import { fmix32 } from "../../core/mix";
 import type { TraceEvent } from "./types";
 
 /** Names the hash encoding; bump (and the replay file format version) if it changes. */
@@ -247,15 +248,6 @@ export class TraceHasher {
         this.word(TAG_NULL);
     }
   }
-}
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h;
 }
 
 function hex8(x: number): string {
