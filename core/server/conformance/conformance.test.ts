@@ -2,12 +2,7 @@
 // 3.4 (Debian's etcd-server, JSON gateway on 127.0.0.1) and raftsim's server; every
 // response is compared field by field. etcd is the oracle. Without /usr/bin/etcd the
 // suite says so loudly and skips. Run alone: npm run test:etcd
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
-import os from "node:os";
-import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CompareResult, CompareTarget, EtcdRequest, TxnOp, WatchResponse } from "../api";
@@ -15,13 +10,11 @@ import { isCanaryBug } from "../../canary";
 import { LocalServer } from "../local";
 import { minLeaseTtlSeconds } from "../server";
 import { canon, firstDifference } from "./canon";
+import { EtcdProcess, HAVE_ETCD, skipReason, sleep } from "./etcd_process";
 import { fromGateway, toGateway, watchCreateJson, watchResponseIn, type Namespace } from "./gateway-json";
 import { KV_SCRIPTS, WATCH_SCRIPTS, cmp, compact, del, get, grant, keepAlive, put, revoke, txn, type WatchScript } from "./scripts";
 
-const ETCD_BIN = process.env.ETCD_BIN ?? "/usr/bin/etcd";
-const HAVE_ETCD = existsSync(ETCD_BIN);
-const SKIP_REASON = `${ETCD_BIN} not found: install Debian's etcd-server (apt-get install -y etcd-server) to run the etcd conformance suite`;
-if (!HAVE_ETCD) console.warn(`\n*** CONFORMANCE SUITE SKIPPED: ${SKIP_REASON} ***\n`);
+const SKIP_REASON = skipReason("the etcd conformance suite");
 
 const RANDOM_SEQUENCES = 200;
 const ELECTION_TIMEOUT_MS = 100; // a fast start; it also sets etcd's minimum lease TTL
@@ -29,74 +22,7 @@ const ELECTION_TIMEOUT_MS = 100; // a fast start; it also sets etcd's minimum le
 const BUGS = new Set((process.env.RAFTSIM_CONFORMANCE_BUGS ?? "").split(",").filter(isCanaryBug));
 const newLocal = () => new LocalServer({ bugs: BUGS, minLeaseTtlSeconds: minLeaseTtlSeconds(ELECTION_TIMEOUT_MS * 1000) });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-class Etcd {
-  proc: ChildProcess | undefined;
-  dir = "";
-  clientPort = 0;
-  version = "";
-  log = "";
-
-  async start(): Promise<void> {
-    const base = existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir(); // tmpfs: cheap fsyncs
-    this.dir = mkdtempSync(path.join(base, "raftsim-etcd-"));
-    this.clientPort = await freePort();
-    const peerPort = await freePort();
-    const peer = `http://127.0.0.1:${peerPort}`;
-    const client = `http://127.0.0.1:${this.clientPort}`;
-    this.proc = spawn(ETCD_BIN, [
-      "--name", "conformance", "--data-dir", path.join(this.dir, "data"),
-      "--listen-client-urls", client, "--advertise-client-urls", client,
-      "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-      "--initial-cluster", `conformance=${peer}`,
-      "--heartbeat-interval", "10", "--election-timeout", String(ELECTION_TIMEOUT_MS), "--log-level", "error",
-    ], { stdio: ["ignore", "pipe", "pipe"] });
-    this.proc.stdout!.on("data", (d) => (this.log += d));
-    this.proc.stderr!.on("data", (d) => (this.log += d));
-    for (let i = 0; i < 300; i++) {
-      if (this.proc.exitCode !== null) throw new Error(`etcd exited: ${this.log}`);
-      try {
-        const r = await this.post("/v3/kv/range", { key: "AA==" });
-        if (r.header) break;
-      } catch { /* not up yet */ }
-      await sleep(20);
-    }
-    const v = (await (await fetch(`${client}/version`)).json()) as { etcdserver: string };
-    this.version = v.etcdserver;
-  }
-
-  async post(p: string, body: unknown): Promise<Record<string, unknown>> {
-    const res = await fetch(`http://127.0.0.1:${this.clientPort}${p}`, { method: "POST", body: JSON.stringify(body) });
-    const text = await res.text();
-    // A stream endpoint (keepalive) answers {"result": ...} lines; take the first.
-    return JSON.parse(text.split("\n")[0]!) as Record<string, unknown>;
-  }
-
-  async stop(): Promise<void> {
-    const p = this.proc;
-    if (p && p.exitCode === null) {
-      const exited = new Promise((r) => p.once("exit", r));
-      p.kill("SIGTERM");
-      await Promise.race([exited, sleep(3000)]);
-      if (p.exitCode === null) p.kill("SIGKILL");
-    }
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-const etcd = new Etcd();
+const etcd = new EtcdProcess("conformance", ELECTION_TIMEOUT_MS);
 let nsCounter = 0;
 const stats = { scripts: 0, operations: 0, watchScripts: 0, watchEvents: 0, sequences: 0, sequenceOps: 0, mismatches: 0 };
 
@@ -133,7 +59,7 @@ async function runOps(ns: Namespace, local: LocalServer, ops: EtcdRequest[], lab
  */
 function openWatch(ns: Namespace, w: WatchScript["watch"], withProgressRequest: boolean) {
   const out: WatchResponse[] = [];
-  const req = http.request({ host: "127.0.0.1", port: etcd.clientPort, method: "POST", path: "/v3/watch", headers: { "content-type": "application/json" } });
+  const req = http.request({ host: "127.0.0.1", port: Number(new URL(etcd.clientUrl).port), method: "POST", path: "/v3/watch", headers: { "content-type": "application/json" } });
   let buf = "";
   req.on("response", (res) => {
     res.setEncoding("utf8");
