@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import type { RunOutcome } from "../../scenarios/fuzz/driver";
 import { DEFAULT_SHRINK_BUDGET } from "../../scenarios/fuzz/driver";
 import { runCampaign } from "../../scenarios/fuzz/pool";
-import { REPLAY_FORMAT_VERSION, type ReplayFile, replayFileName } from "../../scenarios/fuzz/replay";
+import { replayFileName, replayFileOf } from "../../scenarios/fuzz/replay";
 import { parseShard } from "../../scenarios/fuzz/seeds";
 import { isSelfTest, SELF_TESTS } from "../../scenarios/fuzz/self-test";
 import { type Command, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../command";
@@ -107,15 +107,7 @@ export const fuzzCommand: Command = {
       const f = outcome.failure;
       if (!f) continue;
       const replayFile = join(outDir, replayFileName(outcome.seed, f.check));
-      const file: ReplayFile = {
-        formatVersion: REPLAY_FORMAT_VERSION,
-        seed: outcome.seed,
-        scenario: f.shrunk.scenario,
-        bugs,
-        ...(selfTest ? { selfTest } : {}),
-        expected: { traceHash: f.shrunk.traceHash, violations: f.shrunk.violations },
-        origin: { campaignSeed, runIndex: outcome.index, faultsBeforeShrink: f.original.faults, faultsAfterShrink: f.shrunk.faults, shrinkRuns: f.shrinkRuns },
-      };
+      const file = replayFileOf({ ...outcome, failure: f }, { campaignSeed, bugs, selfTest });
       writeFileAtomic(replayFile, JSON.stringify(file, null, 2) + "\n");
       failures.push({
         seed: outcome.seed,

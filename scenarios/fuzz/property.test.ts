@@ -6,7 +6,7 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeFileAtomic } from "../../cli/files";
 import { runCampaign } from "./pool";
-import { REPLAY_FORMAT_VERSION, type ReplayFile, replayFileName } from "./replay";
+import { replayFileName, replayFileOf } from "./replay";
 
 const SEED = Number(process.env.RAFTSIM_FUZZ_SEED ?? 1);
 const RUNS = Number(process.env.RAFTSIM_FUZZ_RUNS ?? 300);
@@ -21,14 +21,7 @@ describe("fuzz: every check passes", () => {
       const f = o.failure;
       if (!f) continue;
       const path = join(OUT, replayFileName(o.seed, f.check));
-      const file: ReplayFile = {
-        formatVersion: REPLAY_FORMAT_VERSION,
-        seed: o.seed,
-        scenario: f.shrunk.scenario,
-        bugs: [],
-        expected: { traceHash: f.shrunk.traceHash, violations: f.shrunk.violations },
-        origin: { campaignSeed: SEED, runIndex: o.index, faultsBeforeShrink: f.original.faults, faultsAfterShrink: f.shrunk.faults, shrinkRuns: f.shrinkRuns },
-      };
+      const file = replayFileOf({ ...o, failure: f }, { campaignSeed: SEED, bugs: [] });
       writeFileAtomic(path, JSON.stringify(file, null, 2) + "\n");
       const message = f.shrunk.violations.find((v) => v.check === f.check)?.message ?? "";
       reports.push(`run ${o.index} (seed ${o.seed}) failed ${f.check}: ${message}\n  shrunk to ${f.shrunk.faults} faults; reproduce with: raftsim replay ${relative(process.cwd(), path)}`);

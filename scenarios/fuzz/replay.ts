@@ -5,6 +5,7 @@ import { type CanaryBug, isCanaryBug } from "../../core/canary";
 import type { Violation } from "../run";
 import type { Scenario } from "../types";
 import { ScenarioError, validateScenario } from "../validate";
+import type { Failure } from "./driver";
 import { type Evaluation, evaluate } from "./property";
 import { isSelfTest, type SelfTestName } from "./self-test";
 import type { TraceSink } from "../../sim/trace/log";
@@ -85,6 +86,20 @@ export function replay(file: ReplayFile, traceSink?: TraceSink): ReplayResult {
     evaluation,
     sameTrace: evaluation.traceHash === file.expected.traceHash,
     sameViolations: JSON.stringify(evaluation.violations) === JSON.stringify(file.expected.violations),
+  };
+}
+
+/** The replay file of a failed campaign run: its shrunk case, what it must reproduce, and where it came from. */
+export function replayFileOf(outcome: { seed: number; index: number; failure: Failure }, campaign: { campaignSeed: number; bugs: CanaryBug[]; selfTest?: SelfTestName | undefined }): ReplayFile {
+  const f = outcome.failure;
+  return {
+    formatVersion: REPLAY_FORMAT_VERSION,
+    seed: outcome.seed,
+    scenario: f.shrunk.scenario,
+    bugs: campaign.bugs,
+    ...(campaign.selfTest ? { selfTest: campaign.selfTest } : {}),
+    expected: { traceHash: f.shrunk.traceHash, violations: f.shrunk.violations },
+    origin: { campaignSeed: campaign.campaignSeed, runIndex: outcome.index, faultsBeforeShrink: f.original.faults, faultsAfterShrink: f.shrunk.faults, shrinkRuns: f.shrinkRuns },
   };
 }
 
