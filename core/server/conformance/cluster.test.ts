@@ -4,7 +4,7 @@
 // IDs are random and its peer URLs real, so each step names both sides' arguments.
 // Skips loudly when etcd is not installed. Run alone: npm run test:etcd
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EtcdProcess, HAVE_ETCD, skipReason } from "./etcd_process";
+import { EtcdProcess, HAVE_ETCD, skipReason } from "./etcd_process.testkit";
 import { checkMemberAdd, checkMemberPromote, checkMemberRemove, membersOf, peerUrl, type MemberConf, type PeerView } from "../cluster";
 
 const SKIP_REASON = skipReason("the Cluster API conformance suite");

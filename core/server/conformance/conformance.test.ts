@@ -10,7 +10,7 @@ import { isCanaryBug } from "../../canary";
 import { LocalServer } from "../local";
 import { minLeaseTtlSeconds } from "../server";
 import { canon, firstDifference } from "./canon";
-import { EtcdProcess, HAVE_ETCD, skipReason, sleep } from "./etcd_process";
+import { EtcdProcess, HAVE_ETCD, skipReason, sleep } from "./etcd_process.testkit";
 import { fromGateway, toGateway, watchCreateJson, watchResponseIn, type Namespace } from "./gateway-json";
 import { KV_SCRIPTS, WATCH_SCRIPTS, cmp, compact, del, get, grant, keepAlive, put, revoke, txn, type WatchScript } from "./scripts";
 
