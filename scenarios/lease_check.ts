@@ -25,7 +25,7 @@ interface LeasePromise {
 /** µs by which clock faults of the plan may legitimately shorten a lease. */
 export function clockAllowanceUs(scenario: Scenario, ttlSecondsMax: number): number {
   let jumpUs = 0;
-  let driftPpmMax = 0;
+  let driftPpmMax = Math.max(0, ...(scenario.cluster.clockDriftPpm ?? []));
   for (const f of scenario.faults) {
     if (f.type === "clock-jump" && f.deltaMs > 0) jumpUs += f.deltaMs * 1_000;
     if (f.type === "clock-drift" && f.ppm > 0) driftPpmMax = Math.max(driftPpmMax, f.ppm);

@@ -112,6 +112,9 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
   const elections = new ElectionTracker();
   world.trace.observe((e) => elections.observe(e));
   system.attach(world);
+  scenario.cluster.clockDriftPpm?.forEach((ppm, i) => {
+    if (ppm !== 0) world.clockDrift(nodeIds[i]!, ppm);
+  });
   world.startAll();
   scheduleFaults(world, system, scenario.faults, world.streams.stream("faults"));
 

@@ -51,6 +51,11 @@ export interface ClusterSpec {
   readMode: "read-index" | "lease";
   /** Take a Raft snapshot and compact the log every this many applied entries. */
   snapshotEntries: number;
+  /**
+   * Each machine's clock drift from the start, in ppm (entry i is node i+1; missing = 0), as
+   * quartz differs between machines. The clock-drift fault step changes it later.
+   */
+  clockDriftPpm?: number[];
 }
 
 export interface WorkloadSpec {

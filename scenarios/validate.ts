@@ -21,6 +21,8 @@ const FAULT_FIELDS: Record<string, string[]> = {
 
 export const FAULT_TYPES = Object.keys(FAULT_FIELDS);
 
+/** A clock that drifts by a million ppm or more would stop or run backwards. */
+const DRIFT_PPM_ABS_MAX = 999_999;
 const LIMITS = { nodesMax: 9, durationMsMax: 3_600_000, clientsMax: 64, keysMax: 100_000, faultsMax: 1_000 };
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -57,6 +59,12 @@ export function validateScenario(input: unknown, where = "scenario"): Scenario {
   for (const f of ["preVote", "checkQuorum"] as const) if (typeof cluster[f] !== "boolean") throw new ScenarioError(`${where}.cluster.${f}`, "expected true or false");
   if (cluster.readMode !== "read-index" && cluster.readMode !== "lease") throw new ScenarioError(`${where}.cluster.readMode`, `expected "read-index" or "lease"`);
   num(cluster.snapshotEntries, `${where}.cluster.snapshotEntries`, 1, 1e9);
+  if (cluster.clockDriftPpm !== undefined) {
+    if (!Array.isArray(cluster.clockDriftPpm) || cluster.clockDriftPpm.length > cluster.nodes) {
+      throw new ScenarioError(`${where}.cluster.clockDriftPpm`, `expected an array of at most ${cluster.nodes} drifts in ppm (one per node)`);
+    }
+    cluster.clockDriftPpm.forEach((v, i) => num(v, `${where}.cluster.clockDriftPpm[${i}]`, -DRIFT_PPM_ABS_MAX, DRIFT_PPM_ABS_MAX));
+  }
 
   const workloadIn = input.workload ?? {};
   if (!isObject(workloadIn)) throw new ScenarioError(`${where}.workload`, "expected an object");
@@ -97,6 +105,7 @@ export function validateScenario(input: unknown, where = "scenario"): Scenario {
     for (const field of ["durationMs", "count", "addMs"]) if (field in f) num(f[field], `${p}.${field}`, 0, LIMITS.durationMsMax);
     if ("factor" in f) num(f.factor, `${p}.factor`, 1, 10_000, false);
     for (const field of ["loss", "duplicate", "reorder"]) if (field in f) num(f[field], `${p}.${field}`, 0, 1, false);
+    if (f.type === "clock-drift") num(f.ppm, `${p}.ppm`, -DRIFT_PPM_ABS_MAX, DRIFT_PPM_ABS_MAX);
   });
   const checksIn = input.checks ?? ALL_CHECKS;
   if (!Array.isArray(checksIn)) throw new ScenarioError(`${where}.checks`, "expected an array of check names");

@@ -44,7 +44,7 @@ interface StepContext {
 }
 
 export interface FuzzCaseRaw {
-  cluster: Pick<ClusterSpec, "nodes" | "disk" | "network" | "preVote" | "checkQuorum" | "readMode" | "snapshotEntries" | "tickMs" | "electionTicks">;
+  cluster: Pick<ClusterSpec, "nodes" | "disk" | "network" | "preVote" | "checkQuorum" | "readMode" | "snapshotEntries" | "tickMs" | "electionTicks" | "clockDriftPpm">;
   workload: WorkloadSpec;
   mask: Record<FaultFamily, boolean>;
   intensity: number;
@@ -113,6 +113,9 @@ const stepArb: fc.Arbitrary<RawStep> = fc.oneof(
   w(1, step("maintenance", selectorArb.map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "snapshot-save-restore", node: c.sel(s) })))),
 );
 
+/** The largest cluster the fuzzer draws. */
+const NODES_MAX = 5;
+
 export const clusterArb: fc.Arbitrary<FuzzCaseRaw["cluster"]> = fc.record({
   nodes: fc.constantFrom(3, 5, 4),
   disk: fc.constantFrom("nvme", "ssd", "hdd"),
@@ -125,6 +128,13 @@ export const clusterArb: fc.Arbitrary<FuzzCaseRaw["cluster"]> = fc.record({
   tickMs: fc.constantFrom(100, 50, 20),
   // Short election timeouts mean more elections, and more split votes for a crash to land in.
   electionTicks: fc.constantFrom(10, 5, 3),
+  // Half the runs put every machine's clock off by up to the drift bound lease reads are
+  // built for (core/raft/config.ts), as a whole fleet of skewed quartz; the rest run true.
+  // One entry per possible node; shrinks towards no drift.
+  clockDriftPpm: fc.oneof(
+    fc.constant<number[]>([]),
+    fc.array(fc.constantFrom<number>(0, -200_000, 200_000, -100_000, 100_000), { minLength: NODES_MAX, maxLength: NODES_MAX }),
+  ),
 });
 
 export const workloadArb: fc.Arbitrary<WorkloadSpec> = fc
@@ -202,9 +212,12 @@ export function buildCase(raw: FuzzCaseRaw): FuzzCase {
   const enabled = FAULT_FAMILIES.filter((f) => raw.mask[f]);
   // Lease-based reads need check-quorum (a leader must step down before its lease can lapse).
   // On a WAN (25–65 ms one way) the tick stays at 100 ms: an election timeout must be many round trips.
+  const { clockDriftPpm: driftDrawn, ...rawCluster } = raw.cluster;
+  const clockDriftPpm = (driftDrawn ?? []).slice(0, nodes);
   const cluster: ClusterSpec = {
     ...DEFAULT_CLUSTER,
-    ...raw.cluster,
+    ...rawCluster,
+    ...(clockDriftPpm.some((ppm) => ppm !== 0) ? { clockDriftPpm } : {}),
     checkQuorum: raw.cluster.checkQuorum || raw.cluster.readMode === "lease",
     tickMs: raw.cluster.network === "wan" ? 100 : raw.cluster.tickMs,
   };

@@ -11,7 +11,7 @@ import { encodeRequest } from "../../core/server/codec";
 import { KvServer } from "../../core/server/server";
 import type { RaftHost } from "../host/node_host";
 import type { AppliedEntry, StateMachine } from "../host/state_machine";
-import type { NodeContext } from "../process";
+import type { NodeContext, TimerHandle } from "../process";
 import { AdminService } from "./admin";
 import type { StoreOracle } from "./oracle";
 
@@ -26,6 +26,35 @@ const LEASE_REVOKE_WAIT_TICKS = 20;
 /** A member's lease revoke sent to the leader, as etcd-raft forwards a follower's proposal. */
 export const MSG_LEASE_REVOKE_FORWARD = "lease-revoke-fwd";
 export const MSG_LEASE_REVOKE_APPLIED = "lease-revoke-applied";
+/**
+ * A follower's client write sent to the leader, and the leader's answer once it applied.
+ * etcd-raft forwards a follower's MsgProp to the leader and the follower's server answers
+ * its client after applying the entry itself; clients stay on the member they dialled.
+ */
+export const MSG_PROPOSE_FORWARD = "propose-fwd";
+export const MSG_PROPOSE_RESULT = "propose-result";
+/** Forwarded proposals a leader remembers, to drop network duplicates of one. */
+const FORWARDS_SEEN_MAX = 10_000;
+
+interface ProposeForward {
+  /** Unique per sender across restarts: a nonce drawn at start plus a sequence number. */
+  key: string;
+  token: number;
+  request: LogRequest;
+}
+
+interface ProposeResult {
+  token: number;
+  /** The log index the request was applied at; absent when it was not (an error). */
+  index?: number;
+  response: EtcdResponse;
+}
+
+interface ForwardedProposal {
+  client: number;
+  requestId: number;
+  timer: TimerHandle;
+}
 
 interface LeaseRevokeForward {
   request: { type: "leaseRevoke"; ID: number };
@@ -61,6 +90,13 @@ export class EtcdNode {
   /** Forwarded revokes awaiting the leader's word that they applied, by token. */
   private readonly forwardedRevokes = new Map<number, (response: EtcdResponse | null) => void>();
   private forwardTokenNext = 1;
+  /** Client writes this member forwarded to the leader, by token. */
+  private readonly forwardedProposals = new Map<number, ForwardedProposal>();
+  /** Answered forwards waiting for this member to apply their index, in arrival order. */
+  private awaitingApply: { index: number; forward: ForwardedProposal; response: EtcdResponse }[] = [];
+  private readonly forwardNonce: number;
+  /** Forward keys the leader has proposed (insertion-ordered, bounded). */
+  private readonly forwardsSeen = new Set<string>();
   /** Highest request id seen per client address: the network may duplicate a message, TCP would not. */
   private readonly requestIdSeenMax = new Map<number, number>();
   private readonly watchCreatesSeen = new Set<string>();
@@ -74,6 +110,7 @@ export class EtcdNode {
     readonly opts: EtcdNodeOptions,
   ) {
     this.layout = backendLayout(opts.bugs);
+    this.forwardNonce = ctx.rng("propose-forward").int(0, 0x7fffffff);
     this.backendWriter = new BackendWriter(this.layout);
     this.server = new KvServer({ bugs: opts.bugs, minLeaseTtlSeconds: Math.ceil((1.5 * opts.electionTicks * opts.tickUs) / 1e6) });
     const db = ctx.disk.read(BACKEND_FILE);
@@ -126,6 +163,7 @@ export class EtcdNode {
         this.ctx.disk.fsync(CONSISTENT_INDEX_FILE, () => {});
       }
       // Watch responses leave with the stream's send loop (drainLoop), not in this step.
+      this.answerAppliedForwards();
     },
     appliedIndex: () => this.server.appliedIndex(),
     snapshot: () => encodeBackend(this.server.snapshot()),
@@ -134,9 +172,11 @@ export class EtcdNode {
       this.backendWriter.stateReplaced();
       this.watchAllForOracle();
       this.flushWatches();
+      this.answerAppliedForwards();
     },
     skipTo: (index: number) => {
       if (index > this.server.appliedIndex()) this.server.apply(index, new Uint8Array(0), this.ctx.nowUs());
+      this.answerAppliedForwards();
     },
   };
 
@@ -233,6 +273,10 @@ export class EtcdNode {
     } else if (msgType === MSG_LEASE_REVOKE_APPLIED) {
       const a = payload as { token: number; response: EtcdResponse };
       this.forwardedRevokes.get(a.token)?.(a.response);
+    } else if (msgType === MSG_PROPOSE_FORWARD) {
+      this.proposeForwarded(from, payload as ProposeForward);
+    } else if (msgType === MSG_PROPOSE_RESULT) {
+      this.forwardAnswered(payload as ProposeResult);
     } else if (msgType === MSG_CLIENT_REQUEST) {
       const m = payload as ClientRequestMsg;
       // A session has one request in flight and numbers them upwards, so anything at or below
@@ -275,7 +319,7 @@ export class EtcdNode {
       });
       return;
     }
-    if (!this.host.isLeader()) return this.reply(from, m.requestId, { error: lead ? ERR_NOT_LEADER : ERR_NO_LEADER }, lead);
+    if (!this.host.isLeader()) return this.forwardProposal(from, m.requestId, req as LogRequest, lead);
     this.host.propose(encodeRequest(req as LogRequest), (r) => {
       if (!r.ok) return this.reply(from, m.requestId, { error: ERR_TIMEOUT });
       const response = this.responses.get(r.index);
@@ -304,5 +348,62 @@ export class EtcdNode {
       if (!r.ok) return this.reply(from, requestId, { error: /leader/.test(r.error) ? ERR_NO_LEADER : ERR_TIMEOUT });
       this.reply(from, requestId, this.server.query(req));
     });
+  }
+
+  // ---- writes sent to a follower --------------------------------------------------------
+
+  private forwardProposal(client: number, requestId: number, request: LogRequest, lead: number): void {
+    // With no leader known the write cannot go anywhere: "no leader" proves it was not applied.
+    if (!lead || lead === this.ctx.id) return this.reply(client, requestId, { error: ERR_NO_LEADER });
+    const token = this.forwardTokenNext++;
+    // The client gives up on its own clock; this only bounds what the member remembers.
+    const timer = this.ctx.setTimer(2 * this.opts.electionTicks * this.opts.tickUs, () => {
+      if (this.forwardedProposals.delete(token)) this.reply(client, requestId, { error: ERR_TIMEOUT });
+    });
+    this.forwardedProposals.set(token, { client, requestId, timer });
+    const fwd: ProposeForward = { key: `${this.ctx.id}/${this.forwardNonce}/${token}`, token, request };
+    this.ctx.send(lead, MSG_PROPOSE_FORWARD, fwd, { bytes: 64 + JSON.stringify(request).length });
+  }
+
+  /** On the leader: propose a forwarded write once, and tell the follower where it applied. */
+  private proposeForwarded(from: number, f: ProposeForward): void {
+    const answer = (result: ProposeResult) => this.ctx.send(from, MSG_PROPOSE_RESULT, result, { bytes: 64 + JSON.stringify(result.response).length });
+    // A forward reaching a member that is not (or no longer) the leader is dropped, as
+    // etcd-raft drops a MsgProp with no leader to take it: the proposal never entered a log.
+    if (!this.host.isLeader()) return answer({ token: f.token, response: { error: ERR_NO_LEADER } });
+    if (this.forwardsSeen.has(f.key)) return; // a network duplicate: proposing it again would apply it twice
+    this.forwardsSeen.add(f.key);
+    if (this.forwardsSeen.size > FORWARDS_SEEN_MAX) this.forwardsSeen.delete(this.forwardsSeen.values().next().value!);
+    this.host.propose(encodeRequest(f.request), (r) => {
+      if (!r.ok) return answer({ token: f.token, response: { error: ERR_TIMEOUT } });
+      answer({ token: f.token, index: r.index, response: this.responses.get(r.index) ?? { error: ERR_TIMEOUT } });
+    });
+  }
+
+  /** On the follower: answer the client once this member has applied the write too (read-your-writes). */
+  private forwardAnswered(a: ProposeResult): void {
+    const forward = this.forwardedProposals.get(a.token);
+    if (!forward) return;
+    this.forwardedProposals.delete(a.token);
+    this.ctx.cancelTimer(forward.timer);
+    if (a.index === undefined) return this.reply(forward.client, forward.requestId, a.response);
+    this.awaitingApply.push({ index: a.index, forward, response: a.response });
+    this.answerAppliedForwards();
+  }
+
+  private answerAppliedForwards(): void {
+    if (this.awaitingApply.length === 0) return;
+    const applied = this.server.appliedIndex();
+    const still: typeof this.awaitingApply = [];
+    for (const w of this.awaitingApply) {
+      if (w.index > applied) {
+        still.push(w);
+        continue;
+      }
+      // This member's own response for the entry, as etcd's follower builds it; the leader's
+      // when the entry reached this member inside a snapshot.
+      this.reply(w.forward.client, w.forward.requestId, this.responses.get(w.index) ?? w.response);
+    }
+    this.awaitingApply = still;
   }
 }
