@@ -8,6 +8,8 @@ import type { World } from "../sim/world";
 import type { FaultStep, NodeSelector } from "./types";
 
 const MS = 1_000;
+/** How long a reordered message is held back at most, unless a link-faults step says. */
+export const REORDER_DELAY_MAX_MS_DEFAULT = 5;
 
 export function currentLeader(world: World, system: SystemUnderTest): NodeId | undefined {
   let best: { id: NodeId; term: number } | undefined;
@@ -57,11 +59,11 @@ export function applyFault(world: World, system: SystemUnderTest, step: FaultSte
     case "heal":
       return world.heal();
     case "link-faults":
-      return world.setLinkFaults(step.loss, step.duplicate, step.reorder);
+      return world.setLinkFaults(step.loss, step.duplicate, step.reorder, (step.delayMaxMs ?? REORDER_DELAY_MAX_MS_DEFAULT) * MS);
     case "crash":
       return world.crash(node(step.node), step.tear ? "tear-last" : "drop-unsynced");
     case "crash-after":
-      return armCrashAfter(world, node(step.node), step.on, step.tear === true, rng);
+      return armCrashAfter(world, node(step.node), step.on, step.tear === true, step.times ?? 1, rng);
     case "restart":
       if (step.node === "all-down") {
         for (const id of world.allEndpoints()) if (world.node(id).status === "down") world.restart(id);
@@ -136,16 +138,19 @@ export function applyFault(world: World, system: SystemUnderTest, step: FaultSte
  * ("ack"): the moment durability bugs show, since the message may be out before its fsync
  * is done. The process comes back 1–40 ms later. One shot per step.
  */
-function armCrashAfter(world: World, id: NodeId, on: "vote" | "ack", tear: boolean, rng: Rng): void {
-  let armed = true;
+function armCrashAfter(world: World, id: NodeId, on: "vote" | "ack", tear: boolean, times: number, rng: Rng): void {
+  let left = times;
   world.trace.observe((e) => {
-    if (!armed) return;
+    if (left <= 0) return;
     const hit = on === "vote" ? e.type === "vote" && e.granted && e.node === id : e.type === "send" && e.msgType === "app-resp" && e.from === id;
     if (!hit || world.node(id).status !== "up") return;
-    armed = false;
+    left--;
     world.scheduler.after(rng.int(0, 400), () => {
+      if (world.node(id).status !== "up") return;
       world.crash(id, tear ? "tear-last" : "drop-unsynced");
-      world.scheduler.after(rng.int(1 * MS, 40 * MS), () => world.restart(id));
+      world.scheduler.after(rng.int(1 * MS, 40 * MS), () => {
+        if (world.node(id).status === "down") world.restart(id);
+      });
     });
   });
 }

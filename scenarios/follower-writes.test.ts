@@ -37,7 +37,7 @@ describe("writes sent to a follower", () => {
     const invokes = new Map<number, { node: number; tUs: number }>();
     let okOnFollower = 0;
     for (const e of events) {
-      if (e.type === "client-invoke" && (e.op === "put" || e.op === "txn")) invokes.set(e.opId, { node: e.node, tUs: e.tUs });
+      if (e.type === "client-invoke" && (e.op === "put" || e.op === "txn")) invokes.set(e.opId, { node: e.node ?? -1, tUs: e.tUs });
       if (e.type === "client-return" && e.status === "ok") {
         const inv = invokes.get(e.opId);
         if (inv && leaderAt(events, inv.tUs) !== inv.node) okOnFollower++;
@@ -46,7 +46,7 @@ describe("writes sent to a follower", () => {
     expect(okOnFollower).toBeGreaterThan(20);
     // Nobody was sent away with "not leader": every client's writes went to one member.
     const membersByClient = new Map<number, Set<number>>();
-    for (const e of events) if (e.type === "client-invoke") membersByClient.set(e.client, (membersByClient.get(e.client) ?? new Set()).add(e.node));
+    for (const e of events) if (e.type === "client-invoke") membersByClient.set(e.client, (membersByClient.get(e.client) ?? new Set<number>()).add(e.node ?? -1));
     for (const [client, members] of membersByClient) expect(members.size, `client ${client}`).toBe(1);
     expect(r.checks).toMatchObject({ linearizability: "pass", durability: "pass", convergence: "pass", invariants: "pass" });
   });

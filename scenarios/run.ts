@@ -76,9 +76,12 @@ export function buildSystem(scenario: Scenario, nodeIds: NodeId[], bugs: BugSet)
       preVote: c.preVote,
       checkQuorum: c.checkQuorum,
       readOnlyOption: c.readMode === "lease" ? "lease-based" : "safe",
+      ...(c.maxSizePerMsgBytes !== undefined ? { maxSizePerMsgBytes: c.maxSizePerMsgBytes } : {}),
+      ...(c.maxInflightMsgs !== undefined ? { maxInflightMsgs: c.maxInflightMsgs } : {}),
     },
     bugs,
     snapshotEntries: c.snapshotEntries,
+    alignedTicks: c.alignedTicks ?? false,
   });
 }
 
@@ -140,7 +143,11 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
       world.scheduler.runUntil(timeUs);
     } catch (error) {
       if (!(error instanceof AssertionError)) throw error;
-      invariant = `at ${Math.round(world.nowUs / 1_000)} ms: ${error.message}`;
+      const assertion = `at ${Math.round(world.nowUs / 1_000)} ms: ${error.message}`;
+      // The monitor records breaches as they happen: one already there came first, and the
+      // assertion is likely its consequence (two leaders in a term, say, then a torn log).
+      const earlier = system.safety.violations[0];
+      invariant = earlier ? `raft ${earlier.property}: ${earlier.message} (later, ${assertion})` : assertion;
     }
   };
   runTo(endUs);

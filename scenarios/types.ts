@@ -10,14 +10,15 @@ export type FaultStep = { atMs: number } & (
   | { type: "cut-one-way"; from: NodeSelector; to: NodeSelector }
   | { type: "clog"; a: NodeSelector; b: NodeSelector; durationMs: number }
   | { type: "heal" }
-  | { type: "link-faults"; loss: number; duplicate: number; reorder: number }
+  /** reorder: probability a message is held back, by up to delayMaxMs (default 5) more. */
+  | { type: "link-faults"; loss: number; duplicate: number; reorder: number; delayMaxMs?: number }
   | { type: "crash"; node: NodeSelector; tear?: boolean }
   /**
    * Adversarial crash (as the VOPR's): armed at atMs, it crashes `node` (resolved then) right
    * after the next vote it grants or append it acknowledges — while that message's fsync may
    * still be in flight — and restarts it 1–40 ms later. One shot.
    */
-  | { type: "crash-after"; on: "vote" | "ack"; node: NodeSelector; tear?: boolean }
+  | { type: "crash-after"; on: "vote" | "ack"; node: NodeSelector; tear?: boolean; times?: number }
   | { type: "restart"; node: NodeSelector | "all-down" }
   | { type: "pause"; node: NodeSelector }
   | { type: "resume"; node: NodeSelector | "all-paused" }
@@ -56,6 +57,18 @@ export interface ClusterSpec {
    * quartz differs between machines. The clock-drift fault step changes it later.
    */
   clockDriftPpm?: number[];
+  /**
+   * Raft flow control (etcd-raft's MaxSizePerMsg and MaxInflightMsgs; defaults 1 MiB and 256).
+   * Small values make followers catch up an entry or a few at a time.
+   */
+  maxSizePerMsgBytes?: number;
+  maxInflightMsgs?: number;
+  /**
+   * Members start ticking in lockstep, as machines booted together by one orchestrator do:
+   * their election timers can then run out at the same moment (split votes). Default false:
+   * each starts at a random phase. A restarted member starts at its own phase.
+   */
+  alignedTicks?: boolean;
 }
 
 export interface WorkloadSpec {

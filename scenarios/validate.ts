@@ -59,6 +59,9 @@ export function validateScenario(input: unknown, where = "scenario"): Scenario {
   for (const f of ["preVote", "checkQuorum"] as const) if (typeof cluster[f] !== "boolean") throw new ScenarioError(`${where}.cluster.${f}`, "expected true or false");
   if (cluster.readMode !== "read-index" && cluster.readMode !== "lease") throw new ScenarioError(`${where}.cluster.readMode`, `expected "read-index" or "lease"`);
   num(cluster.snapshotEntries, `${where}.cluster.snapshotEntries`, 1, 1e9);
+  if (cluster.alignedTicks !== undefined && typeof cluster.alignedTicks !== "boolean") throw new ScenarioError(`${where}.cluster.alignedTicks`, "expected true or false");
+  if (cluster.maxSizePerMsgBytes !== undefined) num(cluster.maxSizePerMsgBytes, `${where}.cluster.maxSizePerMsgBytes`, 1, 1 << 30);
+  if (cluster.maxInflightMsgs !== undefined) num(cluster.maxInflightMsgs, `${where}.cluster.maxInflightMsgs`, 1, 1 << 20);
   if (cluster.clockDriftPpm !== undefined) {
     if (!Array.isArray(cluster.clockDriftPpm) || cluster.clockDriftPpm.length > cluster.nodes) {
       throw new ScenarioError(`${where}.cluster.clockDriftPpm`, `expected an array of at most ${cluster.nodes} drifts in ppm (one per node)`);
@@ -98,11 +101,13 @@ export function validateScenario(input: unknown, where = "scenario"): Scenario {
     for (const field of FAULT_FIELDS[f.type]!) if (!(field in f)) throw new ScenarioError(`${p}.${field}`, `expected a value for "${field}" in a ${f.type} step`);
     for (const field of ["node", "from", "to", "a", "b"]) if (field in f) selector(f[field], `${p}.${field}`, cluster.nodes, field === "node" ? ["all-down", "all-paused"] : []);
     if (f.type === "crash-after" && f.on !== "vote" && f.on !== "ack") throw new ScenarioError(`${p}.on`, `expected "vote" or "ack", got ${JSON.stringify(f.on)}`);
+    if (f.type === "crash-after" && "times" in f) num(f.times, `${p}.times`, 1, 1_000);
     if (f.type === "partition") {
       if (!Array.isArray(f.groups) || f.groups.some((g) => !Array.isArray(g))) throw new ScenarioError(`${p}.groups`, "expected an array of arrays of node ids");
       (f.groups as unknown[][]).forEach((g, gi) => g.forEach((n, ni) => num(n, `${p}.groups[${gi}][${ni}]`, 1, cluster.nodes + 8)));
     }
     for (const field of ["durationMs", "count", "addMs"]) if (field in f) num(f[field], `${p}.${field}`, 0, LIMITS.durationMsMax);
+    if (f.type === "link-faults" && "delayMaxMs" in f) num(f.delayMaxMs, `${p}.delayMaxMs`, 0, 60_000);
     if ("factor" in f) num(f.factor, `${p}.factor`, 1, 10_000, false);
     for (const field of ["loss", "duplicate", "reorder"]) if (field in f) num(f[field], `${p}.${field}`, 0, 1, false);
     if (f.type === "clock-drift") num(f.ppm, `${p}.ppm`, -DRIFT_PPM_ABS_MAX, DRIFT_PPM_ABS_MAX);

@@ -44,7 +44,7 @@ interface StepContext {
 }
 
 export interface FuzzCaseRaw {
-  cluster: Pick<ClusterSpec, "nodes" | "disk" | "network" | "preVote" | "checkQuorum" | "readMode" | "snapshotEntries" | "tickMs" | "electionTicks" | "clockDriftPpm">;
+  cluster: Pick<ClusterSpec, "nodes" | "disk" | "network" | "preVote" | "checkQuorum" | "readMode" | "snapshotEntries" | "tickMs" | "electionTicks" | "clockDriftPpm"> & { smallMessages: boolean; alignedTicks: boolean };
   workload: WorkloadSpec;
   mask: Record<FaultFamily, boolean>;
   intensity: number;
@@ -82,7 +82,9 @@ const stepArb: fc.Arbitrary<RawStep> = fc.oneof(
   w(1, step("network", fc.tuple(selectorArb, selectorArb).map(([from, to]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "cut-one-way", from: c.sel(from), to: c.sel(to) })))),
   w(1, step("network", fc.tuple(selectorArb, selectorArb, fc.integer({ min: 50, max: 3_000 })).map(([a, b, d]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "clog", a: c.sel(a), b: c.sel(b), durationMs: windowed(c, d) })))),
   // link: loss / duplication / reordering on every link (reset by the heal phase)
-  w(2, step("link", fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 30 })).map(([loss, dup, reorder]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "link-faults", loss: loss / 100, duplicate: dup / 100, reorder: reorder / 100 })))),
+  // A reordered message is held back by up to 5 ms, or (swarm intensity) up to a TCP
+  // retransmission's 200 ms: long enough to reach a node that crashed and restarted since.
+  w(2, step("link", fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 30 }), fc.constantFrom(5, 50, 200)).map(([loss, dup, reorder, delayMaxMs]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "link-faults", loss: loss / 100, duplicate: dup / 100, reorder: reorder / 100, ...(delayMaxMs !== 5 ? { delayMaxMs } : {}) })))),
   // process: crashes (sometimes tearing the last write) and restarts; fsync errors crash too
   w(3, step("process", fc.tuple(selectorArb, fc.boolean()).map(([s, tear]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "crash", node: c.sel(s), ...(tear ? { tear: true } : {}) })))),
   w(2, step("process", selectorArb.map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "restart", node: s.kind === "id" ? c.sel(s) : "all-down" })))),
@@ -135,6 +137,13 @@ export const clusterArb: fc.Arbitrary<FuzzCaseRaw["cluster"]> = fc.record({
     fc.constant<number[]>([]),
     fc.array(fc.constantFrom<number>(0, -200_000, 200_000, -100_000, 100_000), { minLength: NODES_MAX, maxLength: NODES_MAX }),
   ),
+  // Raft flow control at its tightest (one entry per append, four in flight) in half the
+  // runs: a lagging follower or a new leader then catches up entry by entry, which is where
+  // the commit rule for entries of earlier terms (§5.4.2) is put to the test.
+  smallMessages: fc.boolean(),
+  // Members booted together tick in lockstep, so their election timers can expire together:
+  // split votes, where a vote lost in a crash can be granted twice.
+  alignedTicks: fc.boolean(),
 });
 
 export const workloadArb: fc.Arbitrary<WorkloadSpec> = fc
@@ -212,12 +221,14 @@ export function buildCase(raw: FuzzCaseRaw): FuzzCase {
   const enabled = FAULT_FAMILIES.filter((f) => raw.mask[f]);
   // Lease-based reads need check-quorum (a leader must step down before its lease can lapse).
   // On a WAN (25–65 ms one way) the tick stays at 100 ms: an election timeout must be many round trips.
-  const { clockDriftPpm: driftDrawn, ...rawCluster } = raw.cluster;
+  const { clockDriftPpm: driftDrawn, smallMessages, alignedTicks, ...rawCluster } = raw.cluster;
   const clockDriftPpm = (driftDrawn ?? []).slice(0, nodes);
   const cluster: ClusterSpec = {
     ...DEFAULT_CLUSTER,
     ...rawCluster,
     ...(clockDriftPpm.some((ppm) => ppm !== 0) ? { clockDriftPpm } : {}),
+    ...(smallMessages ? { maxSizePerMsgBytes: 1, maxInflightMsgs: 4 } : {}),
+    ...(alignedTicks ? { alignedTicks } : {}),
     checkQuorum: raw.cluster.checkQuorum || raw.cluster.readMode === "lease",
     tickMs: raw.cluster.network === "wan" ? 100 : raw.cluster.tickMs,
   };

@@ -53,7 +53,7 @@ describe(`fuzz campaign (campaign seed ${SEED})`, () => {
 
   it("stopping after N failures stops at the same run whatever the worker count", async () => {
     // Enough runs for at least three torn-crash failures in this campaign.
-    const torn: CampaignOptions = { ...base, runs: 36, selfTest: "torn-crash" };
+    const torn: CampaignOptions = { ...base, runs: 60, selfTest: "torn-crash" };
     const all = await runCampaign(torn);
     const failing = all.outcomes.filter((o) => !o.passed).map((o) => o.index);
     expect(failing.length).toBeGreaterThanOrEqual(3);

@@ -21,6 +21,8 @@ export interface EtcdSystemOptions {
   raft: RaftTuning & { electionTicks: number };
   bugs: BugSet;
   snapshotEntries: number;
+  /** Members tick in lockstep from the start (see HostOptions.alignedTicks). */
+  alignedTicks?: boolean;
 }
 
 export class EtcdSystem extends RaftSystem {
@@ -51,6 +53,7 @@ export class EtcdSystem extends RaftSystem {
         bugs: this.etcdOpts.bugs,
         stateMachine: () => node.sm,
         snapshotEntries: this.etcdOpts.snapshotEntries,
+        alignedTicks: this.etcdOpts.alignedTicks ?? false,
         traceNowUs: this.world ? () => this.world!.nowUs : undefined,
         observer: {
           onStart: (h) => {

@@ -1,0 +1,64 @@
+// Scenario knobs the fuzzer draws: lockstep ticks, Raft flow control, repeated crash-after
+// triggers and long reordering delays. Each is shown to change what the run does.
+import { describe, expect, it } from "vitest";
+import type { TraceEvent } from "../sim/trace/types";
+import { runScenario } from "./run";
+import { DEFAULT_CLUSTER, DEFAULT_WORKLOAD, type Scenario } from "./types";
+import { ScenarioError, validateScenario } from "./validate";
+
+function scenario(over: Partial<Scenario> = {}): Scenario {
+  return {
+    name: "options",
+    description: "",
+    cluster: { ...DEFAULT_CLUSTER },
+    workload: { ...DEFAULT_WORKLOAD, clients: 2, ratePerSec: 100, mix: { put: 1 } },
+    faults: [],
+    durationMs: 3_000,
+    checks: ["linearizability", "durability", "convergence"],
+    ...over,
+  };
+}
+
+const events = (s: Scenario, seed = 1): readonly TraceEvent[] => runScenario({ seed, scenario: s, keepTrace: true }).world.trace.events;
+
+describe("cluster.alignedTicks", () => {
+  it("makes every member report its state at the same instants", () => {
+    const times = (evs: readonly TraceEvent[]) => new Set(evs.filter((e) => e.type === "node-state").map((e) => e.tUs));
+    const nodes = DEFAULT_CLUSTER.nodes;
+    // node-state is traced every 10 ticks: in lockstep, the nodes share each instant.
+    const aligned = times(events(scenario({ cluster: { ...DEFAULT_CLUSTER, alignedTicks: true } })));
+    const random = times(events(scenario()));
+    expect(aligned.size * nodes).toBe(events(scenario({ cluster: { ...DEFAULT_CLUSTER, alignedTicks: true } })).filter((e) => e.type === "node-state").length);
+    expect(random.size).toBeGreaterThan(aligned.size);
+  });
+});
+
+describe("cluster.maxSizePerMsgBytes / maxInflightMsgs", () => {
+  it("one entry per append: a follower held back catches up in many more appends", () => {
+    const faults: Scenario["faults"] = [{ atMs: 500, type: "crash", node: "follower" }, { atMs: 2_000, type: "restart", node: "all-down" }];
+    const appends = (c: Scenario["cluster"]) => events(scenario({ cluster: c, faults })).filter((e) => e.type === "send" && e.msgType === "app").length;
+    const small = appends({ ...DEFAULT_CLUSTER, maxSizePerMsgBytes: 1, maxInflightMsgs: 4 });
+    const wide = appends({ ...DEFAULT_CLUSTER });
+    expect(small).toBeGreaterThan(wide + 50);
+  });
+});
+
+describe("crash-after times", () => {
+  it("crashes the node on each of the first N triggers", () => {
+    const crashes = (times: number) =>
+      events(scenario({ faults: [{ atMs: 500, type: "crash-after", on: "ack", node: "follower", times }], durationMs: 2_000 })).filter((e) => e.type === "fault" && e.fault === "crash").length;
+    expect(crashes(1)).toBe(1);
+    expect(crashes(3)).toBe(3);
+  });
+});
+
+describe("validation of the new fields", () => {
+  const bad = (input: Record<string, unknown>) => () => validateScenario({ name: "x", ...input });
+  it("names the field and what was expected", () => {
+    expect(bad({ cluster: { alignedTicks: "yes" } })).toThrow(new ScenarioError("scenario.cluster.alignedTicks", "expected true or false"));
+    expect(bad({ cluster: { maxSizePerMsgBytes: 0 } })).toThrow(/scenario\.cluster\.maxSizePerMsgBytes: expected an integer in \[1, /);
+    expect(bad({ cluster: { maxInflightMsgs: 1.5 } })).toThrow(/scenario\.cluster\.maxInflightMsgs/);
+    expect(bad({ faults: [{ atMs: 0, type: "crash-after", on: "vote", node: 1, times: 0 }] })).toThrow(/scenario\.faults\[0\]\.times/);
+    expect(bad({ faults: [{ atMs: 0, type: "link-faults", loss: 0, duplicate: 0, reorder: 0.1, delayMaxMs: -1 }] })).toThrow(/scenario\.faults\[0\]\.delayMaxMs/);
+  });
+});
