@@ -4,6 +4,7 @@
 // delivered. Every message's fate is traced.
 import { assert } from "../core/assert";
 import type { Rng } from "./rng";
+import type { TraceLog } from "./trace/log";
 import type { DropReason, NodeId, TraceEvent } from "./trace/types";
 
 export interface NetworkProfile {
@@ -46,12 +47,19 @@ export interface NetworkHooks {
   trace(event: TraceEvent): void;
   /** Whether an endpoint is alive: messages to a down or paused endpoint are dropped on arrival. */
   endpointState(id: NodeId): EndpointState;
+  /**
+   * The trace's typed entry points for send/deliver/drop (the same records as trace() would
+   * get, without building them). Optional: without it every record goes through trace().
+   */
+  tracer?: Pick<TraceLog, "send" | "deliver" | "drop">;
 }
 
 const LINK_KEY_MUL = 1 << 16;
 
 export class Network {
   private readonly handlers = new Map<NodeId, MessageHandler>();
+  /** handlers by id (ids are < 2^16): an array read per delivery instead of a Map lookup. */
+  private readonly handlerById: (MessageHandler | undefined)[] = [];
   /** Directed links that are cut: key = from * 2^16 + to. */
   private readonly cut = new Set<number>();
   /** Directed links clogged until a time: messages wait until then. */
@@ -74,14 +82,18 @@ export class Network {
   register(id: NodeId, handler: MessageHandler): void {
     assert(id >= 0 && id < LINK_KEY_MUL, () => `endpoint id out of range: ${id}`);
     this.handlers.set(id, handler);
+    while (this.handlerById.length <= id) this.handlerById.push(undefined);
+    this.handlerById[id] = handler;
   }
 
   send(from: NodeId, to: NodeId, msgType: string, payload: unknown, meta: SendMeta = {}): void {
     const msgId = this.msgIdNext++;
     this.messagesSent++;
     const t = this.hooks.nowUs();
+    const tracer = this.hooks.tracer;
+    if (tracer) tracer.send(t, msgId, from, to, msgType, meta.term, meta.bytes, meta.detail);
     // One object shape for every send (absent fields stay undefined; JSON omits them).
-    this.hooks.trace({ tUs: t, type: "send", msgId, from, to, msgType, term: meta.term, bytes: meta.bytes, detail: meta.detail });
+    else this.hooks.trace({ tUs: t, type: "send", msgId, from, to, msgType, term: meta.term, bytes: meta.bytes, detail: meta.detail });
     if (this.isCut(from, to)) return this.drop(msgId, from, to, msgType, "partition");
     if (this.rng.chance(this.profile.lossProbability)) return this.drop(msgId, from, to, msgType, "loss");
     this.schedule(msgId, from, to, msgType, payload, t, meta.bytes ?? 0);
@@ -116,16 +128,20 @@ export class Network {
     const state = this.hooks.endpointState(to);
     if (state === "down") return this.drop(msgId, from, to, msgType, "receiver-down");
     if (state === "paused") return this.drop(msgId, from, to, msgType, "receiver-paused");
-    const handler = this.handlers.get(to);
+    const handler = this.handlerById[to];
     if (!handler) return this.drop(msgId, from, to, msgType, "receiver-down");
     this.messagesDelivered++;
-    this.hooks.trace({ tUs: this.hooks.nowUs(), type: "deliver", msgId, from, to, msgType, sentUs });
+    const tracer = this.hooks.tracer;
+    if (tracer) tracer.deliver(this.hooks.nowUs(), msgId, from, to, msgType, sentUs);
+    else this.hooks.trace({ tUs: this.hooks.nowUs(), type: "deliver", msgId, from, to, msgType, sentUs });
     handler(from, msgType, payload);
   }
 
   private drop(msgId: number, from: NodeId, to: NodeId, msgType: string, reason: DropReason): void {
     this.messagesDropped++;
-    this.hooks.trace({ tUs: this.hooks.nowUs(), type: "drop", msgId, from, to, msgType, reason });
+    const tracer = this.hooks.tracer;
+    if (tracer) tracer.drop(this.hooks.nowUs(), msgId, from, to, msgType, reason);
+    else this.hooks.trace({ tUs: this.hooks.nowUs(), type: "drop", msgId, from, to, msgType, reason });
   }
 
   /** Registered endpoints (nodes and clients), in id order. */

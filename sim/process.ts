@@ -6,6 +6,7 @@ import { assert } from "../core/assert";
 import type { CrashMode, Disk } from "./disk";
 import type { SendMeta } from "./network";
 import type { Rng } from "./rng";
+import type { TraceLog } from "./trace/log";
 import type { NodeId, TraceEvent } from "./trace/types";
 
 export interface TimerHandle {
@@ -25,6 +26,9 @@ export interface NodeContext {
   /** A named random stream private to this node. */
   rng(name: string): Rng;
   trace(event: TraceEvent): void;
+  /** trace() of a commit / apply record of this node, without building it (hot: once per Ready). */
+  traceCommit(tUs: number, index: number, term: number): void;
+  traceApply(tUs: number, index: number, revision?: number): void;
   /** The process stops itself (e.g. fail fast on an fsync error). */
   fail(reason: string): void;
 }
@@ -45,6 +49,8 @@ export interface ProcessHooks {
   send(from: NodeId, to: NodeId, msgType: string, payload: unknown, meta?: SendMeta): void;
   rng(name: string): Rng;
   trace(event: TraceEvent): void;
+  /** Typed entry points of the trace for commit/apply records (see TraceLog). */
+  tracer: Pick<TraceLog, "commit" | "apply">;
 }
 
 export class NodeProcess {
@@ -150,6 +156,12 @@ export class NodeProcess {
       rng: (name) => this.hooks.rng(`node${this.id}:${name}`),
       trace: (event) => {
         if (alive()) this.hooks.trace(event);
+      },
+      traceCommit: (tUs, index, term) => {
+        if (alive()) this.hooks.tracer.commit(tUs, this.id, index, term);
+      },
+      traceApply: (tUs, index, revision) => {
+        if (alive()) this.hooks.tracer.apply(tUs, this.id, index, revision);
       },
       fail: (reason) => {
         if (!alive()) return;

@@ -27,6 +27,8 @@ export class World {
   readonly trace: TraceLog;
   readonly network: Network;
   readonly processes = new Map<NodeId, NodeProcess>();
+  /** processes by id, for the per-message liveness check (a Map lookup per delivery otherwise). */
+  private readonly processById: (NodeProcess | undefined)[] = [];
   readonly nodeIds: NodeId[];
 
   constructor(
@@ -44,7 +46,8 @@ export class World {
       nowUs: () => this.scheduler.nowUs,
       schedule: (delayUs, fn) => void this.scheduler.after(delayUs, fn),
       trace: (e) => this.trace.record(e),
-      endpointState: (id) => this.processes.get(id)?.status ?? "up",
+      endpointState: (id) => this.processById[id]?.status ?? "up",
+      tracer: this.trace,
     });
     for (const id of this.nodeIds) this.addNode(id, factory);
   }
@@ -55,8 +58,8 @@ export class World {
     const disk = new Disk(diskProfile, this.streams.stream(`disk${id}`), {
       nowUs: () => this.scheduler.nowUs,
       schedule: (delayUs, fn) => this.scheduler.after(delayUs, fn),
-      onFsyncStart: (file, bytes) => this.record({ tUs: this.nowUs, type: "fsync-start", node: id, file, bytes }),
-      onFsyncEnd: (file, latencyUs, ok) => this.record({ tUs: this.nowUs, type: "fsync-end", node: id, file, latencyUs, ok }),
+      onFsyncStart: (file, bytes) => this.trace.fsyncStart(this.scheduler.nowUs, id, file, bytes),
+      onFsyncEnd: (file, latencyUs, ok) => this.trace.fsyncEnd(this.scheduler.nowUs, id, file, latencyUs, ok),
     });
     const proc = new NodeProcess(id, disk, factory, {
       trueNowUs: () => this.scheduler.nowUs,
@@ -64,8 +67,11 @@ export class World {
       send: (from, to, msgType, payload, meta) => this.network.send(from, to, msgType, payload, meta),
       rng: (name) => this.streams.stream(name),
       trace: (e) => this.trace.record(e),
+      tracer: this.trace,
     });
     this.processes.set(id, proc);
+    while (this.processById.length <= id) this.processById.push(undefined);
+    this.processById[id] = proc;
     this.network.register(id, (from, msgType, payload) => proc.deliver(from, msgType, payload));
     if (!this.nodeIds.includes(id)) this.nodeIds.push(id);
     return proc;

@@ -285,7 +285,7 @@ export class RaftHost implements NodeProgram {
     if (rd.hardState && rd.hardState.commit > 0) {
       const prev = this.lastCommitTraced;
       if (rd.hardState.commit > prev) {
-        this.ctx.trace({ tUs: this.now(), type: "commit", node: this.id, index: rd.hardState.commit, term: this.rn.raft.log.term(rd.hardState.commit) ?? 0 });
+        this.ctx.traceCommit(this.now(), rd.hardState.commit, this.rn.raft.log.term(rd.hardState.commit) ?? 0);
         this.opts.observer?.onCommit?.(this, prev + 1, rd.hardState.commit);
         this.lastCommitTraced = rd.hardState.commit;
       }
@@ -306,7 +306,7 @@ export class RaftHost implements NodeProgram {
     }
     this.rn.advance(rd);
     if (lastApplied > 0) {
-      this.ctx.trace({ tUs: this.now(), type: "apply", node: this.id, index: lastApplied });
+      this.ctx.traceApply(this.now(), lastApplied);
       this.appliedSinceSnapshot += rd.committedEntries.length;
     }
     for (const rs of rd.readStates) {

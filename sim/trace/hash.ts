@@ -63,85 +63,117 @@ export class TraceHasher {
 
   /** Folds one record (a trace event or the header: a JSON-compatible object) into the hash. */
   record(r: object): void {
-    this.word(TAG_RECORD);
     const e = r as Partial<Record<string, unknown>> & { type?: unknown };
-    // Hot types: fixed field order, direct property reads (no key walk).
+    // Hot types: fixed field order, direct property reads (no key walk), the same words
+    // as the typed entry points below (which hash a record without building it).
     switch (e.type) {
       case "send": {
         const s = r as Extract<Hot, { type: "send" }>;
-        this.word(TAG_HOT + 0);
-        this.number(s.tUs);
-        this.number(s.msgId);
-        this.number(s.from);
-        this.number(s.to);
-        this.text(s.msgType);
-        this.optional(s.term);
-        this.optional(s.bytes);
-        this.optional(s.detail);
-        return;
+        return this.sendFields(s.tUs, s.msgId, s.from, s.to, s.msgType, s.term, s.bytes, s.detail);
       }
       case "deliver": {
         const d = r as Extract<Hot, { type: "deliver" }>;
-        this.word(TAG_HOT + 1);
-        this.number(d.tUs);
-        this.number(d.msgId);
-        this.number(d.from);
-        this.number(d.to);
-        this.text(d.msgType);
-        this.number(d.sentUs);
-        return;
+        return this.deliverFields(d.tUs, d.msgId, d.from, d.to, d.msgType, d.sentUs);
       }
       case "fsync-start": {
         const f = r as Extract<Hot, { type: "fsync-start" }>;
-        this.word(TAG_HOT + 2);
-        this.number(f.tUs);
-        this.number(f.node);
-        this.text(f.file);
-        this.number(f.bytes);
-        return;
+        return this.fsyncStartFields(f.tUs, f.node, f.file, f.bytes);
       }
       case "fsync-end": {
         const f = r as Extract<Hot, { type: "fsync-end" }>;
-        this.word(TAG_HOT + 3);
-        this.number(f.tUs);
-        this.number(f.node);
-        this.text(f.file);
-        this.number(f.latencyUs);
-        this.value(f.ok);
-        return;
+        return this.fsyncEndFields(f.tUs, f.node, f.file, f.latencyUs, f.ok);
       }
       case "commit": {
         const c = r as Extract<Hot, { type: "commit" }>;
-        this.word(TAG_HOT + 4);
-        this.number(c.tUs);
-        this.number(c.node);
-        this.number(c.index);
-        this.number(c.term);
-        return;
+        return this.commitFields(c.tUs, c.node, c.index, c.term);
       }
       case "apply": {
         const a = r as Extract<Hot, { type: "apply" }>;
-        this.word(TAG_HOT + 5);
-        this.number(a.tUs);
-        this.number(a.node);
-        this.number(a.index);
-        this.optional(a.revision);
-        return;
+        return this.applyFields(a.tUs, a.node, a.index, a.revision);
       }
       case "drop": {
         const d = r as Extract<Hot, { type: "drop" }>;
-        this.word(TAG_HOT + 6);
-        this.number(d.tUs);
-        this.number(d.msgId);
-        this.number(d.from);
-        this.number(d.to);
-        this.text(d.msgType);
-        this.text(d.reason);
-        return;
+        return this.dropFields(d.tUs, d.msgId, d.from, d.to, d.msgType, d.reason);
       }
       default:
+        this.word(TAG_RECORD);
         this.value(r);
     }
+  }
+
+  // Typed entry points for the hot record types: each hashes exactly what record() does
+  // for the same record (TAG_RECORD, its hot tag, then its fields in HOT_FIELDS order).
+
+  sendFields(tUs: number, msgId: number, from: number, to: number, msgType: string, term: number | undefined, bytes: number | undefined, detail: string | undefined): void {
+    this.word(TAG_RECORD);
+    this.word(TAG_HOT + 0);
+    this.number(tUs);
+    this.number(msgId);
+    this.number(from);
+    this.number(to);
+    this.text(msgType);
+    this.optional(term);
+    this.optional(bytes);
+    this.optional(detail);
+  }
+
+  deliverFields(tUs: number, msgId: number, from: number, to: number, msgType: string, sentUs: number): void {
+    this.word(TAG_RECORD);
+    this.word(TAG_HOT + 1);
+    this.number(tUs);
+    this.number(msgId);
+    this.number(from);
+    this.number(to);
+    this.text(msgType);
+    this.number(sentUs);
+  }
+
+  fsyncStartFields(tUs: number, node: number, file: string, bytes: number): void {
+    this.word(TAG_RECORD);
+    this.word(TAG_HOT + 2);
+    this.number(tUs);
+    this.number(node);
+    this.text(file);
+    this.number(bytes);
+  }
+
+  fsyncEndFields(tUs: number, node: number, file: string, latencyUs: number, ok: boolean): void {
+    this.word(TAG_RECORD);
+    this.word(TAG_HOT + 3);
+    this.number(tUs);
+    this.number(node);
+    this.text(file);
+    this.number(latencyUs);
+    this.value(ok);
+  }
+
+  commitFields(tUs: number, node: number, index: number, term: number): void {
+    this.word(TAG_RECORD);
+    this.word(TAG_HOT + 4);
+    this.number(tUs);
+    this.number(node);
+    this.number(index);
+    this.number(term);
+  }
+
+  applyFields(tUs: number, node: number, index: number, revision: number | undefined): void {
+    this.word(TAG_RECORD);
+    this.word(TAG_HOT + 5);
+    this.number(tUs);
+    this.number(node);
+    this.number(index);
+    this.optional(revision);
+  }
+
+  dropFields(tUs: number, msgId: number, from: number, to: number, msgType: string, reason: string): void {
+    this.word(TAG_RECORD);
+    this.word(TAG_HOT + 6);
+    this.number(tUs);
+    this.number(msgId);
+    this.number(from);
+    this.number(to);
+    this.text(msgType);
+    this.text(reason);
   }
 
   /** Hex digest of everything fed so far (16 hex digits); does not end the hash. */

@@ -36,6 +36,24 @@ describe("trace", () => {
     expect(traceHashOfRecords([parsed.header, ...parsed.events])).toBe(hash);
   });
 
+  it("the typed entry points (no record objects) hash a run exactly as record() does", () => {
+    const run = (keepTrace: boolean) => {
+      const { world, system } = buildRaftWorld({ seed: 6, nodes: 3, keepTrace });
+      world.scheduler.runUntil(1_500_000);
+      system.leader()?.propose(new Uint8Array([4, 5]), () => undefined);
+      world.scheduler.runUntil(2_500_000);
+      return { hash: world.trace.finish(), world };
+    };
+    const fast = run(false);
+    const objects = run(true);
+    expect(fast.hash).toBe(objects.hash);
+    expect(traceHashOfRecords([{ type: "header", formatVersion: TRACE_FORMAT_VERSION, seed: 6, scenario: "raft", config: { nodes: 3 } }, ...objects.world.trace.events])).toBe(fast.hash);
+    for (const type of ["send", "deliver", "fsync-start", "fsync-end", "commit", "apply", "role"] as const) {
+      expect(fast.world.trace.countOf(type), type).toBe(objects.world.trace.events.filter((e) => e.type === type).length);
+      expect(fast.world.trace.countOf(type), type).toBeGreaterThan(0);
+    }
+  });
+
   it("a different event gives a different hash", () => {
     const a = new TraceLog(header);
     a.record({ tUs: 5, type: "note", text: "a" });
