@@ -104,13 +104,19 @@ export class Disk {
   ) {}
 
   private file(name: string): DiskFile {
+    // A process writes one file over and over (the WAL): remember the last one looked up.
+    if (name === this.lastName && this.lastFile !== undefined) return this.lastFile;
     let f = this.files.get(name);
     if (!f) {
       f = { arena: new Uint8Array(1_024), durableLen: 0, arenaEnd: 0, pending: [], ownPending: 0 };
       this.files.set(name, f);
     }
+    this.lastName = name;
+    this.lastFile = f;
     return f;
   }
+  private lastName = "";
+  private lastFile: DiskFile | undefined;
 
   /**
    * A file that is already durable before the process first starts: a data directory
@@ -125,18 +131,22 @@ export class Disk {
     f.ownPending = 0;
   }
 
-  /** Buffered write: visible to read() at once, durable only after fsync. */
-  write(name: string, bytes: Uint8Array, mode: "append" | "replace" = "append"): void {
+  /**
+   * Buffered write of bytes[0, len): visible to read() at once, durable only after fsync.
+   * (len lets a caller hand over the used part of a larger buffer without a subarray.)
+   */
+  write(name: string, bytes: Uint8Array, mode: "append" | "replace" = "append", len = bytes.length): void {
+    assert(len >= 0 && len <= bytes.length, () => `write of ${len} bytes from a buffer of ${bytes.length}`);
     const f = this.file(name);
     if (mode === "append" && f.ownPending === 0) {
       const start = f.arenaEnd;
-      reserve(f, start + bytes.length);
-      f.arena.set(bytes, start);
-      f.arenaEnd = start + bytes.length;
-      f.pending.push({ mode, start, len: bytes.length, bytes: undefined });
+      reserve(f, start + len);
+      f.arena.set(len === bytes.length ? bytes : bytes.subarray(0, len), start);
+      f.arenaEnd = start + len;
+      f.pending.push({ mode, start, len, bytes: undefined });
     } else {
       f.ownPending++;
-      f.pending.push({ mode, start: 0, len: bytes.length, bytes: bytes.slice() });
+      f.pending.push({ mode, start: 0, len, bytes: bytes.slice(0, len) });
     }
   }
 
@@ -202,10 +212,13 @@ export class Disk {
     if (!ok) this.fsyncErrorsPending--;
     if (ok) {
       const f = this.file(request.file);
-      const synced = f.pending.splice(0, request.writesCovered);
+      const n = request.writesCovered;
+      for (let i = 0; i < n; i++) applyDurable(f, f.pending[i]!, f.pending[i]!.len);
+      // Usually every pending write was covered: drop them without a spliced copy.
+      if (n === f.pending.length) f.pending.length = 0;
+      else f.pending.splice(0, n);
       // Later fsyncs queued for this file covered writes by count: shift them down.
-      for (const q of this.queue) if (q.file === request.file) q.writesCovered = Math.max(0, q.writesCovered - synced.length);
-      for (const w of synced) applyDurable(f, w, w.len);
+      for (const q of this.queue) if (q.file === request.file) q.writesCovered = Math.max(0, q.writesCovered - n);
     }
     this.fsyncCount++;
     this.fsyncLatencyTotalUs += latencyUs;

@@ -74,9 +74,8 @@ class Writer {
     return this.len;
   }
   endRecord(start: number): void {
-    const payload = this.buf.subarray(start, this.len);
-    this.view.setUint32(start - 8, payload.length);
-    this.view.setUint32(start - 4, crc32(payload));
+    this.view.setUint32(start - 8, this.len - start);
+    this.view.setUint32(start - 4, crc32(this.buf, start, this.len));
   }
   /** A copy of the bytes written; the writer's buffer goes back to be reused. Call once. */
   result(): Uint8Array {
@@ -84,9 +83,9 @@ class Writer {
     spare = { buf: this.buf, view: this.view };
     return out;
   }
-  /** Hands the bytes written to `use` without copying them, then lends the buffer out again. Call once. */
-  consume(use: (bytes: Uint8Array) => void): void {
-    use(this.buf.subarray(0, this.len));
+  /** Writes the bytes to a disk file without copying them first, then lends the buffer out again. Call once. */
+  writeTo(disk: Disk, name: string, mode: "append" | "replace"): void {
+    disk.write(name, this.buf, mode, this.len);
     spare = { buf: this.buf, view: this.view };
   }
 }
@@ -165,7 +164,7 @@ export class WalEncoder {
   }
   /** Writes the records to the WAL file (the disk copies them: no intermediate buffer). Ends the encoder. */
   writeTo(disk: Disk, mode: "append" | "replace"): void {
-    this.w.consume((bytes) => disk.write(WAL_FILE, bytes, mode));
+    this.w.writeTo(disk, WAL_FILE, mode);
   }
 }
 
