@@ -53,6 +53,24 @@ describe("Disk", () => {
     expect(text(disk.read("wal"))).toBe("a");
   });
 
+  it("a write with a length takes only that prefix of the buffer, appended or replacing", () => {
+    const { s, disk } = setup();
+    const buf = bytes("abcdef");
+    disk.write("wal", buf, "append", 2);
+    disk.write("wal", buf, "append", 3);
+    expect(text(disk.read("wal"))).toBe("ababc");
+    disk.fsync("wal", () => undefined);
+    s.runUntilIdle();
+    disk.write("wal", buf, "replace", 1);
+    disk.write("wal", buf, "append", 4);
+    buf[0] = "z".charCodeAt(0); // the disk kept its own copy
+    expect(text(disk.read("wal"))).toBe("aabcd");
+    disk.fsync("wal", () => undefined);
+    s.runUntilIdle();
+    expect(text(disk.readDurable("wal"))).toBe("aabcd");
+    expect(() => disk.write("wal", buf, "append", 7)).toThrow();
+  });
+
   it("an unsynced write is gone after a crash, and an in-flight fsync never completes", () => {
     const { s, disk } = setup();
     disk.write("f", bytes("x"));
