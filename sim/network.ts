@@ -35,6 +35,7 @@ export type EndpointState = "up" | "down" | "paused";
 
 export type MessageHandler = (from: NodeId, msgType: string, payload: unknown) => void;
 
+/** Read during send() only, never kept: a caller may reuse one object for every message. */
 export interface SendMeta {
   term?: number;
   bytes?: number;

@@ -34,6 +34,30 @@ describe("Scheduler", () => {
     expect(ran).toBe(4);
   });
 
+  it("a cancelled event at the top does not let runUntil run a later event early", () => {
+    const s = new Scheduler();
+    const seen: number[] = [];
+    s.cancel(s.at(5, () => seen.push(s.nowUs)));
+    s.post(15, () => seen.push(s.nowUs));
+    s.runUntil(10);
+    expect(seen).toEqual([]);
+    expect(s.nowUs).toBe(10);
+    s.runUntil(20);
+    expect(seen).toEqual([15]);
+  });
+
+  it("post() events interleave with at() events in (time, insertion) order", () => {
+    const s = new Scheduler();
+    const order: string[] = [];
+    s.post(10, () => order.push("p1"));
+    s.at(10, () => order.push("a"));
+    s.post(10, () => order.push("p2"));
+    s.post(3, () => order.push("early"));
+    s.runUntilIdle();
+    expect(order).toEqual(["early", "p1", "a", "p2"]);
+    expect(s.eventsRun).toBe(4);
+  });
+
   it("rejects events in the past and non-integer times", () => {
     const s = new Scheduler();
     s.runUntil(100);

@@ -44,7 +44,7 @@ export class World {
     );
     this.network = new Network(cfg.network, this.streams.stream("network"), {
       nowUs: () => this.scheduler.nowUs,
-      schedule: (delayUs, fn) => void this.scheduler.after(delayUs, fn),
+      schedule: (delayUs, fn) => this.scheduler.post(delayUs, fn),
       trace: (e) => this.trace.record(e),
       endpointState: (id) => this.processById[id]?.status ?? "up",
       tracer: this.trace,

@@ -321,6 +321,7 @@ export class RaftHost implements NodeProgram {
   }
 
   private lastCommitTraced = 0;
+  private readonly sendMeta: { term: number; bytes: number } = { term: 0, bytes: 0 };
 
   private serveReads(): void {
     if (this.reads.size === 0) return;
@@ -342,7 +343,11 @@ export class RaftHost implements NodeProgram {
     let bytes = 64;
     if (m.entries) for (const e of m.entries) bytes += 24 + e.data.byteLength;
     if (m.snapshot) bytes += m.snapshot.data.byteLength;
-    this.ctx.send(m.to, m.type, m, { term: m.term, bytes });
+    // One meta object per host, refilled per message: the network reads it during send only.
+    const meta = this.sendMeta;
+    meta.term = m.term;
+    meta.bytes = bytes;
+    this.ctx.send(m.to, m.type, m, meta);
   }
 
   private traceRole(): void {

@@ -32,8 +32,16 @@ export class HashListStateMachine implements StateMachine {
   applied = 0;
   count = 0;
   hash = 0;
-  /** (index, payload hash) of entries applied since construction or the last restore. */
-  readonly log: { index: number; term: number; hash: number }[] = [];
+  // (index, term, payload hash) of entries applied since construction or the last restore,
+  // as three number arrays: no object per applied entry (they live as long as the run).
+  private readonly logIndex: number[] = [];
+  private readonly logTerm: number[] = [];
+  private readonly logHash: number[] = [];
+
+  /** (index, term, payload hash) of entries applied since construction or the last restore (a new array per call). */
+  get log(): { index: number; term: number; hash: number }[] {
+    return this.logIndex.map((index, i) => ({ index, term: this.logTerm[i]!, hash: this.logHash[i]! }));
+  }
   /** Index of the snapshot restored last (the log starts after it). */
   baseIndex = 0;
 
@@ -42,7 +50,9 @@ export class HashListStateMachine implements StateMachine {
     this.count++;
     this.hash = (Math.imul(this.hash ^ h, 0x01000193) + e.index) >>> 0;
     this.applied = e.index;
-    this.log.push({ index: e.index, term: e.term, hash: h });
+    this.logIndex.push(e.index);
+    this.logTerm.push(e.term);
+    this.logHash.push(h);
   }
   skipTo(index: number): void {
     if (index > this.applied) this.applied = index;
@@ -64,7 +74,9 @@ export class HashListStateMachine implements StateMachine {
     this.count = v.getFloat64(8);
     this.hash = v.getFloat64(16);
     if (this.applied !== index) throw new Error(`snapshot data at ${this.applied} restored as ${index}`);
-    this.log.length = 0;
+    this.logIndex.length = 0;
+    this.logTerm.length = 0;
+    this.logHash.length = 0;
     this.baseIndex = index;
   }
 }

@@ -86,10 +86,13 @@ export class RaftSystem implements SystemUnderTest {
 
   /** The leader with the highest term among live nodes. */
   leader(): RaftHost | undefined {
+    // Called per proposal by load generators: no sorted key copy or status objects. Ties on
+    // term go to the lowest id, as a scan in id order would give.
     let best: RaftHost | undefined;
-    for (const id of [...this.hosts.keys()].sort((a, b) => a - b)) {
-      const h = this.host(id);
-      if (h && h.isLeader() && (!best || h.status().term > best.status().term)) best = h;
+    for (const h of this.hosts.values()) {
+      if (!h.isLeader() || this.host(h.id) !== h) continue;
+      const term = h.rn.raft.term;
+      if (!best || term > best.rn.raft.term || (term === best.rn.raft.term && h.id < best.id)) best = h;
     }
     return best;
   }
