@@ -54,6 +54,47 @@ describe("trace", () => {
     }
   });
 
+  it("the int32 fast paths of the hot types hash exactly the words of the general encoding", () => {
+    // A word-at-a-time reference of hash.ts's encoding for hot records whose numbers are
+    // plain int32s: TAG_RECORD, the hot tag, then each field in HOT_FIELDS order.
+    const TAG = 0x7f000000;
+    const ref = (hot: number, words: number[]) => {
+      let a = 0x9747b28c | 0;
+      let b = 0x5bd1e995 | 0;
+      const all = [TAG + 0x0b, TAG + 0x80 + hot, ...words];
+      for (const k of all) {
+        const x = Math.imul(a ^ k, 0x01000193);
+        a = x ^ (x >>> 15);
+        const y = Math.imul((b + k) | 0, 0x5bd1e995);
+        b = (y << 13) | (y >>> 19);
+      }
+      const fm = (h: number) => {
+        h ^= h >>> 16;
+        h = Math.imul(h, 0x85ebca6b);
+        h ^= h >>> 13;
+        h = Math.imul(h, 0xc2b2ae35);
+        return (h ^ (h >>> 16)) >>> 0;
+      };
+      let fa = fm(a ^ all.length);
+      let fb = fm(b ^ Math.imul(all.length, 0x27d4eb2f));
+      fa = fm(fa ^ fb);
+      fb = fm((fb + fa) | 0);
+      return fa.toString(16).padStart(8, "0") + fb.toString(16).padStart(8, "0");
+    };
+    const str = (s: string) => {
+      const w = [(TAG + 0x07) ^ s.length];
+      for (let i = 0; i < s.length; i += 2) w.push(s.charCodeAt(i) | (i + 1 < s.length ? s.charCodeAt(i + 1) << 16 : 0));
+      return w;
+    };
+    const UNDEF = TAG + 0x01;
+    for (const msgType of ["app", "app-resp", "heartbeat"]) {
+      expect(traceHashOfRecords([{ tUs: 2_000_123, type: "send", msgId: 77, from: 1, to: 3, msgType, term: 4, bytes: 188 }])).toBe(ref(0, [2_000_123, 77, 1, 3, ...str(msgType), 4, 188, UNDEF]));
+      expect(traceHashOfRecords([{ tUs: 2_000_400, type: "deliver", msgId: 77, from: 1, to: 3, msgType, sentUs: 2_000_123 }])).toBe(ref(1, [2_000_400, 77, 1, 3, ...str(msgType), 2_000_123]));
+    }
+    expect(traceHashOfRecords([{ tUs: 9, type: "commit", node: 2, index: 40, term: 3 }])).toBe(ref(4, [9, 2, 40, 3]));
+    expect(traceHashOfRecords([{ tUs: 9, type: "apply", node: 2, index: 40 }])).toBe(ref(5, [9, 2, 40, UNDEF]));
+  });
+
   it("a different event gives a different hash", () => {
     const a = new TraceLog(header);
     a.record({ tUs: 5, type: "note", text: "a" });
