@@ -17,18 +17,20 @@ const REC_HARD = 2;
 const REC_SNAP = 3;
 const ENTRY_TYPES = ["normal", "conf-change"] as const;
 
-/** The growable buffer (and its view) left by the last finished Writer: encoding a Ready allocates nothing. */
-let spare: { buf: Uint8Array; view: DataView } | undefined;
+/** The growable buffer (and its view) left by the last finished Writer: encoding a Ready allocates no buffer. */
+let spareBuf: Uint8Array | undefined;
+let spareView: DataView | undefined;
 
 class Writer {
   private buf: Uint8Array;
   private view: DataView;
   len = 0;
   constructor() {
-    if (spare) {
-      this.buf = spare.buf;
-      this.view = spare.view;
-      spare = undefined;
+    if (spareBuf && spareView) {
+      this.buf = spareBuf;
+      this.view = spareView;
+      spareBuf = undefined;
+      spareView = undefined;
     } else {
       this.buf = new Uint8Array(4_096);
       this.view = new DataView(this.buf.buffer);
@@ -67,6 +69,11 @@ class Writer {
     this.u32(ids.length);
     for (const id of ids) this.f64(id);
   }
+  /** Hands the buffer to the next Writer. */
+  private lend(): void {
+    spareBuf = this.buf;
+    spareView = this.view;
+  }
   /** Wraps the bytes written since `start` as one record: fills its header in place. */
   beginRecord(): number {
     this.u32(0);
@@ -80,13 +87,13 @@ class Writer {
   /** A copy of the bytes written; the writer's buffer goes back to be reused. Call once. */
   result(): Uint8Array {
     const out = this.buf.slice(0, this.len);
-    spare = { buf: this.buf, view: this.view };
+    this.lend();
     return out;
   }
   /** Writes the bytes to a disk file without copying them first, then lends the buffer out again. Call once. */
   writeTo(disk: Disk, name: string, mode: "append" | "replace"): void {
     disk.write(name, this.buf, mode, this.len);
-    spare = { buf: this.buf, view: this.view };
+    this.lend();
   }
 }
 
