@@ -105,24 +105,6 @@ export class TraceHasher {
   // for the same record (TAG_RECORD, its hot tag, then its fields in HOT_FIELDS order).
 
   sendFields(tUs: number, msgId: number, from: number, to: number, msgType: string, term: number | undefined, bytes: number | undefined, detail: string | undefined): void {
-    if (detail === undefined && term !== undefined && bytes !== undefined && plain(tUs) && plain(msgId) && plain(from) && plain(to) && plain(term) && plain(bytes) && typeof msgType === "string") {
-      let a = this.a;
-      let b = this.b;
-      a = mixA(a, TAG_RECORD); b = mixB(b, TAG_RECORD);
-      a = mixA(a, TAG_HOT); b = mixB(b, TAG_HOT);
-      a = mixA(a, tUs); b = mixB(b, tUs);
-      a = mixA(a, msgId); b = mixB(b, msgId);
-      a = mixA(a, from); b = mixB(b, from);
-      a = mixA(a, to); b = mixB(b, to);
-      a = stringA(a, msgType); b = stringB(b, msgType);
-      a = mixA(a, term); b = mixB(b, term);
-      a = mixA(a, bytes); b = mixB(b, bytes);
-      a = mixA(a, TAG_UNDEFINED); b = mixB(b, TAG_UNDEFINED);
-      this.a = a;
-      this.b = b;
-      this.words += 9 + stringWords(msgType);
-      return;
-    }
     this.word(TAG_RECORD);
     this.word(TAG_HOT + 0);
     this.number(tUs);
@@ -136,22 +118,6 @@ export class TraceHasher {
   }
 
   deliverFields(tUs: number, msgId: number, from: number, to: number, msgType: string, sentUs: number): void {
-    if (plain(tUs) && plain(msgId) && plain(from) && plain(to) && plain(sentUs) && typeof msgType === "string") {
-      let a = this.a;
-      let b = this.b;
-      a = mixA(a, TAG_RECORD); b = mixB(b, TAG_RECORD);
-      a = mixA(a, TAG_HOT + 1); b = mixB(b, TAG_HOT + 1);
-      a = mixA(a, tUs); b = mixB(b, tUs);
-      a = mixA(a, msgId); b = mixB(b, msgId);
-      a = mixA(a, from); b = mixB(b, from);
-      a = mixA(a, to); b = mixB(b, to);
-      a = stringA(a, msgType); b = stringB(b, msgType);
-      a = mixA(a, sentUs); b = mixB(b, sentUs);
-      this.a = a;
-      this.b = b;
-      this.words += 7 + stringWords(msgType);
-      return;
-    }
     this.word(TAG_RECORD);
     this.word(TAG_HOT + 1);
     this.number(tUs);
@@ -182,20 +148,6 @@ export class TraceHasher {
   }
 
   commitFields(tUs: number, node: number, index: number, term: number): void {
-    if (plain(tUs) && plain(node) && plain(index) && plain(term)) {
-      let a = this.a;
-      let b = this.b;
-      a = mixA(a, TAG_RECORD); b = mixB(b, TAG_RECORD);
-      a = mixA(a, TAG_HOT + 4); b = mixB(b, TAG_HOT + 4);
-      a = mixA(a, tUs); b = mixB(b, tUs);
-      a = mixA(a, node); b = mixB(b, node);
-      a = mixA(a, index); b = mixB(b, index);
-      a = mixA(a, term); b = mixB(b, term);
-      this.a = a;
-      this.b = b;
-      this.words += 6;
-      return;
-    }
     this.word(TAG_RECORD);
     this.word(TAG_HOT + 4);
     this.number(tUs);
@@ -205,20 +157,6 @@ export class TraceHasher {
   }
 
   applyFields(tUs: number, node: number, index: number, revision: number | undefined): void {
-    if (revision === undefined && plain(tUs) && plain(node) && plain(index)) {
-      let a = this.a;
-      let b = this.b;
-      a = mixA(a, TAG_RECORD); b = mixB(b, TAG_RECORD);
-      a = mixA(a, TAG_HOT + 5); b = mixB(b, TAG_HOT + 5);
-      a = mixA(a, tUs); b = mixB(b, tUs);
-      a = mixA(a, node); b = mixB(b, node);
-      a = mixA(a, index); b = mixB(b, index);
-      a = mixA(a, TAG_UNDEFINED); b = mixB(b, TAG_UNDEFINED);
-      this.a = a;
-      this.b = b;
-      this.words += 6;
-      return;
-    }
     this.word(TAG_RECORD);
     this.word(TAG_HOT + 5);
     this.number(tUs);
@@ -249,9 +187,6 @@ export class TraceHasher {
     b = fmix32((b + a) | 0);
     return hex8(a) + hex8(b);
   }
-
-  // The *Fields fast paths above mix in local variables (mixA/mixB are word() on one lane)
-  // when every number is a plain int32 word; anything else takes the general path below.
 
   private word(k: number): void {
     this.words++;
@@ -345,45 +280,6 @@ export class TraceHasher {
         this.word(TAG_NULL);
     }
   }
-}
-
-/** An int32 that is one word as it stands (not in the tag range). */
-function plain(v: number): boolean {
-  return (v | 0) === v && (v < TAG_MIN || v > TAG_MAX);
-}
-
-function mixA(a: number, k: number): number {
-  a = Math.imul(a ^ k, 0x01000193);
-  return a ^ (a >>> 15);
-}
-
-function mixB(b: number, k: number): number {
-  b = Math.imul((b + k) | 0, 0x5bd1e995);
-  return (b << 13) | (b >>> 19);
-}
-
-/** string() on lane a alone (the lanes are independent, so each can take a string in one go). */
-function stringA(a: number, s: string): number {
-  const n = s.length;
-  a = mixA(a, TAG_STRING ^ n);
-  let i = 0;
-  for (; i + 1 < n; i += 2) a = mixA(a, s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16));
-  if (i < n) a = mixA(a, s.charCodeAt(i));
-  return a;
-}
-
-function stringB(b: number, s: string): number {
-  const n = s.length;
-  b = mixB(b, TAG_STRING ^ n);
-  let i = 0;
-  for (; i + 1 < n; i += 2) b = mixB(b, s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16));
-  if (i < n) b = mixB(b, s.charCodeAt(i));
-  return b;
-}
-
-/** Words string() feeds for s: its length word, then two code units per word. */
-function stringWords(s: string): number {
-  return 1 + ((s.length + 1) >> 1);
 }
 
 function hex8(x: number): string {
