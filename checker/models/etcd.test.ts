@@ -83,6 +83,15 @@ describe("etcd model", () => {
     expect(verdict([grant, undue])).toBe("not-linearizable");
   });
 
+  it("a lease may be granted a longer TTL than asked (the server's minimum), never a shorter one", () => {
+    nextId = 0;
+    const raised = op(0, { type: "leaseGrant", ID: 7, TTL: 1 }, { type: "leaseGrant", header: { revision: 1 }, ID: 7, TTL: 2 }, 0, 1);
+    const renewed = op(0, { type: "leaseKeepAlive", ID: 7 }, { type: "leaseKeepAlive", header: { revision: 1 }, ID: 7, TTL: 2 }, 2, 3);
+    expect(verdict([raised, renewed])).toBe("linearizable");
+    const shortened = op(0, { type: "leaseGrant", ID: 8, TTL: 5 }, { type: "leaseGrant", header: { revision: 1 }, ID: 8, TTL: 4 }, 0, 1);
+    expect(verdict([shortened])).toBe("not-linearizable");
+  });
+
   it("revoking a lease deletes its keys at a new revision; compaction errors are checked", () => {
     nextId = 0;
     const ops = [

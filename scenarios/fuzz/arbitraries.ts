@@ -146,6 +146,9 @@ export const clusterArb: fc.Arbitrary<FuzzCaseRaw["cluster"]> = fc.record({
   alignedTicks: fc.boolean(),
 });
 
+const KUBE_KINDS = ["pods", "deployments", "configmaps", "leases"];
+const KUBE_NAMESPACES = ["default", "kube-system", "monitoring"];
+
 export const workloadArb: fc.Arbitrary<WorkloadSpec> = fc
   .record({
     kind: fc.constantFrom<WorkloadSpec["kind"]>("kv", "kubernetes"),
@@ -166,8 +169,28 @@ export const workloadArb: fc.Arbitrary<WorkloadSpec> = fc
     }),
     watchers: fc.nat({ max: 2 }),
     requestTimeoutMs: fc.integer({ min: 300, max: 2_000 }),
+    // The kubernetes workload's own knobs (used when kind is "kubernetes"): how many kinds
+    // and namespaces, LIST page size (0 = one page; 1 = a page per object, many continues),
+    // the election lease's TTL and the controllers' action weights.
+    kubernetes: fc.record({
+      kinds: fc.integer({ min: 1, max: KUBE_KINDS.length }).map((n) => KUBE_KINDS.slice(0, n)),
+      namespaces: fc.integer({ min: 1, max: KUBE_NAMESPACES.length }).map((n) => KUBE_NAMESPACES.slice(0, n)),
+      leaseTtlSeconds: fc.integer({ min: 1, max: 5 }),
+      listPageSize: fc.constantFrom(8, 0, 1, 3),
+      mix: fc.record({
+        get: fc.nat({ max: 4 }),
+        update: fc.integer({ min: 1, max: 6 }), // writes keep the caches' comparisons meaningful
+        create: fc.nat({ max: 4 }),
+        delete: fc.nat({ max: 2 }),
+        compact: fc.constantFrom(0, 0.1, 0.5),
+      }),
+    }),
   })
-  .map((w) => ({ ...w, mix: Object.fromEntries(Object.entries(w.mix).filter(([, v]) => v > 0)) }));
+  .map(({ kubernetes, ...w }) => ({
+    ...w,
+    mix: Object.fromEntries(Object.entries(w.mix).filter(([, v]) => v > 0)),
+    ...(w.kind === "kubernetes" ? { kubernetes: { ...kubernetes, mix: Object.fromEntries(Object.entries(kubernetes.mix).filter(([, v]) => v > 0)) } } : {}),
+  }));
 
 const maskArb: fc.Arbitrary<Record<FaultFamily, boolean>> = fc.record(Object.fromEntries(FAULT_FAMILIES.map((f) => [f, fc.boolean()])) as Record<FaultFamily, fc.Arbitrary<boolean>>);
 
@@ -249,7 +272,7 @@ export function buildCase(raw: FuzzCaseRaw): FuzzCase {
 export const fuzzCaseArb: fc.Arbitrary<FuzzCase> = fuzzCaseRawArb.map(buildCase);
 
 /** The same cases without clients or watchers: cheap runs for testing the harness itself. */
-export const quietCaseArb: fc.Arbitrary<FuzzCase> = fuzzCaseRawArb.map((raw) => buildCase({ ...raw, workload: { ...raw.workload, kind: "none", clients: 0, watchers: 0 } }));
+export const quietCaseArb: fc.Arbitrary<FuzzCase> = fuzzCaseRawArb.map(({ workload: { kubernetes: _kubernetes, ...workload }, ...raw }) => buildCase({ ...raw, workload: { ...workload, kind: "none", clients: 0, watchers: 0 } }));
 
 /** Counts a scenario's fault steps that are not part of a heal phase (for replay files). */
 export function countFaults(scenario: Scenario): number {
