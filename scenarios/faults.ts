@@ -63,7 +63,7 @@ export function applyFault(world: World, system: SystemUnderTest, step: FaultSte
     case "crash":
       return world.crash(node(step.node), step.tear ? "tear-last" : "drop-unsynced");
     case "crash-after":
-      return armCrashAfter(world, node(step.node), step.on, step.tear === true, step.times ?? 1, rng);
+      return armCrashAfter(world, step.node === "any" ? undefined : node(step.node), step.on, step.tear === true, step.times ?? 1, rng);
     case "restart":
       if (step.node === "all-down") {
         for (const id of world.allEndpoints()) if (world.node(id).status === "down") world.restart(id);
@@ -138,12 +138,13 @@ export function applyFault(world: World, system: SystemUnderTest, step: FaultSte
  * ("ack"): the moment durability bugs show, since the message may be out before its fsync
  * is done. The process comes back 1–40 ms later. One shot per step.
  */
-function armCrashAfter(world: World, id: NodeId, on: "vote" | "ack", tear: boolean, times: number, rng: Rng): void {
+/** Crashes `only` (or any member, when undefined) right after it grants a vote or acks an append. */
+function armCrashAfter(world: World, only: NodeId | undefined, on: "vote" | "ack", tear: boolean, times: number, rng: Rng): void {
   let left = times;
   world.trace.observe((e) => {
     if (left <= 0) return;
-    const hit = on === "vote" ? e.type === "vote" && e.granted && e.node === id : e.type === "send" && e.msgType === "app-resp" && e.from === id;
-    if (!hit || world.node(id).status !== "up") return;
+    const id = on === "vote" ? (e.type === "vote" && e.granted ? e.node : undefined) : e.type === "send" && e.msgType === "app-resp" ? e.from : undefined;
+    if (id === undefined || (only !== undefined && id !== only) || world.node(id).status !== "up") return;
     left--;
     world.scheduler.after(rng.int(0, 400), () => {
       if (world.node(id).status !== "up") return;

@@ -18,7 +18,8 @@ export type FaultStep = { atMs: number } & (
    * after the next vote it grants or append it acknowledges — while that message's fsync may
    * still be in flight — and restarts it 1–40 ms later. One shot.
    */
-  | { type: "crash-after"; on: "vote" | "ack"; node: NodeSelector; tear?: boolean; times?: number }
+  /** node "any": whichever member grants a vote (acks an append) next, up to `times` crashes. */
+  | { type: "crash-after"; on: "vote" | "ack"; node: NodeSelector | "any"; tear?: boolean; times?: number }
   | { type: "restart"; node: NodeSelector | "all-down" }
   | { type: "pause"; node: NodeSelector }
   | { type: "resume"; node: NodeSelector | "all-paused" }

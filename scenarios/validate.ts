@@ -99,7 +99,7 @@ export function validateScenario(input: unknown, where = "scenario"): Scenario {
     if (typeof f.type !== "string" || !(f.type in FAULT_FIELDS)) throw new ScenarioError(`${p}.type`, `expected one of ${FAULT_TYPES.join(", ")}, got ${JSON.stringify(f.type)}`);
     num(f.atMs, `${p}.atMs`, 0, durationMs);
     for (const field of FAULT_FIELDS[f.type]!) if (!(field in f)) throw new ScenarioError(`${p}.${field}`, `expected a value for "${field}" in a ${f.type} step`);
-    for (const field of ["node", "from", "to", "a", "b"]) if (field in f) selector(f[field], `${p}.${field}`, cluster.nodes, field === "node" ? ["all-down", "all-paused"] : []);
+    for (const field of ["node", "from", "to", "a", "b"]) if (field in f) selector(f[field], `${p}.${field}`, cluster.nodes, field !== "node" ? [] : f.type === "crash-after" ? ["any"] : ["all-down", "all-paused"]);
     if (f.type === "crash-after" && f.on !== "vote" && f.on !== "ack") throw new ScenarioError(`${p}.on`, `expected "vote" or "ack", got ${JSON.stringify(f.on)}`);
     if (f.type === "crash-after" && "times" in f) num(f.times, `${p}.times`, 1, 1_000);
     if (f.type === "partition") {

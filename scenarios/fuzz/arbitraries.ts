@@ -88,8 +88,9 @@ const stepArb: fc.Arbitrary<RawStep> = fc.oneof(
   // process: crashes (sometimes tearing the last write) and restarts; fsync errors crash too
   w(3, step("process", fc.tuple(selectorArb, fc.boolean()).map(([s, tear]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "crash", node: c.sel(s), ...(tear ? { tear: true } : {}) })))),
   w(2, step("process", selectorArb.map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "restart", node: s.kind === "id" ? c.sel(s) : "all-down" })))),
-  // adversarial: crash a node the moment it grants a vote or acknowledges an append
-  w(2, step("process", fc.tuple(selectorArb, fc.constantFrom<"vote" | "ack">("vote", "ack"), fc.boolean()).map(([s, on, tear]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "crash-after", on, node: c.sel(s), ...(tear ? { tear: true } : {}) })))),
+  // adversarial: crash a node the moment it grants a vote or acknowledges an append — one
+  // chosen node, or (as the VOPR does) whichever member does so next, a few times over
+  w(2, step("process", fc.tuple(fc.option(selectorArb, { nil: undefined, freq: 2 }), fc.constantFrom<"vote" | "ack">("vote", "ack"), fc.boolean(), fc.integer({ min: 1, max: 3 })).map(([s, on, tear, times]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "crash-after", on, node: s === undefined ? "any" : c.sel(s), ...(tear ? { tear: true } : {}), ...(times > 1 ? { times } : {}) })))),
   // pause: a stopped process that wakes up with stale beliefs
   w(2, step("pause", selectorArb.map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "pause", node: c.sel(s) })))),
   w(1, step("pause", fc.constant((c: StepContext): FaultStep => ({ atMs: c.atMs, type: "resume", node: "all-paused" })))),
