@@ -41,8 +41,16 @@ export function resolveNode(sel: NodeSelector, world: World, system: SystemUnder
   }
 }
 
-export function scheduleFaults(world: World, system: SystemUnderTest, faults: FaultStep[], rng: Rng): void {
-  for (const step of faults) world.scheduler.at(step.atMs * MS, () => applyFault(world, system, step, rng));
+/**
+ * Each step draws its random choices (a "random" node, crash-after's delays) from a stream
+ * of its own, named by the step itself: removing one step while shrinking leaves every
+ * other step's choices as they were, so a failure does not vanish for an unrelated reason.
+ */
+export function scheduleFaults(world: World, system: SystemUnderTest, faults: FaultStep[]): void {
+  for (const step of faults) {
+    const rng = world.streams.stream(`fault:${JSON.stringify(step)}`);
+    world.scheduler.at(step.atMs * MS, () => applyFault(world, system, step, rng));
+  }
 }
 
 export function applyFault(world: World, system: SystemUnderTest, step: FaultStep, rng: Rng): void {
@@ -141,13 +149,17 @@ export function applyFault(world: World, system: SystemUnderTest, step: FaultSte
 /** Crashes `only` (or any member, when undefined) right after it grants a vote or acks an append. */
 function armCrashAfter(world: World, only: NodeId | undefined, on: "vote" | "ack", tear: boolean, times: number, rng: Rng): void {
   let left = times;
+  let crashPending = false;
   world.trace.observe((e) => {
-    if (left <= 0) return;
+    // One crash at a time: a trigger while one is about to happen is the same moment.
+    if (left <= 0 || crashPending) return;
     const id = on === "vote" ? (e.type === "vote" && e.granted ? e.node : undefined) : e.type === "send" && e.msgType === "app-resp" ? e.from : undefined;
     if (id === undefined || (only !== undefined && id !== only) || world.node(id).status !== "up") return;
-    left--;
+    crashPending = true;
     world.scheduler.after(rng.int(0, 400), () => {
+      crashPending = false;
       if (world.node(id).status !== "up") return;
+      left--;
       world.crash(id, tear ? "tear-last" : "drop-unsynced");
       world.scheduler.after(rng.int(1 * MS, 40 * MS), () => {
         if (world.node(id).status === "down") world.restart(id);

@@ -119,7 +119,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
     if (ppm !== 0) world.clockDrift(nodeIds[i]!, ppm);
   });
   world.startAll();
-  scheduleFaults(world, system, scenario.faults, world.streams.stream("faults"));
+  scheduleFaults(world, system, scenario.faults);
 
   const recorder = new HistoryRecorder(world);
   // Leases the leader expires are revoked through Raft by the server itself: record each

@@ -16,9 +16,9 @@ export type FaultStep = { atMs: number } & (
   /**
    * Adversarial crash (as the VOPR's): armed at atMs, it crashes `node` (resolved then) right
    * after the next vote it grants or append it acknowledges — while that message's fsync may
-   * still be in flight — and restarts it 1–40 ms later. One shot.
+   * still be in flight — and restarts it 1–40 ms later. node "any": whichever member does so
+   * next. It fires `times` times (default once).
    */
-  /** node "any": whichever member grants a vote (acks an append) next, up to `times` crashes. */
   | { type: "crash-after"; on: "vote" | "ack"; node: NodeSelector | "any"; tear?: boolean; times?: number }
   | { type: "restart"; node: NodeSelector | "all-down" }
   | { type: "pause"; node: NodeSelector }

@@ -275,10 +275,23 @@ export const fuzzCaseArb: fc.Arbitrary<FuzzCase> = fuzzCaseRawArb.map(buildCase)
 /** The same cases without clients or watchers: cheap runs for testing the harness itself. */
 export const quietCaseArb: fc.Arbitrary<FuzzCase> = fuzzCaseRawArb.map(({ workload: { kubernetes: _kubernetes, ...workload }, ...raw }) => buildCase({ ...raw, workload: { ...workload, kind: "none", clients: 0, watchers: 0 } }));
 
-/** Counts a scenario's fault steps that are not part of a heal phase (for replay files). */
-export function countFaults(scenario: Scenario): number {
+/** A scenario's fault plan without its heal phase, and when that phase runs. */
+function splitPlan(scenario: Scenario): { plan: FaultStep[]; healAtMs: number | undefined } {
   const last = scenario.faults.at(-1)?.atMs;
   const phase = last === undefined ? [] : healPhase(scenario.faults.filter((s) => s.atMs < last), last);
   const isPhaseStep = (s: FaultStep) => s.atMs === last && phase.some((p) => JSON.stringify(p) === JSON.stringify(s));
-  return scenario.faults.filter((s) => !isPhaseStep(s)).length;
+  return { plan: scenario.faults.filter((s) => !isPhaseStep(s)), healAtMs: phase.length > 0 ? last : undefined };
+}
+
+/** Counts a scenario's fault steps that are not part of a heal phase (for replay files). */
+export function countFaults(scenario: Scenario): number {
+  return splitPlan(scenario).plan.length;
+}
+
+/** The scenario with its i-th fault step removed, and the heal phase fitted to what is left. */
+export function withoutFault(scenario: Scenario, i: number): FuzzCase {
+  const { plan, healAtMs } = splitPlan(scenario);
+  const kept = plan.filter((_, j) => j !== i);
+  const faults = healAtMs === undefined ? kept : [...kept, ...healPhase(kept, healAtMs)];
+  return { scenario: { ...scenario, faults }, faultCount: kept.length };
 }

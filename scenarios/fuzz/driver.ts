@@ -6,12 +6,15 @@ import fc from "fast-check";
 import type { BugSet } from "../../core/canary";
 import type { Violation } from "../run";
 import { ALL_CHECKS, type CheckName, type Scenario } from "../types";
-import { type FuzzCase, fuzzCaseArb } from "./arbitraries";
+import { type FuzzCase, fuzzCaseArb, withoutFault } from "./arbitraries";
 import { type Evaluation, evaluate } from "./property";
 import { runSeed } from "./seeds";
 import type { SelfTestName } from "./self-test";
 
 export const DEFAULT_SHRINK_BUDGET = 150;
+/** The removal pass: at most this many runs of the budget, over at most this many passes. */
+const REMOVAL_RUNS_MAX = 40;
+const REMOVAL_PASSES_MAX = 3;
 
 export interface FuzzRunOptions {
   campaignSeed: number;
@@ -68,6 +71,8 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
   let check: string | undefined;
   let shrinkRuns = 0;
   let shrinkSteps = 0;
+  /** Runs kept for the fault-by-fault removal pass that follows fast-check's shrink. */
+  const removalReserve = Math.min(REMOVAL_RUNS_MAX, Math.floor(budget / 3));
   fc.check(
     fc.property(options.arbitrary ?? fuzzCaseArb, (c) => {
       if (initial === undefined) {
@@ -84,7 +89,7 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
         return false;
       }
       // Out of budget: call every further candidate a pass, which ends the shrink.
-      if (shrinkRuns >= budget) return true;
+      if (shrinkRuns >= budget - removalReserve) return true;
       shrinkRuns++;
       // Shrink candidates compute only the check that failed: the others cannot change the
       // verdict, and one slow check (a linearizability search on a diverged store) would
@@ -99,6 +104,23 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
     { seed, numRuns: 1 },
   );
   if (initial === undefined) throw new Error(`fast-check ran no case for seed ${seed}`);
+  // fast-check shrinks the drawn values, where one candidate often changes several things at
+  // once. Then take fault steps out of the scenario one at a time, latest first (a step after
+  // the failure cannot matter), keeping each removal that still fails the same check.
+  // Steps draw from their own random streams (faults.ts), so removing one leaves the rest as is.
+  for (let pass = 0; smallest !== undefined && check !== undefined && pass < REMOVAL_PASSES_MAX; pass++) {
+    let removed = false;
+    for (let i = smallest.c.faultCount - 1; i >= 0 && shrinkRuns < budget; i--) {
+      const c = withoutFault(smallest.c.scenario, i);
+      shrinkRuns++;
+      const ev = run(c);
+      if (!ev.violations.some((v) => v.check === check) || background(c, check)) continue;
+      smallest = { c, ev };
+      shrinkSteps++;
+      removed = true;
+    }
+    if (!removed) break;
+  }
   const outcome: RunOutcome = {
     index: options.index,
     seed,
