@@ -8,6 +8,7 @@ import { NO_BUGS } from "../core/canary";
 import { ClientSession } from "../core/client/session";
 import { MSG_CLIENT_RESPONSE, type ClientResponseMsg } from "../core/client/protocol";
 import { EtcdSystem } from "../sim/etcd/system";
+import { SafetyBreach } from "../sim/host/safety";
 import { checkConvergence, checkDurability, checkLinearizability, checkWatchRules, type CheckOutcome, type Replica } from "./checks";
 import { HistoryRecorder } from "./workload/history";
 import { startKvWorkload } from "./workload/kv";
@@ -99,6 +100,9 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
   const bugs = options.bugs ?? NO_BUGS;
   const nodeIds = Array.from({ length: scenario.cluster.nodes }, (_, i) => i + 1);
   const system = buildSystem(scenario, nodeIds, bugs);
+  // The first Raft safety breach ends the run: what follows is not the store under test any
+  // more, and diverged logs can exchange appends and rejections without end.
+  system.safety.stopOnViolation = true;
   const world = new World(
     {
       seed,
@@ -143,6 +147,10 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
       world.scheduler.runUntil(timeUs);
     } catch (error) {
       if (!(error instanceof AssertionError)) throw error;
+      if (error instanceof SafetyBreach) {
+        invariant = `at ${Math.round(world.nowUs / 1_000)} ms: ${error.message}`;
+        return;
+      }
       const assertion = `at ${Math.round(world.nowUs / 1_000)} ms: ${error.message}`;
       // The monitor records breaches as they happen: one already there came first, and the
       // assertion is likely its consequence (two leaders in a term, say, then a torn log).
@@ -162,6 +170,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
   // Raft's own safety (election safety, leader completeness, log matching, commit rule),
   // watched on every member throughout: a breach is an invariants finding.
   const upHosts = world.allEndpoints().filter((id) => world.node(id).status === "up").map((id) => system.hosts.get(id)).filter((h) => h !== undefined);
+  system.safety.stopOnViolation = false;
   system.safety.checkLogs(upHosts);
   const breach = system.safety.violations[0];
   if (invariant === undefined && breach) invariant = `raft ${breach.property}: ${breach.message}`;

@@ -1,8 +1,10 @@
 // Online safety monitor for Raft runs (Raft paper Figure 3 properties): election safety,
 // leader completeness, state machine safety (no committed entry lost or changed; applied
 // sequences are prefixes of one another) and, at the end, log matching up to the commit
-// index. Plug it in as the hosts' observer; violations are collected, never thrown, so a
-// run reports every finding with its time.
+// index. Plug it in as the hosts' observer; violations are collected, so a run can report
+// every finding — or, with stopOnViolation, the first one stops the run (a store whose Raft
+// broke can spin forever: diverged logs that never agree).
+import { AssertionError } from "../../core/assert";
 import type { Entry, NodeId } from "../../core/raft/types";
 import { crc32 } from "../../core/crc32";
 import type { Message } from "../../core/raft/types";
@@ -13,8 +15,18 @@ export interface SafetyViolation {
   readonly message: string;
 }
 
+/** Thrown by a monitor with stopOnViolation: the run stops at its first breach. */
+export class SafetyBreach extends AssertionError {
+  override name = "SafetyBreach";
+  constructor(readonly violation: SafetyViolation) {
+    super(`raft ${violation.property}: ${violation.message}`);
+  }
+}
+
 export class SafetyMonitor implements HostObserver {
   readonly violations: SafetyViolation[] = [];
+  /** Throw SafetyBreach at the first violation instead of only recording it. */
+  stopOnViolation = false;
   private readonly leaderOfTerm = new Map<number, NodeId>();
   /** index -> term of the committed entry, and the lowest term in which it was seen committed. */
   private readonly committed = new Map<number, { term: number; seenInTerm: number }>();
@@ -27,6 +39,7 @@ export class SafetyMonitor implements HostObserver {
 
   private fail(property: SafetyViolation["property"], message: string): void {
     if (this.violations.length < 50) this.violations.push({ property, message });
+    if (this.stopOnViolation) throw new SafetyBreach({ property, message });
   }
 
   onRole(host: RaftHost, role: string, term: number): void {
