@@ -39,12 +39,12 @@ const FORWARDS_SEEN_MAX = 10_000;
 interface ProposeForward {
   /** Unique per sender across restarts: a nonce drawn at start plus a sequence number. */
   key: string;
-  token: number;
   request: LogRequest;
 }
 
 interface ProposeResult {
-  token: number;
+  /** The forward's key: a token alone could match a later incarnation's forward after a restart. */
+  key: string;
   /** The log index the request was applied at; absent when it was not (an error). */
   index?: number;
   response: EtcdResponse;
@@ -90,8 +90,8 @@ export class EtcdNode {
   /** Forwarded revokes awaiting the leader's word that they applied, by token. */
   private readonly forwardedRevokes = new Map<number, (response: EtcdResponse | null) => void>();
   private forwardTokenNext = 1;
-  /** Client writes this member forwarded to the leader, by token. */
-  private readonly forwardedProposals = new Map<number, ForwardedProposal>();
+  /** Client writes this member forwarded to the leader, by forward key. */
+  private readonly forwardedProposals = new Map<string, ForwardedProposal>();
   /** Answered forwards waiting for this member to apply their index, in arrival order. */
   private awaitingApply: { index: number; forward: ForwardedProposal; response: EtcdResponse }[] = [];
   private readonly forwardNonce: number;
@@ -226,12 +226,18 @@ export class EtcdNode {
 
   private expireLeases(): void {
     const expired = this.server.expiredLeases(this.ctx.nowUs());
+    const follower = !this.host.isLeader();
+    // A deposed leader whose Ready is stuck behind a slow disk has not demoted its lessor yet
+    // (that happens as the Ready is handled): its expiry times are stale and its revokes must
+    // not reach the new leader. etcd had exactly this bug (etcd-io/etcd#15247) and since 3.5
+    // revokes only after confirming leadership. The canary expires leases on followers.
+    if (follower && !this.opts.bugs.has("lease-expire-on-follower")) return;
     for (const id of expired) {
       if (this.revoking.has(id)) continue;
       this.revoking.add(id);
       const request = { type: "leaseRevoke" as const, ID: id };
-      const done = this.opts.onLeaseRevoke?.(this.ctx.id, request);
-      if (!this.host.isLeader()) {
+      if (follower) {
+        const done = this.opts.onLeaseRevoke?.(this.ctx.id, request);
         // Only reachable with the lease-expire-on-follower canary: the revoke goes to the
         // leader like any forwarded proposal; its outcome is not reported back here.
         const lead = this.host.status().lead;
@@ -249,10 +255,19 @@ export class EtcdNode {
         this.ctx.setTimer(2 * this.opts.electionTicks * this.opts.tickUs, () => settle(null));
         continue;
       }
-      this.host.propose(encodeRequest(request), (r) => {
-        this.revoking.delete(id);
-        const response = r.ok ? this.responses.get(r.index) : undefined;
-        done?.(r.ok ? (response ?? null) : null);
+      // Confirm leadership (a heartbeat round) first, as etcd 3.5's ensureLeadership does.
+      const term = this.host.status().term;
+      this.host.readIndex((confirmed) => {
+        if (!confirmed.ok || !this.host.isLeader() || this.host.status().term !== term) {
+          this.revoking.delete(id);
+          return;
+        }
+        const done = this.opts.onLeaseRevoke?.(this.ctx.id, request);
+        this.host.propose(encodeRequest(request), (r) => {
+          this.revoking.delete(id);
+          const response = r.ok ? this.responses.get(r.index) : undefined;
+          done?.(r.ok ? (response ?? null) : null);
+        });
       });
     }
   }
@@ -356,12 +371,13 @@ export class EtcdNode {
     // With no leader known the write cannot go anywhere: "no leader" proves it was not applied.
     if (!lead || lead === this.ctx.id) return this.reply(client, requestId, { error: ERR_NO_LEADER });
     const token = this.forwardTokenNext++;
+    const key = `${this.ctx.id}/${this.forwardNonce}/${token}`;
     // The client gives up on its own clock; this only bounds what the member remembers.
     const timer = this.ctx.setTimer(2 * this.opts.electionTicks * this.opts.tickUs, () => {
-      if (this.forwardedProposals.delete(token)) this.reply(client, requestId, { error: ERR_TIMEOUT });
+      if (this.forwardedProposals.delete(key)) this.reply(client, requestId, { error: ERR_TIMEOUT });
     });
-    this.forwardedProposals.set(token, { client, requestId, timer });
-    const fwd: ProposeForward = { key: `${this.ctx.id}/${this.forwardNonce}/${token}`, token, request };
+    this.forwardedProposals.set(key, { client, requestId, timer });
+    const fwd: ProposeForward = { key, request };
     this.ctx.send(lead, MSG_PROPOSE_FORWARD, fwd, { bytes: 64 + JSON.stringify(request).length });
   }
 
@@ -370,21 +386,21 @@ export class EtcdNode {
     const answer = (result: ProposeResult) => this.ctx.send(from, MSG_PROPOSE_RESULT, result, { bytes: 64 + JSON.stringify(result.response).length });
     // A forward reaching a member that is not (or no longer) the leader is dropped, as
     // etcd-raft drops a MsgProp with no leader to take it: the proposal never entered a log.
-    if (!this.host.isLeader()) return answer({ token: f.token, response: { error: ERR_NO_LEADER } });
+    if (!this.host.isLeader()) return answer({ key: f.key, response: { error: ERR_NO_LEADER } });
     if (this.forwardsSeen.has(f.key)) return; // a network duplicate: proposing it again would apply it twice
     this.forwardsSeen.add(f.key);
     if (this.forwardsSeen.size > FORWARDS_SEEN_MAX) this.forwardsSeen.delete(this.forwardsSeen.values().next().value!);
     this.host.propose(encodeRequest(f.request), (r) => {
-      if (!r.ok) return answer({ token: f.token, response: { error: ERR_TIMEOUT } });
-      answer({ token: f.token, index: r.index, response: this.responses.get(r.index) ?? { error: ERR_TIMEOUT } });
+      if (!r.ok) return answer({ key: f.key, response: { error: ERR_TIMEOUT } });
+      answer({ key: f.key, index: r.index, response: this.responses.get(r.index) ?? { error: ERR_TIMEOUT } });
     });
   }
 
   /** On the follower: answer the client once this member has applied the write too (read-your-writes). */
   private forwardAnswered(a: ProposeResult): void {
-    const forward = this.forwardedProposals.get(a.token);
+    const forward = this.forwardedProposals.get(a.key);
     if (!forward) return;
-    this.forwardedProposals.delete(a.token);
+    this.forwardedProposals.delete(a.key);
     this.ctx.cancelTimer(forward.timer);
     if (a.index === undefined) return this.reply(forward.client, forward.requestId, a.response);
     this.awaitingApply.push({ index: a.index, forward, response: a.response });
