@@ -104,27 +104,26 @@ export class TraceHasher {
   // Typed entry points for the hot record types: each hashes exactly what record() does
   // for the same record (TAG_RECORD, its hot tag, then its fields in HOT_FIELDS order).
 
-  sendFields(tUs: number, msgId: number, from: number, to: number, msgType: string, term: number | undefined, bytes: number | undefined, detail: string | undefined): void {
+  /** The fields send, deliver and drop records begin with, in HOT_FIELDS order. */
+  private messageFields(hot: number, tUs: number, msgId: number, from: number, to: number, msgType: string): void {
     this.word(TAG_RECORD);
-    this.word(TAG_HOT + 0);
+    this.word(TAG_HOT + hot);
     this.number(tUs);
     this.number(msgId);
     this.number(from);
     this.number(to);
     this.text(msgType);
+  }
+
+  sendFields(tUs: number, msgId: number, from: number, to: number, msgType: string, term: number | undefined, bytes: number | undefined, detail: string | undefined): void {
+    this.messageFields(0, tUs, msgId, from, to, msgType);
     this.optional(term);
     this.optional(bytes);
     this.optional(detail);
   }
 
   deliverFields(tUs: number, msgId: number, from: number, to: number, msgType: string, sentUs: number): void {
-    this.word(TAG_RECORD);
-    this.word(TAG_HOT + 1);
-    this.number(tUs);
-    this.number(msgId);
-    this.number(from);
-    this.number(to);
-    this.text(msgType);
+    this.messageFields(1, tUs, msgId, from, to, msgType);
     this.number(sentUs);
   }
 
@@ -166,13 +165,7 @@ export class TraceHasher {
   }
 
   dropFields(tUs: number, msgId: number, from: number, to: number, msgType: string, reason: string): void {
-    this.word(TAG_RECORD);
-    this.word(TAG_HOT + 6);
-    this.number(tUs);
-    this.number(msgId);
-    this.number(from);
-    this.number(to);
-    this.text(msgType);
+    this.messageFields(6, tUs, msgId, from, to, msgType);
     this.text(reason);
   }
 
