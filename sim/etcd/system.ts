@@ -54,6 +54,7 @@ export class EtcdSystem extends RaftSystem {
         stateMachine: () => node.sm,
         snapshotEntries: this.etcdOpts.snapshotEntries,
         alignedTicks: this.etcdOpts.alignedTicks ?? false,
+        stopWhenRemoved: true,
         traceNowUs: this.world ? () => this.world!.nowUs : undefined,
         observer: {
           onStart: (h) => {

@@ -39,6 +39,11 @@ export interface HostOptions {
   readonly traceNowUs?: () => number;
   /** Observes the host (checkers, the server on top). */
   readonly observer?: HostObserver;
+  /**
+   * Stop the process once it applies a configuration that no longer lists it, after one that
+   * did: etcd's server stops itself ("the member has been permanently removed").
+   */
+  readonly stopWhenRemoved?: boolean;
   /** Messages whose type is not a Raft message type go here (a server's client traffic). */
   readonly onOtherMessage?: (from: NodeId, msgType: string, payload: unknown) => void;
 }
@@ -98,6 +103,8 @@ export class RaftHost implements NodeProgram {
   private persistedHard = { term: 0, vote: 0, commit: 0 };
   /** Whether the process is stopped (fsync error): nothing more is done. */
   private failed = false;
+  /** Whether an applied configuration has listed this node (see HostOptions.stopWhenRemoved). */
+  private wasMember = false;
 
   constructor(
     readonly ctx: NodeContext,
@@ -322,6 +329,11 @@ export class RaftHost implements NodeProgram {
       }
     }
     this.rn.advance(rd);
+    if (this.opts.stopWhenRemoved && this.removedNow()) {
+      this.failed = true;
+      this.ctx.fail("removed from the cluster");
+      return;
+    }
     if (lastApplied > 0) {
       this.ctx.traceApply(this.now(), lastApplied);
       this.appliedSinceSnapshot += rd.committedEntries.length;
@@ -338,6 +350,13 @@ export class RaftHost implements NodeProgram {
   }
 
   private lastCommitTraced = 0;
+
+  private removedNow(): boolean {
+    const conf = this.rn.raft.conf;
+    const member = isVoter(conf, this.id) || conf.learners.includes(this.id);
+    if (member) this.wasMember = true;
+    return !member && this.wasMember;
+  }
   private readonly sendMeta: { term: number; bytes: number } = { term: 0, bytes: 0 };
 
   private serveReads(): void {
