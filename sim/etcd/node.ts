@@ -43,7 +43,7 @@ interface ProposeForward {
 }
 
 interface ProposeResult {
-  /** The forward's key: a token alone could match a later incarnation's forward after a restart. */
+  /** The forward's key (see forwardKey). */
   key: string;
   /** The log index the request was applied at; absent when it was not (an error). */
   index?: number;
@@ -58,7 +58,8 @@ interface ForwardedProposal {
 
 interface LeaseRevokeForward {
   request: { type: "leaseRevoke"; ID: number };
-  token: number;
+  /** See forwardKey: answers are matched by it, never by a bare counter. */
+  key: string;
 }
 
 export interface EtcdNodeOptions {
@@ -87,8 +88,8 @@ export class EtcdNode {
   private readonly watchers = new Map<number, { clientId: number; watcherId: number; seq: number }>();
   private internalWatchId = -1;
   private revoking = new Set<number>();
-  /** Forwarded revokes awaiting the leader's word that they applied, by token. */
-  private readonly forwardedRevokes = new Map<number, (response: EtcdResponse | null) => void>();
+  /** Forwarded revokes awaiting the leader's word that they applied, by forward key. */
+  private readonly forwardedRevokes = new Map<string, (response: EtcdResponse | null) => void>();
   private forwardTokenNext = 1;
   /** Client writes this member forwarded to the leader, by forward key. */
   private readonly forwardedProposals = new Map<string, ForwardedProposal>();
@@ -241,17 +242,17 @@ export class EtcdNode {
         // Only reachable with the lease-expire-on-follower canary: the revoke goes to the
         // leader like any forwarded proposal; its outcome is not reported back here.
         const lead = this.host.status().lead;
-        const token = this.forwardTokenNext++;
+        const key = this.forwardKey();
         let settled = false;
         const settle = (response: EtcdResponse | null) => {
           if (settled) return;
           settled = true;
-          this.forwardedRevokes.delete(token);
+          this.forwardedRevokes.delete(key);
           this.revoking.delete(id);
           done?.(response);
         };
-        this.forwardedRevokes.set(token, settle);
-        if (lead) this.ctx.send(lead, MSG_LEASE_REVOKE_FORWARD, { request, token } satisfies LeaseRevokeForward, { bytes: 64 });
+        this.forwardedRevokes.set(key, settle);
+        if (lead) this.ctx.send(lead, MSG_LEASE_REVOKE_FORWARD, { request, key } satisfies LeaseRevokeForward, { bytes: 64 });
         this.ctx.setTimer(2 * this.opts.electionTicks * this.opts.tickUs, () => settle(null));
         continue;
       }
@@ -283,11 +284,11 @@ export class EtcdNode {
       if (!this.host.isLeader()) return;
       this.host.propose(encodeRequest(f.request), (r) => {
         const response = r.ok ? this.responses.get(r.index) : undefined;
-        if (response) this.ctx.send(from, MSG_LEASE_REVOKE_APPLIED, { token: f.token, response }, { bytes: 64 });
+        if (response) this.ctx.send(from, MSG_LEASE_REVOKE_APPLIED, { key: f.key, response }, { bytes: 64 });
       });
     } else if (msgType === MSG_LEASE_REVOKE_APPLIED) {
-      const a = payload as { token: number; response: EtcdResponse };
-      this.forwardedRevokes.get(a.token)?.(a.response);
+      const a = payload as { key: string; response: EtcdResponse };
+      this.forwardedRevokes.get(a.key)?.(a.response);
     } else if (msgType === MSG_PROPOSE_FORWARD) {
       this.proposeForwarded(from, payload as ProposeForward);
     } else if (msgType === MSG_PROPOSE_RESULT) {
@@ -367,11 +368,19 @@ export class EtcdNode {
 
   // ---- writes sent to a follower --------------------------------------------------------
 
+  /**
+   * A key for something this member sends the leader and waits to hear back about: unique
+   * across restarts (a nonce drawn at start), so a late answer meant for an earlier
+   * incarnation never matches a later request.
+   */
+  private forwardKey(): string {
+    return `${this.ctx.id}/${this.forwardNonce}/${this.forwardTokenNext++}`;
+  }
+
   private forwardProposal(client: number, requestId: number, request: LogRequest, lead: number): void {
     // With no leader known the write cannot go anywhere: "no leader" proves it was not applied.
     if (!lead || lead === this.ctx.id) return this.reply(client, requestId, { error: ERR_NO_LEADER });
-    const token = this.forwardTokenNext++;
-    const key = `${this.ctx.id}/${this.forwardNonce}/${token}`;
+    const key = this.forwardKey();
     // The client gives up on its own clock; this only bounds what the member remembers.
     const timer = this.ctx.setTimer(2 * this.opts.electionTicks * this.opts.tickUs, () => {
       if (this.forwardedProposals.delete(key)) this.reply(client, requestId, { error: ERR_TIMEOUT });
