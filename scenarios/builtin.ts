@@ -79,15 +79,14 @@ export const BUILTIN_SCENARIOS: Scenario[] = [
     ],
   }),
   scenario("clock-skew-lease-read", {
-    description: "lease-based reads while the leader's clock runs 20% slow and its followers' 20% fast (the drift bound leases allow for), then the leader is isolated from them but not from its readers",
-    cluster: { readMode: "lease" },
-    // Read-heavy, short timeouts: readers on the old leader keep reading while writers on
-    // the majority side reach the new leader soon after it is elected.
-    workload: { ratePerSec: 60, keys: 4, mix: { get: 5, put: 1 }, watchers: 0, requestTimeoutMs: 300 },
+    description: "lease-based reads while every clock runs 20% fast but the leader's 20% slow (the drift bound leases allow for), then the leader is isolated from its peers but not from its readers",
+    // Every machine fast from boot; the leader, once known, is slowed: the dangerous direction.
+    cluster: { readMode: "lease", clockDriftPpm: [200_000, 200_000, 200_000] },
+    // Read-heavy, short timeouts, requests spread over all members (clientv3's round-robin):
+    // reads keep reaching the old leader while writes reach the new one soon after it is elected.
+    workload: { ratePerSec: 60, keys: 4, mix: { get: 5, put: 1 }, watchers: 0, requestTimeoutMs: 300, balancer: "round-robin" },
     faults: [
       { atMs: 2_000, type: "clock-drift", node: "leader", ppm: -200_000 },
-      { atMs: 2_000, type: "clock-drift", node: "follower", ppm: 200_000 },
-      { atMs: 2_000, type: "clock-drift", node: "follower", ppm: 200_000 },
       { atMs: 3_000, type: "isolate", node: "leader" },
       { atMs: 6_000, type: "heal" },
     ],

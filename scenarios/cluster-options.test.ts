@@ -62,3 +62,17 @@ describe("validation of the new fields", () => {
     expect(bad({ faults: [{ atMs: 0, type: "link-faults", loss: 0, duplicate: 0, reorder: 0.1, delayMaxMs: -1 }] })).toThrow(/scenario\.faults\[0\]\.delayMaxMs/);
   });
 });
+
+describe("workload.balancer", () => {
+  it("round-robin clients spread their requests over every member; sticky ones stay on one", () => {
+    const members = (balancer: "sticky" | "round-robin") => {
+      const evs = events(scenario({ workload: { ...DEFAULT_WORKLOAD, clients: 1, ratePerSec: 50, mix: { get: 1, put: 1 }, balancer } }));
+      return new Set(evs.filter((e) => e.type === "client-invoke").map((e) => (e as { node: number }).node)).size;
+    };
+    expect(members("sticky")).toBe(1);
+    expect(members("round-robin")).toBe(DEFAULT_CLUSTER.nodes);
+  });
+  it("is validated", () => {
+    expect(() => validateScenario({ name: "x", workload: { balancer: "random" } })).toThrow(new ScenarioError("scenario.workload.balancer", `expected "sticky" or "round-robin"`));
+  });
+});

@@ -83,6 +83,12 @@ export interface WorkloadSpec {
   mix: Partial<Record<"get" | "getSerializable" | "range" | "put" | "delete" | "txn" | "lease" | "compact", number>>;
   watchers: number;
   requestTimeoutMs: number;
+  /**
+   * How a kv client picks the member for each request: "sticky" (default) keeps one member
+   * until a request fails or times out; "round-robin" sends each new request to the next
+   * member, as etcd's clientv3 balancer spreads unary calls over its endpoints.
+   */
+  balancer?: "sticky" | "round-robin";
   /** Only for kind "kubernetes" (defaults: DEFAULT_KUBERNETES). */
   kubernetes?: KubernetesSpec;
 }

@@ -79,6 +79,9 @@ export function validateScenario(input: unknown, where = "scenario"): Scenario {
   num(workload.valueBytes, `${where}.workload.valueBytes`, 0, 1_048_576);
   num(workload.watchers, `${where}.workload.watchers`, 0, LIMITS.clientsMax);
   num(workload.requestTimeoutMs, `${where}.workload.requestTimeoutMs`, 1, 600_000);
+  if (workload.balancer !== undefined && workload.balancer !== "sticky" && workload.balancer !== "round-robin") {
+    throw new ScenarioError(`${where}.workload.balancer`, `expected "sticky" or "round-robin"`);
+  }
   if (!isObject(workload.mix)) throw new ScenarioError(`${where}.workload.mix`, "expected an object of operation weights");
   const ops = ["get", "getSerializable", "range", "put", "delete", "txn", "lease", "compact"];
   for (const [k, v] of Object.entries(workload.mix)) {

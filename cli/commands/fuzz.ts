@@ -117,6 +117,8 @@ export const fuzzCommand: Command = {
         replayFile,
         faults: f.shrunk.faults,
         faultsBeforeShrink: f.original.faults,
+        // The shrunk case's simulation seed: the run's own, or another one the removal pass found.
+        replaySeed: f.shrunk.seed,
         shrinkRuns: f.shrinkRuns,
         reproducible: f.reproducible,
       });
@@ -143,7 +145,7 @@ export const fuzzCommand: Command = {
     else {
       for (const f of failures) {
         io.out(`FAIL run ${f.runIndex} seed ${f.seed} ${f.check}: ${f.message}`);
-        io.out(`  shrunk ${f.faultsBeforeShrink} -> ${f.faults} faults in ${f.shrinkRuns} simulations${f.reproducible ? "" : "  (NOT reproducible: a determinism bug in the harness)"}`);
+        io.out(`  shrunk ${f.faultsBeforeShrink} -> ${f.faults} faults in ${f.shrinkRuns} simulations${f.replaySeed !== f.seed ? ` (replays under seed ${f.replaySeed})` : ""}${f.reproducible ? "" : "  (NOT reproducible: a determinism bug in the harness)"}`);
         io.out(`  raftsim replay ${f.replayFile}`);
       }
       const stopped = result.stoppedEarly ? ` (stopped after ${failures.length} failures; --max-failures 0 runs all ${result.planned})` : "";

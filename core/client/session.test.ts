@@ -49,3 +49,15 @@ describe("client session: switching members", () => {
     expect(h.asked.at(-1)).toBe(5);
   });
 });
+
+describe("client session: round-robin balancing", () => {
+  it("rotate() sends each new request to the next member, wrapping around", () => {
+    const ok: EtcdResponse = { type: "put", header: { revision: 2 } };
+    const h = harness([1, 2, 3], () => ({ response: ok }), 2);
+    for (let i = 0; i < 4; i++) {
+      h.session.rotate();
+      expect(h.run().status).toBe("ok");
+    }
+    expect(h.asked).toEqual([3, 1, 2, 3]);
+  });
+});

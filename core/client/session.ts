@@ -64,6 +64,16 @@ export class ClientSession {
     this.rotationIndex = this.memberIndex % this.members.length;
   }
 
+  /**
+   * Round-robin balancing (etcd's clientv3 spreads unary calls over its endpoints): the next
+   * new request goes to the next member in rotation. Retries still follow hints as usual.
+   */
+  rotate(): void {
+    this.followedHint = false;
+    this.rotationIndex = (this.memberIndex + 1) % this.members.length;
+    this.memberIndex = this.rotationIndex;
+  }
+
   /** One request at a time: a client has at most one operation outstanding. */
   request(request: EtcdRequest, done: (outcome: Outcome) => void): void;
   request(request: AdminRequest, done: (outcome: Outcome<AdminResponse>) => void): void;

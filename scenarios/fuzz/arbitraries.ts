@@ -170,6 +170,9 @@ export const workloadArb: fc.Arbitrary<WorkloadSpec> = fc
     }),
     watchers: fc.nat({ max: 2 }),
     requestTimeoutMs: fc.integer({ min: 300, max: 2_000 }),
+    // Sticky clients stay on one member; round-robin ones (clientv3's balancer) spread their
+    // requests over all members, so a deposed leader that still believes it leads gets asked.
+    roundRobin: fc.boolean(),
     // The kubernetes workload's own knobs (used when kind is "kubernetes"): how many kinds
     // and namespaces, LIST page size (0 = one page; 1 = a page per object, many continues),
     // the election lease's TTL and the controllers' action weights.
@@ -187,8 +190,9 @@ export const workloadArb: fc.Arbitrary<WorkloadSpec> = fc
       }),
     }),
   })
-  .map(({ kubernetes, ...w }) => ({
+  .map(({ kubernetes, roundRobin, ...w }) => ({
     ...w,
+    ...(roundRobin ? { balancer: "round-robin" as const } : {}),
     mix: Object.fromEntries(Object.entries(w.mix).filter(([, v]) => v > 0)),
     ...(w.kind === "kubernetes" ? { kubernetes: { ...kubernetes, mix: Object.fromEntries(Object.entries(kubernetes.mix).filter(([, v]) => v > 0)) } } : {}),
   }));
@@ -290,8 +294,13 @@ export function countFaults(scenario: Scenario): number {
 
 /** The scenario with its i-th fault step removed, and the heal phase fitted to what is left. */
 export function withoutFault(scenario: Scenario, i: number): FuzzCase {
+  return keepingFaults(scenario, (j) => j !== i);
+}
+
+/** The scenario with only the fault steps `keep` accepts (by index), heal phase refitted. */
+export function keepingFaults(scenario: Scenario, keep: (index: number) => boolean): FuzzCase {
   const { plan, healAtMs } = splitPlan(scenario);
-  const kept = plan.filter((_, j) => j !== i);
+  const kept = plan.filter((_, j) => keep(j));
   const faults = healAtMs === undefined ? kept : [...kept, ...healPhase(kept, healAtMs)];
   return { scenario: { ...scenario, faults }, faultCount: kept.length };
 }

@@ -6,15 +6,35 @@ import fc from "fast-check";
 import type { BugSet } from "../../core/canary";
 import type { Violation } from "../run";
 import { ALL_CHECKS, type CheckName, type Scenario } from "../types";
-import { type FuzzCase, fuzzCaseArb, withoutFault } from "./arbitraries";
+import { type FuzzCase, fuzzCaseArb, keepingFaults, withoutFault } from "./arbitraries";
 import { type Evaluation, evaluate } from "./property";
 import { runSeed } from "./seeds";
 import type { SelfTestName } from "./self-test";
 
-export const DEFAULT_SHRINK_BUDGET = 150;
-/** The removal pass: at most this many runs of the budget, over at most this many passes. */
-const REMOVAL_RUNS_MAX = 40;
+export const DEFAULT_SHRINK_BUDGET = 400;
+/** fast-check's own shrink gets this share of the budget; the removal passes the rest. */
+const FAST_CHECK_SHARE = 0.35;
+/** Fault-by-fault removal: at most this many passes over the plan. */
 const REMOVAL_PASSES_MAX = 3;
+/**
+ * A fault step is often needed only for the timing it gives one particular simulation: the
+ * same bug shows up without it under another seed. So a removal that no longer fails is
+ * retried under this many other seeds (derived from the run's) before the step is kept;
+ * the replay file then holds the seed that failed.
+ */
+const REMOVAL_SEEDS_EXTRA = 5;
+/** The subset search runs only for plans longer than this, and tries subsets up to this size. */
+const SUBSET_FAULTS_MAX = 3;
+const SUBSET_SEEDS_EXTRA = 2;
+
+/** All k-element subsets of 0..n-1, in lexicographic order. */
+function* combinations(n: number, k: number, from = 0, prefix: number[] = []): Generator<number[]> {
+  if (prefix.length === k) {
+    yield prefix;
+    return;
+  }
+  for (let i = from; i <= n - (k - prefix.length); i++) yield* combinations(n, k, i + 1, [...prefix, i]);
+}
 
 export interface FuzzRunOptions {
   campaignSeed: number;
@@ -38,7 +58,8 @@ export interface Failure {
   /** Violations of the case as first drawn. */
   original: { faults: number; traceHash: string; violations: Violation[] };
   /** The smallest failing case found: what the replay file holds. */
-  shrunk: { scenario: Scenario; faults: number; traceHash: string; violations: Violation[] };
+  /** `seed` is the simulation seed the shrunk case fails under (the run's, or one the removal pass tried). */
+  shrunk: { seed: number; scenario: Scenario; faults: number; traceHash: string; violations: Violation[] };
   /** Simulations run while shrinking, and how many of them made the case smaller. */
   shrinkRuns: number;
   shrinkSteps: number;
@@ -61,18 +82,18 @@ export interface RunOutcome {
 export function fuzzRun(options: FuzzRunOptions): RunOutcome {
   const seed = runSeed(options.campaignSeed, options.index);
   const budget = options.shrinkBudget ?? DEFAULT_SHRINK_BUDGET;
-  const run = (c: FuzzCase) => evaluate({ seed, scenario: c.scenario, bugs: options.bugs, selfTest: options.selfTest });
+  const run = (c: FuzzCase, simSeed = seed) => evaluate({ seed: simSeed, scenario: c.scenario, bugs: options.bugs, selfTest: options.selfTest });
   const attribute = options.attributeToBugs === true && options.bugs.size > 0;
   /** With attribution, a failing check also fails without the bugs: not the bugs' doing. */
-  const background = (c: FuzzCase, failing: string) => attribute && evaluate({ seed, scenario: c.scenario, bugs: new Set(), selfTest: options.selfTest }).violations.some((v) => v.check === failing);
+  const background = (c: FuzzCase, failing: string, simSeed = seed) => attribute && evaluate({ seed: simSeed, scenario: c.scenario, bugs: new Set(), selfTest: options.selfTest }).violations.some((v) => v.check === failing);
   let backgroundFailure: string | undefined;
   let initial: { c: FuzzCase; ev: Evaluation } | undefined;
-  let smallest: { c: FuzzCase; ev: Evaluation } | undefined;
+  let smallest: { c: FuzzCase; ev: Evaluation; seed: number } | undefined;
   let check: string | undefined;
   let shrinkRuns = 0;
   let shrinkSteps = 0;
-  /** Runs kept for the fault-by-fault removal pass that follows fast-check's shrink. */
-  const removalReserve = Math.min(REMOVAL_RUNS_MAX, Math.floor(budget / 3));
+  /** Runs fast-check's shrink may use; the rest is for the removal passes that follow. */
+  const fastCheckRuns = Math.floor(budget * FAST_CHECK_SHARE);
   fc.check(
     fc.property(options.arbitrary ?? fuzzCaseArb, (c) => {
       if (initial === undefined) {
@@ -85,11 +106,11 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
           return true;
         }
         check = first;
-        smallest = initial;
+        smallest = { ...initial, seed };
         return false;
       }
       // Out of budget: call every further candidate a pass, which ends the shrink.
-      if (shrinkRuns >= budget - removalReserve) return true;
+      if (shrinkRuns >= fastCheckRuns) return true;
       shrinkRuns++;
       // Shrink candidates compute only the check that failed: the others cannot change the
       // verdict, and one slow check (a linearizability search on a diverged store) would
@@ -98,7 +119,7 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
       const ev = run(c);
       if (!ev.violations.some((v) => v.check === check) || background(c, check!)) return true;
       shrinkSteps++;
-      smallest = { c, ev };
+      smallest = { c, ev, seed };
       return false;
     }),
     { seed, numRuns: 1 },
@@ -112,14 +133,41 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
     let removed = false;
     for (let i = smallest.c.faultCount - 1; i >= 0 && shrinkRuns < budget; i--) {
       const c = withoutFault(smallest.c.scenario, i);
-      shrinkRuns++;
-      const ev = run(c);
-      if (!ev.violations.some((v) => v.check === check) || background(c, check)) continue;
-      smallest = { c, ev };
-      shrinkSteps++;
-      removed = true;
+      // The seed that failed so far first, then a few others.
+      const seeds: number[] = [smallest.seed, ...Array.from({ length: REMOVAL_SEEDS_EXTRA }, (_, k) => runSeed(seed, k + 1))];
+      for (const simSeed of seeds) {
+        if (shrinkRuns >= budget) break;
+        shrinkRuns++;
+        const ev = run(c, simSeed);
+        if (!ev.violations.some((v) => v.check === check) || background(c, check, simSeed)) continue;
+        smallest = { c, ev, seed: simSeed };
+        shrinkSteps++;
+        removed = true;
+        break;
+      }
     }
     if (!removed) break;
+  }
+  // Then, while the plan is still longer than a reader wants (SUBSET_FAULTS_MAX), look for a
+  // small subset of its steps that fails on its own, smallest subsets first: steps that are
+  // each needed with the others may not be needed together with a different partner.
+  if (smallest !== undefined && check !== undefined && smallest.c.faultCount > SUBSET_FAULTS_MAX) {
+    const base = smallest;
+    const n = base.c.faultCount;
+    search: for (let k = 1; k <= SUBSET_FAULTS_MAX; k++) {
+      for (const subset of combinations(n, k)) {
+        const c = keepingFaults(base.c.scenario, (j) => subset.includes(j));
+        for (const simSeed of [base.seed, ...Array.from({ length: SUBSET_SEEDS_EXTRA }, (_, e) => runSeed(seed, e + 1))]) {
+          if (shrinkRuns >= budget) break search;
+          shrinkRuns++;
+          const ev = run(c, simSeed);
+          if (!ev.violations.some((v) => v.check === check) || background(c, check, simSeed)) continue;
+          smallest = { c, ev, seed: simSeed };
+          shrinkSteps++;
+          break search;
+        }
+      }
+    }
   }
   const outcome: RunOutcome = {
     index: options.index,
@@ -131,11 +179,11 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
     ...(backgroundFailure ? { backgroundFailure } : {}),
   };
   if (smallest !== undefined && check !== undefined) {
-    const again = run(smallest.c);
+    const again = run(smallest.c, smallest.seed);
     outcome.failure = {
       check,
       original: { faults: initial.c.faultCount, traceHash: initial.ev.traceHash, violations: initial.ev.violations },
-      shrunk: { scenario: smallest.c.scenario, faults: smallest.c.faultCount, traceHash: smallest.ev.traceHash, violations: smallest.ev.violations },
+      shrunk: { seed: smallest.seed, scenario: smallest.c.scenario, faults: smallest.c.faultCount, traceHash: smallest.ev.traceHash, violations: smallest.ev.violations },
       shrinkRuns,
       shrinkSteps,
       reproducible: again.traceHash === smallest.ev.traceHash && JSON.stringify(again.violations) === JSON.stringify(smallest.ev.violations),

@@ -94,7 +94,7 @@ export function replayFileOf(outcome: { seed: number; index: number; failure: Fa
   const f = outcome.failure;
   return {
     formatVersion: REPLAY_FORMAT_VERSION,
-    seed: outcome.seed,
+    seed: f.shrunk.seed,
     scenario: f.shrunk.scenario,
     bugs: campaign.bugs,
     ...(campaign.selfTest ? { selfTest: campaign.selfTest } : {}),

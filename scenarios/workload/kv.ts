@@ -52,6 +52,7 @@ export function startKvWorkload(world: World, spec: WorkloadSpec, members: () =>
       const opType = pickOp(weights, totalWeight, crng);
       const { request, linearizable } = makeRequest(opType, state, spec, crng);
       session.setMembers(members());
+      if (spec.balancer === "round-robin") session.rotate();
       const op = recorder.invoke(clientId, opType, request, session.member, linearizable);
       session.request(request, (outcome: Outcome) => {
         const response = outcome.status === "unknown" ? null : outcome.response;
