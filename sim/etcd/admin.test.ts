@@ -21,7 +21,7 @@ const TEST_CLIENT_ID = 90;
 function cluster(nodes = 3, seed = 7) {
   const nodeIds = Array.from({ length: nodes }, (_, i) => i + 1);
   const system = new EtcdSystem({ voters: nodeIds, tickUs: 100 * MS, raft: { electionTicks: 10, heartbeatTicks: 1, preVote: true, checkQuorum: true }, bugs: NO_BUGS, snapshotEntries: 10_000 });
-  const world = new World({ seed, scenario: "admin-test", nodeIds, disk: diskProfile("ssd"), network: networkProfile("lan"), config: {} }, (ctx) => system.factory(ctx.id)(ctx));
+  const world = new World({ seed, scenario: "admin-test", nodeIds, disk: diskProfile("ssd"), network: networkProfile("lan"), config: {}, keepTrace: true }, (ctx) => system.factory(ctx.id)(ctx));
   system.attach(world);
   world.startAll();
   let session: ClientSession | undefined;
@@ -152,6 +152,12 @@ describe("member remove", () => {
     const put = c.ok(next, { type: "put", key: "x", value: "after" });
     expect(put.header.revision).toBe(3);
     expect(ids(c.ok(rest[1]!, { type: "memberList" }))).toEqual(rest.map(String));
+    // Restarted, it refuses to start (etcd: "the member has been permanently removed").
+    c.world.restart(lead);
+    c.run(500);
+    expect(c.world.node(lead).status).toBe("down");
+    const reasons = c.world.trace.events.filter((e) => e.type === "fault" && e.fault === "fail-stop" && e.nodes[0] === lead).map((e) => (e as { detail?: string }).detail);
+    expect(reasons).toEqual(["removed from the cluster", "permanently removed from the cluster: refusing to start"]);
   });
 });
 

@@ -19,6 +19,10 @@ import type { Role as TraceRole } from "../trace/types";
 import type { StateMachine } from "./state_machine";
 import { recoverWal, WAL_FILE, WalEncoder } from "./wal";
 
+/** Written (and synced) when a member applies its own removal; a restart then refuses to run. */
+const REMOVED_FILE = "removed";
+const REMOVED_MARK = new Uint8Array([1]);
+
 export type RaftTuning = Omit<RaftConfig, "id" | "rand" | "peers" | "bugs">;
 
 export interface HostOptions {
@@ -112,6 +116,11 @@ export class RaftHost implements NodeProgram {
   ) {
     this.id = ctx.id;
     this.bugs = opts.bugs ?? NO_BUGS;
+    if (opts.stopWhenRemoved && ctx.disk.exists(REMOVED_FILE) && ctx.disk.readDurable(REMOVED_FILE).length > 0) {
+      // etcd: "the member has been permanently removed from the cluster" — it will not start.
+      this.failed = true;
+      ctx.setTimer(0, () => ctx.fail("permanently removed from the cluster: refusing to start"));
+    }
     const wal = recoverWal(ctx.disk);
     this.persistedHard = wal.hardState;
     this.sm = opts.stateMachine(ctx);
@@ -330,8 +339,13 @@ export class RaftHost implements NodeProgram {
     }
     this.rn.advance(rd);
     if (this.opts.stopWhenRemoved && this.removedNow()) {
+      // Record the removal durably first, as etcd's backend remembers removed member IDs: a
+      // later restart then refuses to start instead of running as a non-member. (A crash
+      // before the fsync loses the mark, but the WAL still holds the removal, which the
+      // restarted member applies again, and stops again.)
       this.failed = true;
-      this.ctx.fail("removed from the cluster");
+      this.ctx.disk.write(REMOVED_FILE, REMOVED_MARK, "replace");
+      this.ctx.disk.fsync(REMOVED_FILE, () => this.ctx.fail("removed from the cluster"));
       return;
     }
     if (lastApplied > 0) {
