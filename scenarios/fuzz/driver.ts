@@ -125,48 +125,65 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
     { seed, numRuns: 1 },
   );
   if (initial === undefined) throw new Error(`fast-check ran no case for seed ${seed}`);
-  // fast-check shrinks the drawn values, where one candidate often changes several things at
-  // once. Then take fault steps out of the scenario one at a time, latest first (a step after
-  // the failure cannot matter), keeping each removal that still fails the same check.
-  // Steps draw from their own random streams (faults.ts), so removing one leaves the rest as is.
-  for (let pass = 0; smallest !== undefined && check !== undefined && pass < REMOVAL_PASSES_MAX; pass++) {
-    let removed = false;
-    for (let i = smallest.c.faultCount - 1; i >= 0 && shrinkRuns < budget; i--) {
-      const c = withoutFault(smallest.c.scenario, i);
-      // The seed that failed so far first, then a few others.
-      const seeds: number[] = [smallest.seed, ...Array.from({ length: REMOVAL_SEEDS_EXTRA }, (_, k) => runSeed(seed, k + 1))];
-      for (const simSeed of seeds) {
-        if (shrinkRuns >= budget) break;
-        shrinkRuns++;
-        const ev = run(c, simSeed);
-        if (!ev.violations.some((v) => v.check === check) || background(c, check, simSeed)) continue;
-        smallest = { c, ev, seed: simSeed };
-        shrinkSteps++;
-        removed = true;
-        break;
-      }
-    }
-    if (!removed) break;
-  }
-  // Then, while the plan is still longer than a reader wants (SUBSET_FAULTS_MAX), look for a
-  // small subset of its steps that fails on its own, smallest subsets first: steps that are
-  // each needed with the others may not be needed together with a different partner.
-  if (smallest !== undefined && check !== undefined && smallest.c.faultCount > SUBSET_FAULTS_MAX) {
-    const base = smallest;
-    const n = base.c.faultCount;
-    search: for (let k = 1; k <= SUBSET_FAULTS_MAX; k++) {
-      for (const subset of combinations(n, k)) {
-        const c = keepingFaults(base.c.scenario, (j) => subset.includes(j));
-        for (const simSeed of [base.seed, ...Array.from({ length: SUBSET_SEEDS_EXTRA }, (_, e) => runSeed(seed, e + 1))]) {
-          if (shrinkRuns >= budget) break search;
-          shrinkRuns++;
-          const ev = run(c, simSeed);
-          if (!ev.violations.some((v) => v.check === check) || background(c, check, simSeed)) continue;
-          smallest = { c, ev, seed: simSeed };
+  type Found = { c: FuzzCase; ev: Evaluation; seed: number };
+  const fails = (c: FuzzCase, simSeed: number): Evaluation | undefined => {
+    shrinkRuns++;
+    const ev = run(c, simSeed);
+    return ev.violations.some((v) => v.check === check) && !background(c, check!, simSeed) ? ev : undefined;
+  };
+  /**
+   * fast-check shrinks the drawn values, where one candidate often changes several things at
+   * once. Then take fault steps out of the scenario one at a time, latest first (a step after
+   * the failure cannot matter), keeping each removal that still fails the same check. Steps
+   * draw from their own random streams (faults.ts), so removing one leaves the rest as is.
+   */
+  const reduce = (start: Found): Found => {
+    let best = start;
+    for (let pass = 0; pass < REMOVAL_PASSES_MAX; pass++) {
+      let removed = false;
+      for (let i = best.c.faultCount - 1; i >= 0 && shrinkRuns < budget; i--) {
+        const c = withoutFault(best.c.scenario, i);
+        // The seed that failed so far first, then a few others.
+        const seeds: number[] = [best.seed, ...Array.from({ length: REMOVAL_SEEDS_EXTRA }, (_, k) => runSeed(seed, k + 1))];
+        for (const simSeed of seeds) {
+          if (shrinkRuns >= budget) break;
+          const ev = fails(c, simSeed);
+          if (!ev) continue;
+          best = { c, ev, seed: simSeed };
           shrinkSteps++;
-          break search;
+          removed = true;
+          break;
         }
       }
+      if (!removed) break;
+    }
+    // Then, while the plan is still longer than a reader wants (SUBSET_FAULTS_MAX), look for a
+    // small subset of its steps that fails on its own, smallest subsets first: steps that are
+    // each needed with the others may not be needed together with a different partner.
+    if (best.c.faultCount <= SUBSET_FAULTS_MAX) return best;
+    const base = best;
+    for (let k = 1; k <= SUBSET_FAULTS_MAX; k++) {
+      for (const subset of combinations(base.c.faultCount, k)) {
+        const c = keepingFaults(base.c.scenario, (j) => subset.includes(j));
+        for (const simSeed of [base.seed, ...Array.from({ length: SUBSET_SEEDS_EXTRA }, (_, e) => runSeed(seed, e + 1))]) {
+          if (shrinkRuns >= budget) return best;
+          const ev = fails(c, simSeed);
+          if (!ev) continue;
+          shrinkSteps++;
+          return { c, ev, seed: simSeed };
+        }
+      }
+    }
+    return best;
+  };
+  if (smallest !== undefined && check !== undefined) {
+    smallest = reduce(smallest);
+    // fast-check's path can end in a plan whose steps all depend on one another; the steps
+    // as first drawn may reduce further. Try that path too with what is left of the budget.
+    if (smallest.c.faultCount > SUBSET_FAULTS_MAX && shrinkRuns < budget) {
+      const narrowed = (ALL_CHECKS as readonly string[]).includes(check) ? { ...initial.c, scenario: { ...initial.c.scenario, checks: [check as CheckName] } } : initial.c;
+      const other = reduce({ c: narrowed, ev: initial.ev, seed });
+      if (other.c.faultCount < smallest.c.faultCount) smallest = other;
     }
   }
   const outcome: RunOutcome = {
