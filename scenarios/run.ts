@@ -63,6 +63,8 @@ export interface RunOptions {
   bugs?: BugSet;
   traceSink?: TraceSink;
   keepTrace?: boolean;
+  /** Let the run go on past a Raft safety breach (default: stop there); tests use it to see what clients saw. */
+  continuePastBreach?: boolean;
 }
 
 /** Builds the system under test for a scenario: the etcd store on Raft. */
@@ -102,7 +104,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
   const system = buildSystem(scenario, nodeIds, bugs);
   // The first Raft safety breach ends the run: what follows is not the store under test any
   // more, and diverged logs can exchange appends and rejections without end.
-  system.safety.stopOnViolation = true;
+  system.safety.stopOnViolation = options.continuePastBreach !== true;
   const world = new World(
     {
       seed,
@@ -198,7 +200,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
   const details: Partial<Record<CheckName, unknown>> = {};
   checks.invariants = invariant === undefined ? "pass" : "fail";
   if (invariant !== undefined) violations.push({ check: "invariants", message: invariant });
-  for (const check of invariant === undefined ? scenario.checks : []) {
+  for (const check of invariant === undefined || options.continuePastBreach === true ? scenario.checks : []) {
     const outcome = outcomes[check]!();
     checks[check] = outcome.result;
     details[check] = outcome.detail;

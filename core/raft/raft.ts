@@ -48,6 +48,8 @@ export class Raft {
   /** Index of the last conf change appended by this leader; one change at a time (§4.1). */
   pendingConfIndex = 0;
   pendingReads: PendingRead[] = [];
+  /** Reads answered from the leader lease (thesis §6.4.1), counted so a host can report each one. */
+  leaseReadsServed = 0;
   /** Read requests that arrived before this leader committed an entry of its term (§6.4 step 1). */
   readsAwaitingCommit: Message[] = [];
   /** The latest snapshot this node holds durably (sent to followers that are too far behind). */
@@ -530,6 +532,7 @@ export class Raft {
       return;
     }
     if (this.cfg.readOnlyOption === "lease-based" && this.leaseValid()) {
+      this.leaseReadsServed++;
       this.respondRead(m.from, this.log.committed, ctx);
       return;
     }

@@ -69,6 +69,7 @@ export class EtcdSystem extends RaftSystem {
           onApply: (h, e) => this.safety.onApply(h, e),
           onRestore: (h, snap) => this.safety.onRestore(h, snap),
           onSend: (h, m) => this.safety.onSend(h, m),
+          onLeaseRead: (h, term, count) => this.safety.onLeaseRead(h, term, count),
         },
         onOtherMessage: (from, msgType, payload) => node.onClientMessage(from, msgType, payload),
       });

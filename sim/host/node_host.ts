@@ -60,6 +60,8 @@ export interface HostObserver {
   onRestore?(host: RaftHost, snapshot: Snapshot): void;
   /** Every Raft message as it leaves the host. */
   onSend?(host: RaftHost, m: Message): void;
+  /** The leader answered `count` read(s) from its lease, in `term`, without a heartbeat round. */
+  onLeaseRead?(host: RaftHost, term: number, count: number): void;
 }
 
 export type ProposeCallback = (r: { ok: true; index: number; term: number } | { ok: false; error: string }) => void;
@@ -239,6 +241,11 @@ export class RaftHost implements NodeProgram {
   // ---- Ready handling ----------------------------------------------------------------
 
   private processReady(): void {
+    const leaseReads = this.rn.raft.leaseReadsServed;
+    if (leaseReads !== this.leaseReadsReported) {
+      this.opts.observer?.onLeaseRead?.(this, this.rn.raft.term, leaseReads - this.leaseReadsReported);
+      this.leaseReadsReported = leaseReads;
+    }
     while (!this.busy && !this.failed && this.rn.hasReady()) {
       this.busy = true;
       const rd = this.rn.ready();
@@ -364,6 +371,7 @@ export class RaftHost implements NodeProgram {
   }
 
   private lastCommitTraced = 0;
+  private leaseReadsReported = 0;
 
   private removedNow(): boolean {
     const conf = this.rn.raft.conf;

@@ -11,7 +11,7 @@ import type { Message } from "../../core/raft/types";
 import type { HostObserver, RaftHost } from "./node_host";
 
 export interface SafetyViolation {
-  readonly property: "election-safety" | "leader-completeness" | "committed-changed" | "applied-diverged" | "log-matching" | "commit-rule" | "liveness" | "assertion";
+  readonly property: "election-safety" | "leader-completeness" | "committed-changed" | "applied-diverged" | "log-matching" | "commit-rule" | "lease-read" | "liveness" | "assertion";
   readonly message: string;
 }
 
@@ -36,6 +36,9 @@ export class SafetyMonitor implements HostObserver {
   private readonly inheritedCommit = new Map<string, number>();
   maxCommitted = 0;
   elections = 0;
+  /** The highest term any node has led, and who led it. */
+  private maxLeaderTerm = 0;
+  private maxLeaderTermNode: NodeId = 0;
 
   private fail(property: SafetyViolation["property"], message: string): void {
     if (this.violations.length < 50) this.violations.push({ property, message });
@@ -49,12 +52,27 @@ export class SafetyMonitor implements HostObserver {
     const prev = this.leaderOfTerm.get(term);
     if (prev !== undefined && prev !== host.id) this.fail("election-safety", `term ${term} has two leaders: ${prev} and ${host.id}`);
     this.leaderOfTerm.set(term, host.id);
+    if (term > this.maxLeaderTerm) {
+      this.maxLeaderTerm = term;
+      this.maxLeaderTermNode = host.id;
+    }
     // Leader completeness (§5.4): entries committed in earlier terms are in the new leader's log.
     const log = host.rn.raft.log;
     for (const [index, c] of this.committed) {
       if (c.seenInTerm >= term || index <= log.snapIndex) continue;
       const t = log.term(index);
       if (t !== c.term) this.fail("leader-completeness", `leader ${host.id} of term ${term} lacks committed entry ${index}@${c.term} (has ${t ?? "none"})`);
+    }
+  }
+
+  /**
+   * Thesis §6.4.1: a leader's lease must lapse before any other leader can be elected, so a
+   * read answered from the lease never misses a write. Once a later term has a leader, a
+   * lease read in an earlier term is unsafe whether or not a client happens to notice.
+   */
+  onLeaseRead(host: RaftHost, term: number, count: number): void {
+    if (this.maxLeaderTerm > term) {
+      this.fail("lease-read", `node ${host.id} answered ${count} read(s) from its lease in term ${term}, after node ${this.maxLeaderTermNode} was elected leader of term ${this.maxLeaderTerm}`);
     }
   }
 

@@ -45,6 +45,7 @@ export class RaftSystem implements SystemUnderTest {
       onApply: (h, e) => user?.onApply?.(h, e),
       onRestore: (h, snap) => user?.onRestore?.(h, snap),
       onSend: (h, m) => user?.onSend?.(h, m),
+      onLeaseRead: (h, term, count) => user?.onLeaseRead?.(h, term, count),
     };
   }
 
