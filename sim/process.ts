@@ -35,8 +35,11 @@ export interface NodeContext {
 
 export interface NodeProgram {
   onMessage(from: NodeId, msgType: string, payload: unknown): void;
-  /** Called when the process is resumed after a pause (optional). */
-  onResume?(): void;
+  /**
+   * Called when the process is resumed after a pause (optional), with how long the pause
+   * lasted on this node's monotonic clock (its drift applied; wall-clock jumps not).
+   */
+  onResume?(pausedUs: number): void;
 }
 
 export type ProgramFactory = (ctx: NodeContext) => NodeProgram;
@@ -64,6 +67,8 @@ export class NodeProcess {
   private driftBaseOffsetUs = 0;
   /** Timers that came due while paused, fired in order on resume. */
   private deferred: (() => void)[] = [];
+  /** True time the current pause began. */
+  private pausedAtTrueUs = 0;
   restarts = 0;
 
   constructor(
@@ -113,7 +118,9 @@ export class NodeProcess {
   }
 
   pause(): void {
-    if (this.status === "up") this.status = "paused";
+    if (this.status !== "up") return;
+    this.status = "paused";
+    this.pausedAtTrueUs = this.hooks.trueNowUs();
   }
 
   resume(): void {
@@ -122,8 +129,11 @@ export class NodeProcess {
     const due = this.deferred;
     this.deferred = [];
     const inc = this.incarnation;
+    // The program learns how long it was out before any timer that came due runs: one of
+    // those may act on beliefs the lost time has voided (a leader's lease, say).
+    const pausedUs = Math.round((this.hooks.trueNowUs() - this.pausedAtTrueUs) * (1 + this.driftPpm / 1e6));
+    this.program?.onResume?.(pausedUs);
     for (const fn of due) if (this.incarnation === inc && this.status === "up") fn();
-    if (this.incarnation === inc && this.status === "up") this.program?.onResume?.();
   }
 
   deliver(from: NodeId, msgType: string, payload: unknown): void {

@@ -37,6 +37,12 @@ export interface RaftFuzzCase {
   readonly crashAfterAck: number;
   /** Nodes tick in lockstep (simultaneous timeouts: split votes) instead of at random phases. */
   readonly alignedTicks: boolean;
+  /**
+   * Lease-based reads (thesis §6.4.1; check-quorum on): a steady read load through every
+   * member, judged by the monitor's lease-read invariant, and clock drift up to the ±20%
+   * bound leases are built for (otherwise ±2%).
+   */
+  readonly leaseReads?: boolean;
   readonly faults: readonly FaultAction[];
 }
 
@@ -70,7 +76,8 @@ export function runRaftCase(c: RaftFuzzCase, bugs: BugSet): RaftFuzzResult {
       electionTicks: c.electionTicks,
       heartbeatTicks: 1,
       preVote: c.preVote,
-      checkQuorum: c.checkQuorum,
+      checkQuorum: c.checkQuorum || c.leaseReads === true,
+      readOnlyOption: c.leaseReads ? "lease-based" : "safe",
       maxSizePerMsgBytes: c.smallMessages ? 1 : 64 * 1024,
       maxInflightMsgs: c.smallMessages ? 4 : 64,
     },
@@ -133,7 +140,7 @@ export function runRaftCase(c: RaftFuzzCase, bugs: BugSet): RaftFuzzResult {
       case "clock-jump":
         return world.clockJump(n, ((f.b % 200) - 100) * MS);
       case "clock-drift":
-        return world.clockDrift(n, (f.b % 40_001) - 20_000);
+        return world.clockDrift(n, c.leaseReads ? (f.b % 400_001) - 200_000 : (f.b % 40_001) - 20_000);
       case "link-faults":
         return world.setLinkFaults((f.b % 20) / 100, (f.b % 7) / 100, (f.b % 11) / 100, 5 * MS);
       case "add-learner":
@@ -167,6 +174,18 @@ export function runRaftCase(c: RaftFuzzCase, bugs: BugSet): RaftFuzzResult {
     if (sched.nowUs < (FAULT_WINDOW_MS + LIVENESS_WINDOW_MS) * MS) sched.after(20 * MS, load);
   };
   sched.after(20 * MS, load);
+
+  // With lease reads: a read every 5 ms through a random member (a follower asks the leader).
+  if (c.leaseReads) {
+    const reads = world.streams.stream("fuzz-reads");
+    const read = () => {
+      const ids = world.allEndpoints().filter(up);
+      const h = ids.length > 0 ? system.host(reads.pick(ids)) : undefined;
+      h?.readIndex(() => {});
+      if (sched.nowUs < (FAULT_WINDOW_MS + LIVENESS_WINDOW_MS) * MS) sched.after(5 * MS, read);
+    };
+    sched.after(5 * MS, read);
+  }
 
   // Heal everything at the end of the fault window.
   sched.at(FAULT_WINDOW_MS * MS, () => {

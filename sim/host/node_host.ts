@@ -21,6 +21,8 @@ import { recoverWal, WAL_FILE, WalEncoder } from "./wal";
 
 /** Written (and synced) when a member applies its own removal; a restart then refuses to run. */
 const REMOVED_FILE = "removed";
+/** Ticks caught up after a pause, at most this many election timeouts' worth. */
+const CATCH_UP_ELECTION_TIMEOUTS = 4;
 const REMOVED_MARK = new Uint8Array([1]);
 
 export type RaftTuning = Omit<RaftConfig, "id" | "rand" | "peers" | "bugs">;
@@ -165,6 +167,25 @@ export class RaftHost implements NodeProgram {
     if (this.failed) return;
     this.rn.step(payload as Message);
     this.processReady();
+  }
+
+  /**
+   * A paused process fires its tick timer once on resume, but a tick stands for time gone
+   * by: a leader that lost the ticks of a pause would think its lease still good (thesis
+   * §6.4.1) while another leader has been elected. So the ticks the pause swallowed are
+   * ticked now, from the monotonic time it lasted (up to a bound that outlasts any lease or
+   * election timeout). etcd's ticker drops them instead; lease reads are where that shows.
+   */
+  onResume(pausedUs: number): void {
+    if (this.failed) return;
+    const electionTicks = this.opts.raft?.electionTicks ?? 10;
+    // One of them fires right after: the deferred tick timer.
+    const missed = Math.min(Math.floor(pausedUs / this.opts.tickUs) - 1, CATCH_UP_ELECTION_TIMEOUTS * electionTicks);
+    for (let i = 0; i < missed; i++) {
+      this.ticks++;
+      this.rn.tick();
+    }
+    if (missed > 0) this.processReady();
   }
 
   private onTick(): void {

@@ -31,6 +31,7 @@ export const caseArb: fc.Arbitrary<RaftFuzzCase> = fc.record({
   crashAfterVote: fc.constantFrom(0, 0.2, 0.5),
   crashAfterAck: fc.constantFrom(0, 0.01, 0.05),
   alignedTicks: fc.boolean(),
+  leaseReads: fc.boolean(),
   faults: fc.array(faultArb, { minLength: 0, maxLength: 25 }),
 });
 
