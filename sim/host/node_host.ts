@@ -21,9 +21,9 @@ import { recoverWal, WAL_FILE, WalEncoder } from "./wal";
 
 /** Written (and synced) when a member applies its own removal; a restart then refuses to run. */
 const REMOVED_FILE = "removed";
+const REMOVED_MARK = new Uint8Array([1]);
 /** Ticks caught up after a pause, at most this many election timeouts' worth. */
 const CATCH_UP_ELECTION_TIMEOUTS = 4;
-const REMOVED_MARK = new Uint8Array([1]);
 
 export type RaftTuning = Omit<RaftConfig, "id" | "rand" | "peers" | "bugs">;
 
@@ -261,12 +261,18 @@ export class RaftHost implements NodeProgram {
 
   // ---- Ready handling ----------------------------------------------------------------
 
-  private processReady(): void {
+  /** Tells the observer of reads the leader answered from its lease since the last report. */
+  private reportLeaseReads(): void {
     const leaseReads = this.rn.raft.leaseReadsServed;
-    if (leaseReads !== this.leaseReadsReported) {
-      this.opts.observer?.onLeaseRead?.(this, this.rn.raft.term, leaseReads - this.leaseReadsReported);
-      this.leaseReadsReported = leaseReads;
-    }
+    if (leaseReads === this.leaseReadsReported) return;
+    this.opts.observer?.onLeaseRead?.(this, this.rn.raft.term, leaseReads - this.leaseReadsReported);
+    this.leaseReadsReported = leaseReads;
+  }
+
+  private processReady(): void {
+    // Reads answered while stepping a message or a tick, then (at the end) any answered while
+    // handling Ready (reads that waited for the leader's first commit): each at the moment.
+    this.reportLeaseReads();
     while (!this.busy && !this.failed && this.rn.hasReady()) {
       this.busy = true;
       const rd = this.rn.ready();
@@ -287,6 +293,7 @@ export class RaftHost implements NodeProgram {
       }
       this.finishReady(rd, early);
     }
+    this.reportLeaseReads();
   }
 
   /** Canary bugs send some acknowledgements before the fsync that makes them true. */
