@@ -11,7 +11,7 @@ import { type Evaluation, evaluate } from "./property";
 import { runSeed } from "./seeds";
 import type { SelfTestName } from "./self-test";
 
-export const DEFAULT_SHRINK_BUDGET = 400;
+export const DEFAULT_SHRINK_BUDGET = 1_000;
 /** fast-check's own shrink gets this share of the budget; the removal passes the rest. */
 const FAST_CHECK_SHARE = 0.35;
 /** Fault-by-fault removal: at most this many passes over the plan. */
@@ -26,6 +26,8 @@ const REMOVAL_SEEDS_EXTRA = 5;
 /** The subset search runs only for plans longer than this, and tries subsets up to this size. */
 const SUBSET_FAULTS_MAX = 3;
 const SUBSET_SEEDS_EXTRA = 2;
+/** Further rounds of the subset search (fresh seeds each) while budget is left. */
+const SUBSET_ROUNDS_MAX = 20;
 
 /** All k-element subsets of 0..n-1, in lexicographic order. */
 function* combinations(n: number, k: number, from = 0, prefix: number[] = []): Generator<number[]> {
@@ -158,15 +160,22 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
       if (!removed) break;
     }
     // Then, while the plan is still longer than a reader wants (SUBSET_FAULTS_MAX), look for a
-    // small subset of its steps that fails on its own, smallest subsets first: steps that are
-    // each needed with the others may not be needed together with a different partner.
-    if (best.c.faultCount <= SUBSET_FAULTS_MAX) return best;
-    const base = best;
+    // small subset of its steps that fails on its own.
+    return best.c.faultCount <= SUBSET_FAULTS_MAX ? best : (subsetSearch(best, 0) ?? best);
+  };
+  /**
+   * Subsets of 1..SUBSET_FAULTS_MAX steps, smallest first (steps that are each needed with
+   * the others may not be needed together with a different partner), each tried under the
+   * seed that failed and SUBSET_SEEDS_EXTRA others; round r > 0 tries only fresh seeds.
+   */
+  const subsetSearch = (base: Found, round: number): Found | undefined => {
+    const extra = Array.from({ length: SUBSET_SEEDS_EXTRA }, (_, e) => runSeed(seed, round * (SUBSET_SEEDS_EXTRA + 1) + e + 1));
+    const seeds = round === 0 ? [base.seed, ...extra] : [runSeed(seed, round * (SUBSET_SEEDS_EXTRA + 1)), ...extra];
     for (let k = 1; k <= SUBSET_FAULTS_MAX; k++) {
       for (const subset of combinations(base.c.faultCount, k)) {
         const c = keepingFaults(base.c.scenario, (j) => subset.includes(j));
-        for (const simSeed of [base.seed, ...Array.from({ length: SUBSET_SEEDS_EXTRA }, (_, e) => runSeed(seed, e + 1))]) {
-          if (shrinkRuns >= budget) return best;
+        for (const simSeed of seeds) {
+          if (shrinkRuns >= budget) return undefined;
           const ev = fails(c, simSeed);
           if (!ev) continue;
           shrinkSteps++;
@@ -174,7 +183,7 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
         }
       }
     }
-    return best;
+    return undefined;
   };
   if (smallest !== undefined && check !== undefined) {
     smallest = reduce(smallest);
@@ -184,6 +193,12 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
       const narrowed = (ALL_CHECKS as readonly string[]).includes(check) ? { ...initial.c, scenario: { ...initial.c.scenario, checks: [check as CheckName] } } : initial.c;
       const other = reduce({ c: narrowed, ev: initial.ev, seed });
       if (other.c.faultCount < smallest.c.faultCount) smallest = other;
+    }
+    // A failure that hangs on timing may need other seeds than the first few: spend what is
+    // left of the budget on more rounds of the subset search, each under fresh seeds.
+    for (let round = 1; smallest.c.faultCount > SUBSET_FAULTS_MAX && shrinkRuns < budget && round <= SUBSET_ROUNDS_MAX; round++) {
+      const found = subsetSearch(smallest, round);
+      if (found) smallest = found;
     }
   }
   const outcome: RunOutcome = {
