@@ -253,7 +253,10 @@ function livenessProbe(world: World, system: EtcdSystem, recorder: HistoryRecord
   let attempt = 0;
   const tryOnce = () => {
     if (succeededAtUs !== undefined || world.nowUs > deadlineUs || session.busy) return;
-    session.setMembers(members());
+    // A machine whose process is down (crashed, or fail-stopped after its removal) refuses the
+    // connection, and clientv3 moves on to its next endpoint at once; only a member that
+    // accepts the connection can hold a request until it times out.
+    session.setMembers(members().filter((id) => world.node(id).status !== "down"));
     const request = { type: "put" as const, key: "probe", value: `p${++attempt}` };
     const op = recorder.invoke(PROBE_CLIENT_ID, "put", request, session.member);
     session.request(request, (outcome) => {
