@@ -26,6 +26,14 @@ export interface RaftConfig {
   readonly leaseMarginTicks?: number;
   /** The clock drift bound lease reads rely on (parts per million of clock rate). */
   readonly clockDriftPpmMax?: number;
+  /**
+   * A leader whose removal (C_new without it) commits steps down at once (thesis §4.2.2),
+   * by default. false: it leads on, not counting itself and taking no proposals, until its
+   * host stops it, as etcd's raft does by default: its appends are how the remaining members
+   * learn that C_new committed. Applying configurations at commit (as etcd does), a member
+   * that never learns it is left in C_old,new and needs the departed leader's vote.
+   */
+  readonly stepDownOnRemoval?: boolean;
   /** Draws the randomized election timeout; nothing else in the core is random. */
   readonly rand: { int(minIncl: number, maxExcl: number): number };
   readonly bugs?: BugSet;
@@ -52,6 +60,7 @@ export interface ResolvedConfig {
   maxInflightMsgs: number;
   readOnlyOption: ReadOnlyOption;
   leaseMarginTicks: number;
+  stepDownOnRemoval: boolean;
   rand: Pick<Rand, "int">;
   bugs: BugSet;
   peers: readonly NodeId[];
@@ -85,6 +94,7 @@ export function resolveConfig(c: RaftConfig): ResolvedConfig {
     maxInflightMsgs: c.maxInflightMsgs ?? 256,
     readOnlyOption: c.readOnlyOption ?? "safe",
     leaseMarginTicks: c.leaseMarginTicks ?? leaseMarginTicksFor(c.electionTicks ?? 10, c.clockDriftPpmMax ?? CLOCK_DRIFT_PPM_MAX_DEFAULT),
+    stepDownOnRemoval: c.stepDownOnRemoval ?? true,
     rand: c.rand,
     bugs: c.bugs ?? NO_BUGS,
     peers: c.peers ?? [],

@@ -338,6 +338,25 @@ describe("membership change by joint consensus (thesis §4.3, learners §4.2.1)"
     c.propose(l, "y");
     for (const id of [2, 3, 4]) expect(c.appliedTexts(id)).toEqual(["x", "y"]);
   });
+  it("with stepDownOnRemoval off, a removed leader leads on until stopped, so the last member learns C_new committed", () => {
+    // etcd's default: applying configurations at commit, a member that never hears C_new
+    // committed stays in C_old,new and needs the departed leader's vote (see
+    // RaftConfig.stepDownOnRemoval; scenarios/remove-leader.test.ts is the store's case).
+    const c = new MemCluster([1, 2], { stepDownOnRemoval: false });
+    c.elect(1);
+    expect(c.node(1).rn.proposeConfChange({ changes: [{ op: "remove-node", node: 1 }] }).ok).toBe(true);
+    c.stabilize();
+    expect(c.raft(1).role).toBe("leader");
+    expect(c.raft(2).conf).toEqual({ voters: [2], votersOutgoing: [], learners: [] });
+    // It takes no new entries; a proposal must go to a member.
+    expect(c.node(1).rn.propose(new TextEncoder().encode("late"))).toEqual({ ok: false, error: "leader removed from the cluster" });
+    // Its host stops it; the last member elects itself alone.
+    c.isolate(1);
+    for (let i = 0; i < 40 && !c.leaders().includes(2); i++) c.tick(2);
+    expect(c.raft(2).role).toBe("leader");
+    expect(c.propose(2, "after").ok).toBe(true);
+    expect(c.appliedTexts(2)).toEqual(["after"]);
+  });
   it("in C_old,new a commit needs a majority of both configurations", () => {
     const c = new MemCluster([1, 2, 3], { checkQuorum: false });
     c.add(4);

@@ -440,9 +440,15 @@ export class Raft {
 
   // ---- client requests ---------------------------------------------------------------
 
+  /** A leader leading on after its removal committed (stepDownOnRemoval false) takes no new entries. */
+  private removedLeader(): boolean {
+    return !isVoter(this.conf, this.id) && !this.conf.learners.includes(this.id);
+  }
+
   propose(data: Uint8Array): ProposeResult {
     if (this.role !== "leader") return { ok: false, error: "not leader" };
     if (this.leadTransferee !== NONE) return { ok: false, error: "leader transfer in progress" };
+    if (this.removedLeader()) return { ok: false, error: "leader removed from the cluster" };
     const r = this.appendEntries([{ type: "normal", data }]);
     this.bcastAppend();
     return { ok: true, ...r };
@@ -451,6 +457,7 @@ export class Raft {
   proposeConfChange(cc: ConfChange): ProposeResult {
     if (this.role !== "leader") return { ok: false, error: "not leader" };
     if (this.leadTransferee !== NONE) return { ok: false, error: "leader transfer in progress" };
+    if (this.removedLeader()) return { ok: false, error: "leader removed from the cluster" };
     if (this.pendingConfIndex > this.log.applied) return { ok: false, error: "a configuration change is pending" };
     const why = validateConfChange(this.conf, cc);
     if (why !== null) return { ok: false, error: why };
@@ -471,8 +478,9 @@ export class Raft {
       // Auto-leave (etcd's AutoLeave): C_old,new is committed, now propose C_new (§4.3).
       const r = this.appendEntries([{ type: "conf-change", data: encodeConfChange({ changes: [] }) }]);
       this.pendingConfIndex = r.index;
-    } else if (!isVoter(this.conf, this.id)) {
+    } else if (!isVoter(this.conf, this.id) && this.cfg.stepDownOnRemoval) {
       // Thesis §4.2.2: a leader that is not part of C_new steps down once C_new is committed.
+      // (Otherwise it leads on until its host stops it; see RaftConfig.stepDownOnRemoval.)
       this.becomeFollower(this.term, NONE);
       return;
     }

@@ -22,6 +22,8 @@ import { recoverWal, WAL_FILE, WalEncoder } from "./wal";
 /** Written (and synced) when a member applies its own removal; a restart then refuses to run. */
 const REMOVED_FILE = "removed";
 const REMOVED_MARK = new Uint8Array([1]);
+/** etcd stops a removed member 1 s after it applies its removal (10 × its default 100 ms tick). */
+const REMOVED_STOP_DELAY_TICKS = 10;
 /** Ticks caught up after a pause, at most this many election timeouts' worth. */
 const CATCH_UP_ELECTION_TIMEOUTS = 4;
 
@@ -113,6 +115,8 @@ export class RaftHost implements NodeProgram {
   private failed = false;
   /** Whether an applied configuration has listed this node (see HostOptions.stopWhenRemoved). */
   private wasMember = false;
+  /** Removed: the process stops after REMOVED_STOP_DELAY_TICKS. */
+  private stopping = false;
 
   constructor(
     readonly ctx: NodeContext,
@@ -138,6 +142,8 @@ export class RaftHost implements NodeProgram {
     this.rn = new RawNode(
       {
         ...(opts.raft ?? {}),
+        // A host that stops its removed member lets a removed leader lead on until then.
+        ...(opts.stopWhenRemoved ? { stepDownOnRemoval: false } : {}),
         id: this.id,
         rand: ctx.rng("raft-election"),
         peers: fresh ? opts.peers : [],
@@ -373,15 +379,16 @@ export class RaftHost implements NodeProgram {
       }
     }
     this.rn.advance(rd);
-    if (this.opts.stopWhenRemoved && this.removedNow()) {
+    if (this.opts.stopWhenRemoved && !this.stopping && this.removedNow()) {
       // Record the removal durably first, as etcd's backend remembers removed member IDs: a
       // later restart then refuses to start instead of running as a non-member. (A crash
       // before the fsync loses the mark, but the WAL still holds the removal, which the
-      // restarted member applies again, and stops again.)
-      this.failed = true;
+      // restarted member applies again, and stops again.) Then stop after a delay, as etcd
+      // does (stopWithDelay, 1 s: ten of its default ticks): a removed leader leads on
+      // meanwhile, and its appends tell the remaining members that C_new committed.
+      this.stopping = true;
       this.ctx.disk.write(REMOVED_FILE, REMOVED_MARK, "replace");
-      this.ctx.disk.fsync(REMOVED_FILE, () => this.ctx.fail("removed from the cluster"));
-      return;
+      this.ctx.disk.fsync(REMOVED_FILE, () => this.ctx.setTimer(REMOVED_STOP_DELAY_TICKS * this.opts.tickUs, () => this.ctx.fail("removed from the cluster")));
     }
     if (lastApplied > 0) {
       this.ctx.traceApply(this.now(), lastApplied);
