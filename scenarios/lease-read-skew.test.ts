@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { findBuiltin } from "./builtin";
 import { runScenario } from "./run";
+import { validateScenario } from "./validate";
 
 const SEEDS = Array.from({ length: 16 }, (_, i) => i + 1);
 const CANARY = new Set(["lease-read-ignores-skew"] as const);
@@ -31,5 +32,23 @@ describe("clock-skew-lease-read", () => {
     const detected = SEEDS.filter((seed) => runScenario({ seed, scenario, bugs: CANARY, continuePastBreach: true }).checks.linearizability === "fail");
     console.log(`lease-read-ignores-skew: linearizability fails on seeds ${detected.join(", ")} of 1–${SEEDS.length}`);
     expect(detected.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+// What a plain campaign found: `raftsim fuzz --bug lease-read-ignores-skew --runs 40000
+// --seed 1`, run 30997, shrunk to its one fault. No drift at all: the leader (node 4) is cut
+// off, and the canary's lease, a full election timeout from the last acknowledged heartbeat,
+// outlives the followers' refusal to vote, which may end up to one tick sooner (the tick
+// right after the heartbeat counts). The drift margin also covers that tick.
+const CAMPAIGN_SEED_1_RUN_30997 = validateScenario({"name":"fuzz","description":"fuzzed: 1 faults from [network], heal at 1006 ms","cluster":{"nodes":5,"disk":"nvme","network":"lan","tickMs":20,"electionTicks":5,"heartbeatTicks":1,"preVote":false,"checkQuorum":true,"readMode":"lease","snapshotEntries":10000},"workload":{"kind":"kubernetes","clients":1,"ratePerSec":12,"keys":1,"valueBytes":1,"mix":{"put":1,"txn":2},"watchers":0,"requestTimeoutMs":1910,"kubernetes":{"kinds":["pods","deployments","configmaps","leases"],"namespaces":["default","kube-system","monitoring"],"leaseTtlSeconds":3,"listPageSize":1,"mix":{"get":1,"update":1,"delete":1}}},"faults":[{"atMs":206,"type":"partition","groups":[[1,2,3,5],[4]]},{"atMs":1006,"type":"heal"}],"durationMs":2006,"checks":["linearizability","watch","durability","convergence","liveness","kubernetes","leases"]}, "campaign find");
+
+describe("lease-read-ignores-skew as a campaign found it", () => {
+  it("breaks the lease-read invariant with the canary, and passes without it", () => {
+    const found = runScenario({ seed: 1176303509, scenario: CAMPAIGN_SEED_1_RUN_30997, bugs: CANARY });
+    expect(found.checks.invariants).toBe("fail");
+    expect(found.violations.map((v) => v.message).join("; ")).toMatch(/lease-read: node 4 answered/);
+    const clean = runScenario({ seed: 1176303509, scenario: CAMPAIGN_SEED_1_RUN_30997 });
+    expect(clean.checks.invariants).toBe("pass");
+    expect(clean.violations).toEqual([]);
   });
 });
