@@ -171,7 +171,10 @@ export class WatchHub {
         this.queue.push(response(w.id, 0, { canceled: true, compactRevision: compacted }));
         continue;
       }
-      const from = Math.max(w.minRevision, compacted + 1);
+      // From minRevision itself, as at creation: a watch may start at the compaction revision,
+      // whose surviving records (each key's latest as of it) are still events to deliver.
+      // (Below it only under the canary, which resumes after the compaction.)
+      const from = w.minRevision < compacted ? compacted + 1 : w.minRevision;
       const evs = this.select(w, store.eventsBetween(from, current));
       if (evs.length > 0) this.queue.push(response(w.id, current, { events: evs }));
       w.minRevision = current + 1;
