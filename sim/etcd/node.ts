@@ -393,12 +393,16 @@ export class EtcdNode {
   /** On the leader: propose a forwarded write once, and tell the follower where it applied. */
   private proposeForwarded(from: number, f: ProposeForward): void {
     const answer = (result: ProposeResult) => this.ctx.send(from, MSG_PROPOSE_RESULT, result, { bytes: 64 + JSON.stringify(result.response).length });
-    // A forward reaching a member that is not (or no longer) the leader is dropped, as
-    // etcd-raft drops a MsgProp with no leader to take it: the proposal never entered a log.
-    if (!this.host.isLeader()) return answer({ key: f.key, response: { error: ERR_NO_LEADER } });
     if (this.forwardsSeen.has(f.key)) return; // a network duplicate: proposing it again would apply it twice
     this.forwardsSeen.add(f.key);
     if (this.forwardsSeen.size > FORWARDS_SEEN_MAX) this.forwardsSeen.delete(this.forwardsSeen.values().next().value!);
+    // A forward reaching a member that is not (or no longer) the leader is dropped, as
+    // etcd-raft drops a MsgProp with no leader to take it. This copy never entered a log, but
+    // another copy of it may have: a network duplicate proposed by this member while it led,
+    // before a restart wiped what it had seen. So the answer is etcd's for a forwarded
+    // proposal that never comes back, a timeout: the client cannot tell, and must not be told
+    // "no leader" (not applied).
+    if (!this.host.isLeader()) return answer({ key: f.key, response: { error: ERR_TIMEOUT } });
     this.host.propose(encodeRequest(f.request), (r) => {
       if (!r.ok) return answer({ key: f.key, response: { error: ERR_TIMEOUT } });
       answer({ key: f.key, index: r.index, response: this.responses.get(r.index) ?? { error: ERR_TIMEOUT } });
