@@ -11,7 +11,7 @@ import type { BugSet } from "../../core/canary";
 import { NO_BUGS } from "../../core/canary";
 import { assert } from "../../core/assert";
 import type { RaftConfig } from "../../core/raft/config";
-import { isVoter } from "../../core/raft/confchange";
+import { allMembers, isVoter } from "../../core/raft/confchange";
 import { RawNode, type Ready, type Status } from "../../core/raft/rawnode";
 import type { ConfChange, Entry, Message, MessageType, NodeId, Snapshot } from "../../core/raft/types";
 import type { NodeContext, NodeProgram, TimerHandle } from "../process";
@@ -24,6 +24,13 @@ const REMOVED_FILE = "removed";
 const REMOVED_MARK = new Uint8Array([1]);
 /** etcd stops a removed member 1 s after it applies its removal (10 × its default 100 ms tick). */
 const REMOVED_STOP_DELAY_TICKS = 10;
+/**
+ * Sent back to a removed member that still sends Raft messages, as etcd's peer transport
+ * answers one with 410 Gone: a member cut off while it was removed never applies its own
+ * removal, and would otherwise campaign against the cluster forever (thesis §4.2.3) when
+ * neither pre-vote nor check-quorum keeps it out.
+ */
+export const MSG_MEMBER_REMOVED = "member-removed";
 /** Ticks caught up after a pause, at most this many election timeouts' worth. */
 const CATCH_UP_ELECTION_TIMEOUTS = 4;
 
@@ -166,6 +173,13 @@ export class RaftHost implements NodeProgram {
   // ---- NodeProgram -------------------------------------------------------------------
 
   onMessage(from: NodeId, msgType: string, payload: unknown): void {
+    if (this.opts.stopWhenRemoved && !this.failed) {
+      if (msgType === MSG_MEMBER_REMOVED) return this.stopRemoved("the member has been permanently removed from the cluster");
+      if (isRaftType(msgType) && this.removedPeer(from)) {
+        this.ctx.send(from, MSG_MEMBER_REMOVED, null, { bytes: 64 });
+        return;
+      }
+    }
     if (!isRaftType(msgType)) {
       this.opts.onOtherMessage?.(from, msgType, payload);
       return;
@@ -390,6 +404,7 @@ export class RaftHost implements NodeProgram {
       this.ctx.disk.write(REMOVED_FILE, REMOVED_MARK, "replace");
       this.ctx.disk.fsync(REMOVED_FILE, () => this.ctx.setTimer(REMOVED_STOP_DELAY_TICKS * this.opts.tickUs, () => this.ctx.fail("removed from the cluster")));
     }
+    this.noteMembers();
     if (lastApplied > 0) {
       this.ctx.traceApply(this.now(), lastApplied);
       this.appliedSinceSnapshot += rd.committedEntries.length;
@@ -407,6 +422,29 @@ export class RaftHost implements NodeProgram {
 
   private lastCommitTraced = 0;
   private leaseReadsReported = 0;
+
+  /** Every member an applied configuration of this incarnation listed (etcd keeps removed IDs in its backend). */
+  private readonly everMembers = new Set<NodeId>();
+  private everMembersConf: unknown = undefined;
+
+  private noteMembers(): void {
+    const conf = this.rn.raft.conf;
+    if (conf === this.everMembersConf) return;
+    this.everMembersConf = conf;
+    for (const id of allMembers(conf)) this.everMembers.add(id);
+  }
+
+  /** A node that was a member and is no longer in the applied configuration. */
+  private removedPeer(id: NodeId): boolean {
+    return id !== this.id && this.everMembers.has(id) && !allMembers(this.rn.raft.conf).includes(id);
+  }
+
+  /** Told by a peer that it was removed (it never applied its own removal): mark it durably and stop. */
+  private stopRemoved(reason: string): void {
+    this.failed = true;
+    this.ctx.disk.write(REMOVED_FILE, REMOVED_MARK, "replace");
+    this.ctx.disk.fsync(REMOVED_FILE, () => this.ctx.fail(reason));
+  }
 
   private removedNow(): boolean {
     const conf = this.rn.raft.conf;
