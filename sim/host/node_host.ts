@@ -13,7 +13,7 @@ import { assert } from "../../core/assert";
 import type { RaftConfig } from "../../core/raft/config";
 import { allMembers, isVoter } from "../../core/raft/confchange";
 import { RawNode, type Ready, type Status } from "../../core/raft/rawnode";
-import type { ConfChange, Entry, Message, MessageType, NodeId, Snapshot } from "../../core/raft/types";
+import type { ConfChange, ConfState, Entry, Message, MessageType, NodeId, Snapshot } from "../../core/raft/types";
 import type { NodeContext, NodeProgram, TimerHandle } from "../process";
 import type { Role as TraceRole } from "../trace/types";
 import type { StateMachine } from "./state_machine";
@@ -401,8 +401,7 @@ export class RaftHost implements NodeProgram {
       // does (stopWithDelay, 1 s: ten of its default ticks): a removed leader leads on
       // meanwhile, and its appends tell the remaining members that C_new committed.
       this.stopping = true;
-      this.ctx.disk.write(REMOVED_FILE, REMOVED_MARK, "replace");
-      this.ctx.disk.fsync(REMOVED_FILE, () => this.ctx.setTimer(REMOVED_STOP_DELAY_TICKS * this.opts.tickUs, () => this.ctx.fail("removed from the cluster")));
+      this.markRemoved(() => this.ctx.setTimer(REMOVED_STOP_DELAY_TICKS * this.opts.tickUs, () => this.ctx.fail("removed from the cluster")));
     }
     this.noteMembers();
     if (lastApplied > 0) {
@@ -425,25 +424,37 @@ export class RaftHost implements NodeProgram {
 
   /** Every member an applied configuration of this incarnation listed (etcd keeps removed IDs in its backend). */
   private readonly everMembers = new Set<NodeId>();
-  private everMembersConf: unknown = undefined;
+  /** Those of them the applied configuration no longer lists: recomputed when it changes, looked up per message. */
+  private removedPeers = new Set<NodeId>();
+  private membersNotedFor: ConfState | undefined;
 
   private noteMembers(): void {
     const conf = this.rn.raft.conf;
-    if (conf === this.everMembersConf) return;
-    this.everMembersConf = conf;
-    for (const id of allMembers(conf)) this.everMembers.add(id);
+    if (conf === this.membersNotedFor) return;
+    this.membersNotedFor = conf;
+    const current = allMembers(conf);
+    for (const id of current) this.everMembers.add(id);
+    this.removedPeers = new Set([...this.everMembers].filter((id) => id !== this.id && !current.includes(id)));
   }
 
   /** A node that was a member and is no longer in the applied configuration. */
   private removedPeer(id: NodeId): boolean {
-    return id !== this.id && this.everMembers.has(id) && !allMembers(this.rn.raft.conf).includes(id);
+    return this.removedPeers.has(id);
   }
 
   /** Told by a peer that it was removed (it never applied its own removal): mark it durably and stop. */
   private stopRemoved(reason: string): void {
     this.failed = true;
+    this.markRemoved(() => this.ctx.fail(reason));
+  }
+
+  /**
+   * Records the removal durably, as etcd's backend remembers removed member IDs: a later
+   * restart then refuses to start instead of running as a non-member.
+   */
+  private markRemoved(then: () => void): void {
     this.ctx.disk.write(REMOVED_FILE, REMOVED_MARK, "replace");
-    this.ctx.disk.fsync(REMOVED_FILE, () => this.ctx.fail(reason));
+    this.ctx.disk.fsync(REMOVED_FILE, then);
   }
 
   private removedNow(): boolean {
