@@ -11,13 +11,26 @@ import type { RunOutcome } from "../../scenarios/fuzz/driver";
 import { DEFAULT_SHRINK_BUDGET } from "../../scenarios/fuzz/driver";
 import { runCampaign } from "../../scenarios/fuzz/pool";
 import { replayFileName, replayFileOf } from "../../scenarios/fuzz/replay";
-import { parseShard } from "../../scenarios/fuzz/seeds";
+import { parseShard, shardRunIndex } from "../../scenarios/fuzz/seeds";
 import { isSelfTest, SELF_TESTS } from "../../scenarios/fuzz/self-test";
 import { type Command, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../command";
 import { writeFileAtomic } from "../files";
 import { parseBugs } from "../scenario-arg";
 
 const DEFAULT_WORKERS = Math.max(1, Math.min(8, availableParallelism()));
+const DEFAULT_RUNS = 100;
+/** The most runs one campaign plans (with --time and no --runs, it plans this many). */
+const RUNS_MAX = 1_000_000_000;
+
+function formatSeconds(seconds: number): string {
+  const s = Math.floor(seconds);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+}
+
+/** The campaign's --runs that holds exactly a shard's first `done` runs (run i is in shard i mod N). */
+function campaignRunsCovered(done: number, shard: { index: number; count: number }): number {
+  return done === 0 ? 0 : shardRunIndex(done - 1, shard) + 1;
+}
 
 /** The worker bundle sits beside the CLI bundle in dist/; absent when run from sources. */
 function workerUrl(): URL | undefined {
@@ -33,13 +46,15 @@ function bar(done: number, total: number, width = 24): string {
 export const fuzzCommand: Command = {
   name: "fuzz",
   summary: "fuzz the store with random scenarios and fault plans; shrink and save failures",
-  usage: "raftsim fuzz [--runs N] [--seed N] [--workers N] [--shard I/N] [--bug NAME] [--out DIR] [--json]",
+  usage: "raftsim fuzz [--runs N] [--time DUR] [--seed N] [--workers N] [--shard I/N] [--bug NAME] [--out DIR] [--json]",
   description:
     "Run i of campaign seed S uses its own seed, a hash of (S, i): the same flags give the same runs and results on any machine and any number of workers. " +
     "--shard I/N (0 <= I < N) takes runs i with i mod N = I, so N shards together run exactly the campaign one machine would. " +
+    "--time DUR starts no run once DUR of wall time has passed (runs under way finish): the runs done are runs 0..n-1, and the summary gives the `--runs n` that repeats them exactly. " +
     "Every failure is shrunk (smallest fault plan and workload that still fail the same check) and written to --out as a replay file for `raftsim replay`.",
   options: [
-    { name: "runs", kind: "int", help: "runs in the whole campaign (over all shards)", valueName: "N", default: 100 },
+    { name: "runs", kind: "int", help: `runs in the whole campaign (over all shards) (default: ${DEFAULT_RUNS}; with --time, no limit)`, valueName: "N" },
+    { name: "time", kind: "duration", help: "wall-time budget, e.g. 90s or 10m: no run starts after it; runs under way finish, failures shrink (for CI jobs of a fixed length)", valueName: "DUR" },
     { name: "seed", kind: "int", help: "campaign seed", valueName: "N", default: 1 },
     { name: "workers", kind: "int", help: `worker threads (default: cores, at most 8; here ${DEFAULT_WORKERS})`, valueName: "N" },
     { name: "shard", kind: "string", help: "run only shard I of N (0-based), e.g. 0/4", valueName: "I/N" },
@@ -51,8 +66,9 @@ export const fuzzCommand: Command = {
   ],
   async run(args, io) {
     const o = args.options;
-    const runs = Number(o.runs);
-    if (runs < 1) throw new UsageError(`fuzz: --runs expects a positive integer, got ${runs}`);
+    const timeUs = o.time === undefined ? undefined : Number(o.time);
+    const runs = o.runs === undefined ? (timeUs === undefined ? DEFAULT_RUNS : RUNS_MAX) : Number(o.runs);
+    if (runs < 1 || runs > RUNS_MAX) throw new UsageError(`fuzz: --runs expects a positive integer up to ${RUNS_MAX}, got ${runs}`);
     const campaignSeed = Number(o.seed);
     const workers = o.workers === undefined ? DEFAULT_WORKERS : Number(o.workers);
     if (workers < 1 || workers > 256) throw new UsageError(`fuzz: --workers expects an integer in [1, 256], got ${workers}`);
@@ -73,14 +89,17 @@ export const fuzzCommand: Command = {
       io.err("raftsim fuzz: the worker bundle dist/fuzz-worker.mjs is missing (run `npm run build`); running on 1 thread");
       threads = 1;
     }
-    if (!io.json) io.err(`fuzz: ${runs} runs, seed ${campaignSeed}, shard ${shard.index}/${shard.count}, ${threads} worker${threads === 1 ? "" : "s"}, bugs: ${bugs.length ? bugs.join(",") : "none"}${selfTest ? `, self-test: ${selfTest}` : ""}`);
+    const budget = timeUs === undefined ? "" : `${runs === RUNS_MAX ? "" : " at most"} for ${formatSeconds(timeUs / 1e6)} of wall time`;
+    if (!io.json) io.err(`fuzz: ${timeUs !== undefined && runs === RUNS_MAX ? "as many runs as fit" : `${runs} runs`}${budget}, seed ${campaignSeed}, shard ${shard.index}/${shard.count}, ${threads} worker${threads === 1 ? "" : "s"}, bugs: ${bugs.length ? bugs.join(",") : "none"}${selfTest ? `, self-test: ${selfTest}` : ""}`);
 
     const startMs = performance.now();
     let failedSoFar = 0;
     const report = (outcome: RunOutcome, completed: number, planned: number) => {
       if (!outcome.passed) failedSoFar++;
       const seconds = (performance.now() - startMs) / 1_000;
-      io.progress(`${bar(completed, planned)} ${completed}/${planned} runs  ${failedSoFar} failed  ${(completed / Math.max(seconds, 1e-3)).toFixed(1)} runs/s`);
+      const rate = `${(completed / Math.max(seconds, 1e-3)).toFixed(1)} runs/s`;
+      if (timeUs === undefined) io.progress(`${bar(completed, planned)} ${completed}/${planned} runs  ${failedSoFar} failed  ${rate}`);
+      else io.progress(`${bar(Math.min(seconds * 1e6, timeUs), timeUs)} ${formatSeconds(seconds)}/${formatSeconds(timeUs / 1e6)}  ${completed} runs  ${failedSoFar} failed  ${rate}`);
     };
     let result;
     try {
@@ -95,6 +114,7 @@ export const fuzzCommand: Command = {
         shrinkBudget,
         ...(maxFailures > 0 ? { maxFailures } : {}),
         onOutcome: report,
+        ...(timeUs !== undefined ? { shouldStop: () => (performance.now() - startMs) * 1_000 >= timeUs } : {}),
       });
     } finally {
       io.progressDone();
@@ -136,6 +156,8 @@ export const fuzzCommand: Command = {
       shard: `${shard.index}/${shard.count}`,
       planned: result.planned,
       stoppedEarly: result.stoppedEarly,
+      // Set when --time ended the campaign: the runs done are runs 0..runs-1 (of this shard).
+      ...(result.stoppedByCaller ? { stoppedByTime: true, ...(done > 0 ? { repeatWith: `--runs ${campaignRunsCovered(done, shard)}` } : {}) } : {}),
       unknown,
       workers: threads,
       bugs,
@@ -148,7 +170,13 @@ export const fuzzCommand: Command = {
         io.out(`  shrunk ${f.faultsBeforeShrink} -> ${f.faults} faults in ${f.shrinkRuns} simulations${f.replaySeed !== f.seed ? ` (replays under seed ${f.replaySeed})` : ""}${f.reproducible ? "" : "  (NOT reproducible: a determinism bug in the harness)"}`);
         io.out(`  raftsim replay ${f.replayFile}`);
       }
-      const stopped = result.stoppedEarly ? ` (stopped after ${failures.length} failures; --max-failures 0 runs all ${result.planned})` : "";
+      const stopped = result.stoppedByCaller
+        ? done === 0
+          ? " (--time ran out before any run started)"
+          : ` (--time ran out; --runs ${campaignRunsCovered(done, shard)} repeats exactly these runs)`
+        : result.stoppedEarly
+          ? ` (stopped after ${failures.length} failures; --max-failures 0 runs all ${result.planned})`
+          : "";
       io.out(`${done} runs: ${summary.passed} passed, ${failures.length} failed${unknown ? `, ${unknown} with an unknown check` : ""}; ${runsPerSecond} runs/s over ${threads} worker${threads === 1 ? "" : "s"} (${(wallMs / 1_000).toFixed(1)} s wall)${stopped}`);
     }
     return failures.length > 0 ? EXIT_CHECK_FAILED : EXIT_OK;

@@ -94,6 +94,17 @@ describe("raftsim fuzz / replay", () => {
     expect(r.code).toBe(j.failed > 0 ? 1 : 0);
   });
 
+  it("--time: stops starting runs when the budget is spent; the summary's --runs repeats exactly those runs", () => {
+    const timed = raftsim("fuzz", "--time", "1500ms", "--seed", "5", "--workers", "2", "--json", "--out", join(bundleDir, "timed"));
+    const j = JSON.parse(timed.stdout);
+    expect(j.stoppedByTime).toBe(true);
+    expect(j.runs).toBeGreaterThan(0);
+    expect(j.repeatWith).toBe(`--runs ${j.runs}`);
+    const again = JSON.parse(raftsim("fuzz", ...j.repeatWith.split(" "), "--seed", "5", "--workers", "1", "--json", "--out", join(bundleDir, "timed-again")).stdout);
+    expect(again.stoppedByTime).toBeUndefined();
+    expect(stable(again)).toEqual(stable({ ...j, workers: 1, planned: j.runs, stoppedEarly: false, stoppedByTime: undefined, repeatWith: undefined }));
+  });
+
   it("bad input: one line on stderr, exit 2", () => {
     const good = JSON.parse(readFileSync(readdirSync(join(bundleDir, "w1")).map((f) => join(bundleDir, "w1", f))[0]!, "utf8"));
     writeFileSync(join(bundleDir, "v1.json"), JSON.stringify({ ...good, formatVersion: 1 }));
@@ -105,6 +116,7 @@ describe("raftsim fuzz / replay", () => {
       [["replay"], /replay: missing FILE/],
       [["fuzz", "--shard", "2/2"], /--shard expects I\/N with 0 <= I < N/],
       [["fuzz", "--runs", "0"], /--runs expects a positive integer/],
+      [["fuzz", "--time", "soon"], /--time expects a duration like 30s, 500ms or 2m, got 'soon'/],
       [["fuzz", "--bug", "nope"], /unknown canary 'nope'/],
       [["fuzz", "--self-test", "nope"], /unknown self-test 'nope'/],
     ];

@@ -65,6 +65,27 @@ describe(`fuzz campaign (campaign seed ${SEED})`, () => {
     expect(two.outcomes).toEqual(one.outcomes);
   });
 
+  it("a caller's stop (--time) leaves a prefix of runs, exactly the campaign of that many runs", async () => {
+    const torn: CampaignOptions = { ...base, runs: 1_000_000, selfTest: "torn-crash" };
+    for (const workers of [1, 2]) {
+      let started = 0;
+      // Stop after the 12th start: a stand-in for a wall clock, and deterministic.
+      const stopped = await runCampaign({ ...torn, workers, workerUrl, shouldStop: () => started++ >= 12 });
+      expect(stopped.stoppedByCaller).toBe(true);
+      expect(stopped.stoppedEarly).toBe(true);
+      const n = stopped.outcomes.length;
+      expect(n).toBeGreaterThanOrEqual(12);
+      expect(stopped.outcomes.map((o) => o.index)).toEqual(Array.from({ length: n }, (_, i) => i));
+      const exact = await runCampaign({ ...torn, runs: n });
+      expect(exact.stoppedByCaller).toBe(false);
+      expect(stopped.outcomes).toEqual(exact.outcomes);
+    }
+    // Sharded, a stop leaves a prefix of the shard's runs (run i is in shard i mod 4).
+    let started = 0;
+    const shard = await runCampaign({ ...torn, shard: { index: 3, count: 4 }, shouldStop: () => started++ >= 5 });
+    expect(shard.outcomes.map((o) => o.index)).toEqual([3, 7, 11, 15, 19]);
+  });
+
   it("a worker that cannot start fails the campaign instead of hanging", async () => {
     await expect(runCampaign({ ...base, workers: 2, workerUrl: pathToFileURL("/nonexistent/fuzz-worker.mjs") })).rejects.toThrow();
   });

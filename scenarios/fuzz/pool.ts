@@ -3,10 +3,11 @@
 // function of (campaign seed, runs, shard, options) only — never of the worker count or of
 // which worker was fast. Wall-clock measurement is the caller's (cli/, bench/).
 import { Worker } from "node:worker_threads";
+import { assert } from "../../core/assert";
 import type { CanaryBug } from "../../core/canary";
 import { quietCaseArb } from "./arbitraries";
 import { type FuzzRunOptions, fuzzRun, type RunOutcome } from "./driver";
-import { type Shard, shardIndices } from "./seeds";
+import { type Shard, shardRunCount, shardRunIndex } from "./seeds";
 import type { SelfTestName } from "./self-test";
 
 export interface WorkerInit {
@@ -32,6 +33,12 @@ export interface CampaignOptions extends WorkerInit {
    * otherwise make a campaign shrink hundreds of times.
    */
   maxFailures?: number;
+  /**
+   * Asked before each run is handed out; once it says true, no run starts (runs in flight
+   * finish). The outcomes are then still a prefix in index order, so `runs` set to their
+   * count repeats exactly this campaign. The caller's (the CLI's wall-clock budget, --time).
+   */
+  shouldStop?: () => boolean;
   /** Called as each outcome arrives (in completion order) with counts so far. */
   onOutcome?: (outcome: RunOutcome, completed: number, planned: number) => void;
 }
@@ -41,6 +48,8 @@ export interface CampaignResult {
   outcomes: RunOutcome[];
   planned: number;
   stoppedEarly: boolean;
+  /** shouldStop said stop before every planned run had started. */
+  stoppedByCaller: boolean;
 }
 
 /** Tracks the stopping point: the position of the maxFailures-th failure in index order. */
@@ -62,32 +71,41 @@ export function runOptions(init: WorkerInit): Omit<FuzzRunOptions, "index" | "bu
 }
 
 export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
-  const indices = shardIndices(options.runs, options.shard);
+  const planned = shardRunCount(options.runs, options.shard);
+  const indexAt = (position: number) => shardRunIndex(position, options.shard);
   const cutoff = new Cutoff(options.maxFailures ?? Infinity);
   const byPosition = new Map<number, RunOutcome>();
+  let stoppedByCaller = false;
+  const mayStart = (position: number) => {
+    if (position >= planned || position > cutoff.position) return false;
+    if (options.shouldStop?.()) stoppedByCaller = true;
+    return !stoppedByCaller;
+  };
   const record = (position: number, outcome: RunOutcome) => {
     byPosition.set(position, outcome);
     cutoff.add(position, !outcome.passed);
-    options.onOutcome?.(outcome, byPosition.size, indices.length);
+    options.onOutcome?.(outcome, byPosition.size, planned);
   };
-  if (options.workers <= 1 || indices.length <= 1) {
+  if (options.workers <= 1 || planned <= 1) {
     const bugs = new Set(options.bugs);
-    for (let p = 0; p < indices.length && p <= cutoff.position; p++) {
-      record(p, fuzzRun({ ...runOptions(options), index: indices[p]!, bugs }));
+    for (let p = 0; mayStart(p); p++) {
+      record(p, fuzzRun({ ...runOptions(options), index: indexAt(p), bugs }));
       await Promise.resolve();
     }
   } else {
-    await runOnWorkers(options, indices, cutoff, record);
+    await runOnWorkers(options, planned, indexAt, mayStart, record);
   }
   const positions = [...byPosition.keys()].filter((p) => p <= cutoff.position).sort((a, b) => a - b);
-  return { outcomes: positions.map((p) => byPosition.get(p)!), planned: indices.length, stoppedEarly: positions.length < indices.length };
+  // Runs start in position order and every started run finishes: the outcomes are a prefix.
+  assert(positions.every((p, i) => p === i), "campaign outcomes are not a prefix of the planned runs");
+  return { outcomes: positions.map((p) => byPosition.get(p)!), planned, stoppedEarly: positions.length < planned, stoppedByCaller };
 }
 
-function runOnWorkers(options: CampaignOptions, indices: number[], cutoff: Cutoff, record: (position: number, outcome: RunOutcome) => void): Promise<void> {
+function runOnWorkers(options: CampaignOptions, planned: number, indexAt: (position: number) => number, mayStart: (position: number) => boolean, record: (position: number, outcome: RunOutcome) => void): Promise<void> {
   const url = options.workerUrl;
   if (!url) return Promise.reject(new Error("runCampaign: workers > 1 needs workerUrl (the bundled fuzz worker)"));
   const init: WorkerInit = { campaignSeed: options.campaignSeed, bugs: options.bugs, selfTest: options.selfTest, shrinkBudget: options.shrinkBudget, quiet: options.quiet };
-  const count = Math.min(options.workers, indices.length);
+  const count = Math.min(options.workers, planned);
   return new Promise<void>((resolve, reject) => {
     const workers: Worker[] = [];
     let next = 0;
@@ -101,13 +119,13 @@ function runOnWorkers(options: CampaignOptions, indices: number[], cutoff: Cutof
       else resolve();
     };
     const dispatch = (worker: Worker, position: { value: number }) => {
-      if (next >= indices.length || next > cutoff.position) {
+      if (!mayStart(next)) {
         if (busy === 0) finish();
         return;
       }
       position.value = next++;
       busy++;
-      const request: WorkerRequest = { type: "run", index: indices[position.value]! };
+      const request: WorkerRequest = { type: "run", index: indexAt(position.value) };
       worker.postMessage(request);
     };
     for (let i = 0; i < count; i++) {

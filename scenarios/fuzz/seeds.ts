@@ -19,12 +19,20 @@ export interface Shard {
   count: number;
 }
 
+/** How many of a campaign's `runs` runs belong to a shard (round-robin: run i to shard i mod N). */
+export function shardRunCount(runs: number, shard: Shard = { index: 0, count: 1 }): number {
+  assert(shard.count >= 1 && shard.index >= 0 && shard.index < shard.count, `bad shard ${shard.index}/${shard.count}`);
+  return Math.max(0, Math.ceil((runs - shard.index) / shard.count));
+}
+
+/** The campaign run index of a shard's `position`-th run. */
+export function shardRunIndex(position: number, shard: Shard = { index: 0, count: 1 }): number {
+  return shard.index + position * shard.count;
+}
+
 /** The run indices of a campaign of `runs` runs that belong to a shard (round-robin). */
 export function shardIndices(runs: number, shard: Shard = { index: 0, count: 1 }): number[] {
-  assert(shard.count >= 1 && shard.index >= 0 && shard.index < shard.count, `bad shard ${shard.index}/${shard.count}`);
-  const out: number[] = [];
-  for (let i = shard.index; i < runs; i += shard.count) out.push(i);
-  return out;
+  return Array.from({ length: shardRunCount(runs, shard) }, (_, p) => shardRunIndex(p, shard));
 }
 
 /** Parses "I/N" (0 ≤ I < N); returns undefined when malformed. */
