@@ -2,7 +2,7 @@
 // "every check passes". Each failure is shrunk and written as a replay file. Runs spread
 // over worker threads (--workers) and over machines (--shard I/N) without changing which
 // seeds run or what they give.
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -94,8 +94,24 @@ export const fuzzCommand: Command = {
 
     const startMs = performance.now();
     let failedSoFar = 0;
+    // Each failure's replay file is written the moment its run ends, so a campaign cut short
+    // (a CI job's timeout, Ctrl-C) still leaves what it found.
+    const written = new Map<number, string>();
+    const writeReplay = (outcome: RunOutcome): string | undefined => {
+      const f = outcome.failure;
+      if (!f) return undefined;
+      const replayFile = join(outDir, replayFileName(outcome.seed, f.check));
+      if (written.get(outcome.index) !== replayFile) writeFileAtomic(replayFile, JSON.stringify(replayFileOf({ ...outcome, failure: f }, { campaignSeed, bugs, selfTest }), null, 2) + "\n");
+      written.set(outcome.index, replayFile);
+      return replayFile;
+    };
     const report = (outcome: RunOutcome, completed: number, planned: number) => {
+      const replayFile = writeReplay(outcome);
       if (!outcome.passed) failedSoFar++;
+      if (replayFile && !io.json) {
+        io.progressDone();
+        io.err(`found: run ${outcome.index} fails ${outcome.failure!.check}; raftsim replay ${replayFile}`);
+      }
       const seconds = (performance.now() - startMs) / 1_000;
       const rate = `${(completed / Math.max(seconds, 1e-3)).toFixed(1)} runs/s`;
       if (timeUs === undefined) io.progress(`${bar(completed, planned)} ${completed}/${planned} runs  ${failedSoFar} failed  ${rate}`);
@@ -123,12 +139,15 @@ export const fuzzCommand: Command = {
     url = undefined;
 
     const failures = [];
+    const kept = new Set(result.outcomes.map((o) => o.index));
+    // A failure past the --max-failures cutoff (a later run that a faster worker finished
+    // first) is not part of the campaign's result: its file goes, so any worker count leaves
+    // the same files.
+    for (const [index, file] of written) if (!kept.has(index)) rmSync(file, { force: true });
     for (const outcome of result.outcomes) {
       const f = outcome.failure;
       if (!f) continue;
-      const replayFile = join(outDir, replayFileName(outcome.seed, f.check));
-      const file = replayFileOf({ ...outcome, failure: f }, { campaignSeed, bugs, selfTest });
-      writeFileAtomic(replayFile, JSON.stringify(file, null, 2) + "\n");
+      const replayFile = writeReplay(outcome)!;
       failures.push({
         seed: outcome.seed,
         runIndex: outcome.index,

@@ -1,11 +1,11 @@
 // `raftsim fuzz` and `raftsim replay` as a user runs them: a real bundled CLI with its
 // worker bundle, real processes, files and exit codes.
-import { spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = join(__dirname, "..", "..");
 let bundleDir: string;
@@ -24,6 +24,11 @@ beforeAll(async () => {
     logLevel: "warning",
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
+});
+
+const spawned: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of spawned.splice(0)) child.kill("SIGKILL");
 });
 
 function raftsim(...args: string[]) {
@@ -103,6 +108,34 @@ describe("raftsim fuzz / replay", () => {
     const again = JSON.parse(raftsim("fuzz", ...j.repeatWith.split(" "), "--seed", "5", "--workers", "1", "--json", "--out", join(bundleDir, "timed-again")).stdout);
     expect(again.stoppedByTime).toBeUndefined();
     expect(stable(again)).toEqual(stable({ ...j, workers: 1, planned: j.runs, stoppedEarly: false, stoppedByTime: undefined, repeatWith: undefined }));
+  });
+
+  it("a failure's replay file is written when its run ends: a campaign killed later still leaves it", async () => {
+    const out = join(bundleDir, "killed");
+    // Killed in afterEach too, should this test time out waiting.
+    const child = spawn(process.execPath, [join(bundleDir, "raftsim.mjs"), "fuzz", "--runs", "100000", "--seed", "7", "--self-test", "torn-crash", "--shrink-budget", "60", "--max-failures", "0", "--workers", "1", "--out", out], { cwd: bundleDir });
+    spawned.push(child);
+    const found = await new Promise<string>((resolve, reject) => {
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const m = /found: run \d+ fails [^;]+; raftsim replay (\S+)/.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      child.on("exit", () => reject(new Error(`fuzz exited before reporting a failure: ${stderr}`)));
+    }).finally(() => child.kill("SIGKILL"));
+    const file = JSON.parse(readFileSync(found, "utf8"));
+    expect(file.expected.violations[0].check).toBe("self-test:torn-crash");
+    expect(readdirSync(out).filter((f) => f.includes(".tmp-"))).toEqual([]);
+  });
+
+  it("--max-failures: files past the cutoff are not left behind, whatever the worker count", () => {
+    for (const workers of ["1", "2"]) {
+      const out = join(bundleDir, `cutoff-${workers}`);
+      const j = JSON.parse(raftsim("fuzz", ...CAMPAIGN, "--max-failures", "1", "--workers", workers, "--out", out).stdout);
+      expect(j.failed).toBe(1);
+      expect(readdirSync(out)).toEqual([j.failures[0].replayFile.split("/").pop()]);
+    }
   });
 
   it("bad input: one line on stderr, exit 2", () => {
