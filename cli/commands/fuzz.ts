@@ -19,6 +19,8 @@ import { parseBugs } from "../scenario-arg";
 
 const DEFAULT_WORKERS = Math.max(1, Math.min(8, availableParallelism()));
 const DEFAULT_RUNS = 100;
+/** Without a TTY (a CI log), a progress line this often. */
+const LOG_EVERY_SECONDS = 30;
 /** The most runs one campaign plans (with --time and no --runs, it plans this many). */
 const RUNS_MAX = 1_000_000_000;
 
@@ -39,7 +41,7 @@ function workerUrl(): URL | undefined {
 }
 
 function bar(done: number, total: number, width = 24): string {
-  const filled = total === 0 ? width : Math.round((done / total) * width);
+  const filled = total === 0 ? width : Math.round(Math.min(1, done / total) * width);
   return `[${"#".repeat(filled)}${" ".repeat(width - filled)}]`;
 }
 
@@ -94,6 +96,7 @@ export const fuzzCommand: Command = {
 
     const startMs = performance.now();
     let failedSoFar = 0;
+    let lastLogSeconds = 0;
     // Each failure's replay file is written the moment its run ends, so a campaign cut short
     // (a CI job's timeout, Ctrl-C) still leaves what it found.
     const written = new Map<number, string>();
@@ -114,8 +117,14 @@ export const fuzzCommand: Command = {
       }
       const seconds = (performance.now() - startMs) / 1_000;
       const rate = `${(completed / Math.max(seconds, 1e-3)).toFixed(1)} runs/s`;
-      if (timeUs === undefined) io.progress(`${bar(completed, planned)} ${completed}/${planned} runs  ${failedSoFar} failed  ${rate}`);
-      else io.progress(`${bar(Math.min(seconds * 1e6, timeUs), timeUs)} ${formatSeconds(seconds)}/${formatSeconds(timeUs / 1e6)}  ${completed} runs  ${failedSoFar} failed  ${rate}`);
+      const counts = timeUs === undefined ? `${completed}/${planned} runs` : `${formatSeconds(seconds)}/${formatSeconds(timeUs / 1e6)}  ${completed} runs`;
+      const fraction = timeUs === undefined ? completed / planned : Math.min(1, (seconds * 1e6) / timeUs);
+      io.progress(`${bar(fraction, 1)} ${counts}  ${failedSoFar} failed  ${rate}`);
+      // A CI log is no TTY: there, a plain line now and then shows the campaign is alive.
+      if (!io.isTTY && !io.json && seconds - lastLogSeconds >= LOG_EVERY_SECONDS) {
+        lastLogSeconds = seconds;
+        io.err(`fuzz: ${counts}, ${failedSoFar} failed, ${rate}`);
+      }
     };
     let result;
     try {
