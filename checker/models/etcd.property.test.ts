@@ -6,7 +6,7 @@ import { bruteForceLinearizable } from "../brute-force";
 import { checkHistory } from "../check";
 import type { Operation } from "../history";
 import { searchPartition } from "../linearizability";
-import { etcdModel, etcdRespond, initialEtcdState, type EtcdRequest, type EtcdResponse, type TxnOp } from "./etcd";
+import { etcdModel, etcdRespond, etcdStateOf, initialEtcdState, type EtcdRequest, type EtcdResponse, type EtcdState, type TxnOp } from "./etcd";
 
 type EOp = Operation<EtcdRequest, EtcdResponse>;
 const KEYS = ["a", "b", "c"];
@@ -56,6 +56,35 @@ function corrupt(ops: EOp[], at: number, how: number): EOp[] {
     return { ...o, output: out as unknown as EtcdResponse };
   });
 }
+
+// Requests with leases too: grants, revokes (which delete keys) and puts attached to a lease.
+const withLeases: fc.Arbitrary<EtcdRequest> = fc.oneof(
+  { weight: 4, arbitrary: request },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant("leaseGrant" as const), ID: fc.integer({ min: 1, max: 3 }), TTL: fc.constantFrom(5, 10) }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant("leaseRevoke" as const), ID: fc.integer({ min: 1, max: 3 }) }) },
+  { weight: 2, arbitrary: fc.record({ type: fc.constant("put" as const), key, value, lease: fc.integer({ min: 1, max: 3 }) }) },
+);
+
+describe("etcd model state: hash kept step by step, equality", () => {
+  it("the hash a step keeps equals the hash of the same state built from scratch; equal states are those of equal text", () => {
+    fc.assert(
+      fc.property(fc.array(withLeases, { minLength: 1, maxLength: 40 }), (reqs) => {
+        const seen: EtcdState[] = [];
+        let state = initialEtcdState();
+        for (const req of reqs) {
+          state = etcdRespond(state, req).state;
+          const scratch = etcdStateOf(state.revision, state.compactRevision, new Map(state.kvs), new Map(state.leases));
+          expect(state.hash).toBe(scratch.hash);
+          expect(etcdModel.equal(state, scratch)).toBe(true);
+          seen.push(state);
+        }
+        // Every pair of states reached: equal exactly when their canonical texts are.
+        for (const a of seen) for (const b of seen) expect(etcdModel.equal(a, b)).toBe(a.text === b.text);
+      }),
+      { numRuns: 300, seed: 23 },
+    );
+  });
+});
 
 describe("etcd model properties", () => {
   it("sequential etcd runs with stretched intervals are linearizable", () => {

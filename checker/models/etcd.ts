@@ -31,29 +31,108 @@ import {
 
 export * from "./etcd-types";
 
-/** Immutable model state. `text` is canonical (sorted), so equality is text equality. */
+/**
+ * Immutable model state. Its hash is a sum of per-entry hashes, so a step updates it from
+ * the entries it changed; its canonical text (sorted) is built only when asked for (error
+ * messages), as building it on every step was a fifth of a fuzz run's time.
+ */
 export interface EtcdState {
-  revision: number;
-  compactRevision: number;
-  kvs: ReadonlyMap<string, KeyValue>;
-  leases: ReadonlyMap<number, number>; // ID -> TTL
-  text: string;
-  hash: number;
+  readonly revision: number;
+  readonly compactRevision: number;
+  readonly kvs: ReadonlyMap<string, KeyValue>;
+  readonly leases: ReadonlyMap<number, number>; // ID -> TTL
+  /** Σ kvHash over kvs and Σ leaseHash over leases (mod 2^32); the hash mixes in the revisions. */
+  readonly kvSum: number;
+  readonly leaseSum: number;
+  readonly hash: number;
+  readonly text: string;
+}
+
+class SealedState implements EtcdState {
+  private textMemo: string | undefined;
+  private sortedKeysMemo: string[] | undefined;
+  readonly hash: number;
+  constructor(
+    readonly revision: number,
+    readonly compactRevision: number,
+    readonly kvs: ReadonlyMap<string, KeyValue>,
+    readonly leases: ReadonlyMap<number, number>,
+    readonly kvSum: number,
+    readonly leaseSum: number,
+  ) {
+    this.hash = mix32(mix32(mix32(mix32(0x2545f491 ^ revision) ^ compactRevision) ^ kvSum) ^ leaseSum);
+  }
+  /** The keys in order, built on the first range over this state (list calls hit a state many times). */
+  get sortedKeys(): readonly string[] {
+    this.sortedKeysMemo ??= [...this.kvs.keys()].sort();
+    return this.sortedKeysMemo;
+  }
+  get text(): string {
+    if (this.textMemo === undefined) {
+      const parts = [`r${this.revision}c${this.compactRevision}`];
+      for (const key of [...this.kvs.keys()].sort()) parts.push(`${JSON.stringify(key)}=${kvText(this.kvs.get(key)!)}`);
+      for (const id of [...this.leases.keys()].sort((a, b) => a - b)) parts.push(`L${id}:${this.leases.get(id)}`);
+      this.textMemo = parts.join(";");
+    }
+    return this.textMemo;
+  }
+}
+
+function mix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
+
+function kvText(kv: KeyValue): string {
+  return `${JSON.stringify(kv.value)}/${kv.createRevision}/${kv.modRevision}/${kv.version}/${kv.lease}`;
+}
+
+function kvHash(key: string, kv: KeyValue): number {
+  return mix32(hashString(key) ^ Math.imul(hashString(kvText(kv)), 0x9e3779b1));
+}
+
+function leaseHash(id: number, ttl: number): number {
+  return mix32(Math.imul(id | 0, 0x27d4eb2f) ^ mix32(ttl | 0) ^ Math.floor(id / 2 ** 32));
+}
+
+/** Σ hash over `next` minus Σ over `base`, visiting only entries that differ (by reference). */
+function sumDelta<K, V>(base: ReadonlyMap<K, V>, next: ReadonlyMap<K, V>, hash: (k: K, v: V) => number): number {
+  if (base === next) return 0;
+  let delta = 0;
+  let kept = 0; // keys of next that base has too
+  for (const [k, v] of next) {
+    const old = base.get(k);
+    if (old !== undefined) kept++;
+    if (old === v) continue;
+    if (old !== undefined) delta -= hash(k, old);
+    delta += hash(k, v);
+  }
+  // Some key of base is gone: find it (a delete, a revoke, a compaction of nothing here).
+  if (kept < base.size) for (const [k, v] of base) if (!next.has(k)) delta -= hash(k, v);
+  return delta | 0;
+}
+
+function sameState(a: EtcdState, b: EtcdState): boolean {
+  if (a === b) return true;
+  if (a.hash !== b.hash || a.revision !== b.revision || a.compactRevision !== b.compactRevision) return false;
+  if (a.kvs.size !== b.kvs.size || a.leases.size !== b.leases.size) return false;
+  for (const [key, kv] of a.kvs) {
+    const other = b.kvs.get(key);
+    if (other === kv) continue;
+    if (!other || other.value !== kv.value || other.createRevision !== kv.createRevision || other.modRevision !== kv.modRevision || other.version !== kv.version || other.lease !== kv.lease) return false;
+  }
+  for (const [id, ttl] of a.leases) if (b.leases.get(id) !== ttl) return false;
+  return true;
+}
+
+/** A state built from scratch (every entry hashed): what the incremental hash must equal. */
+export function etcdStateOf(revision: number, compactRevision: number, kvs: ReadonlyMap<string, KeyValue>, leases: ReadonlyMap<number, number>): EtcdState {
+  return new SealedState(revision, compactRevision, kvs, leases, sumDelta(new Map(), kvs, kvHash), sumDelta(new Map(), leases, leaseHash));
 }
 
 export function initialEtcdState(revision = 1): EtcdState {
-  return seal(revision, 0, new Map(), new Map());
-}
-
-function seal(revision: number, compactRevision: number, kvs: ReadonlyMap<string, KeyValue>, leases: ReadonlyMap<number, number>): EtcdState {
-  const parts = [`r${revision}c${compactRevision}`];
-  for (const key of [...kvs.keys()].sort()) {
-    const kv = kvs.get(key)!;
-    parts.push(`${JSON.stringify(key)}=${JSON.stringify(kv.value)}/${kv.createRevision}/${kv.modRevision}/${kv.version}/${kv.lease}`);
-  }
-  for (const id of [...leases.keys()].sort((a, b) => a - b)) parts.push(`L${id}:${leases.get(id)}`);
-  const text = parts.join(";");
-  return { revision, compactRevision, kvs, leases, text, hash: hashString(text) };
+  return new SealedState(revision, 0, new Map(), new Map(), 0, 0);
 }
 
 /** A mutable working copy for one request (copy-on-write of the maps). */
@@ -87,7 +166,10 @@ class Draft {
   }
   finish(): EtcdState {
     if (!this.kvs && !this.leases && !this.wrote && this.compactRevision === this.base.compactRevision) return this.base;
-    return seal(this.revision, this.compactRevision, this.kvMap(), this.leaseMap());
+    const b = this.base;
+    const kvSum = (b.kvSum + sumDelta(b.kvs, this.kvMap(), kvHash)) | 0;
+    const leaseSum = (b.leaseSum + sumDelta(b.leases, this.leaseMap(), leaseHash)) | 0;
+    return new SealedState(this.revision, this.compactRevision, this.kvMap(), this.leaseMap(), kvSum, leaseSum);
   }
 }
 
@@ -97,9 +179,28 @@ export function inRange(key: string, start: string, rangeEnd: string | undefined
   return key >= start && key < rangeEnd;
 }
 
+/** The first position in sorted `keys` whose key is >= `key`. */
+function lowerBound(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function keysInRange(draft: Draft, start: string, rangeEnd: string | undefined): string[] {
   const kvs = draft.kvMap();
   if (rangeEnd === undefined || rangeEnd === "") return kvs.has(start) ? [start] : [];
+  if (kvs === draft.base.kvs && draft.base instanceof SealedState) {
+    // Untouched by this request so far: binary search in the state's sorted keys.
+    const sorted = draft.base.sortedKeys;
+    const from = lowerBound(sorted, start);
+    const to = rangeEnd === "\0" ? sorted.length : Math.max(from, lowerBound(sorted, rangeEnd));
+    return sorted.slice(from, to);
+  }
   const keys: string[] = [];
   for (const key of kvs.keys()) if (inRange(key, start, rangeEnd)) keys.push(key);
   return keys.sort();
@@ -321,7 +422,7 @@ export function makeEtcdModel(options: EtcdModelOptions = {}): Model<EtcdState, 
     init: () => initial,
     step: etcdStep,
     hash: (s) => s.hash,
-    equal: (a, b) => a === b || (a.hash === b.hash && a.text === b.text),
+    equal: sameState,
     normalize(op: Operation<EtcdRequest, EtcdResponse>) {
       const output = op.output;
       const indefinite = op.return === Infinity || output === null || (typeof output.error === "string" && !isDefiniteError(output));
