@@ -1,8 +1,22 @@
 // Bundles the CLI (and the fuzz worker it starts) into dist/ with esbuild.
 // Runs as the `prepare` script, so `npm ci` leaves a working `npx raftsim`.
+import { execFileSync } from "node:child_process";
 import { build } from "esbuild";
+
+/** The commit being bundled, recorded in replay files (cli/build-id.ts); "unknown" outside git. */
+function buildId() {
+  try {
+    const git = (...args) => execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const commit = git("rev-parse", "--short=12", "HEAD");
+    return git("status", "--porcelain", "--untracked-files=no") === "" ? commit : `${commit}-dirty`;
+  } catch {
+    return "unknown";
+  }
+}
+
 await build({
   entryPoints: { raftsim: "cli/main.ts", "fuzz-worker": "scenarios/fuzz/worker.ts" },
+  define: { RAFTSIM_BUILD: JSON.stringify(buildId()) },
   bundle: true,
   platform: "node",
   format: "esm",

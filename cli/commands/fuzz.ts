@@ -14,6 +14,7 @@ import { replayFileName, replayFileOf } from "../../scenarios/fuzz/replay";
 import { parseShard, shardRunIndex } from "../../scenarios/fuzz/seeds";
 import { isSelfTest, SELF_TESTS } from "../../scenarios/fuzz/self-test";
 import { type Command, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../command";
+import { BUILD_ID } from "../build-id";
 import { writeFileAtomic } from "../files";
 import { parseBugs } from "../scenario-arg";
 
@@ -104,7 +105,7 @@ export const fuzzCommand: Command = {
       const f = outcome.failure;
       if (!f) return undefined;
       const replayFile = join(outDir, replayFileName(outcome.seed, f.check));
-      if (written.get(outcome.index) !== replayFile) writeFileAtomic(replayFile, JSON.stringify(replayFileOf({ ...outcome, failure: f }, { campaignSeed, bugs, selfTest }), null, 2) + "\n");
+      if (written.get(outcome.index) !== replayFile) writeFileAtomic(replayFile, JSON.stringify(replayFileOf({ ...outcome, failure: f }, { campaignSeed, bugs, selfTest, build: BUILD_ID }), null, 2) + "\n");
       written.set(outcome.index, replayFile);
       return replayFile;
     };

@@ -2,7 +2,8 @@
 // scenario and bugs), re-checks it, and says whether it reproduced: the same trace hash
 // and the same violations as when it was written.
 import { countFaults } from "../../scenarios/fuzz/arbitraries";
-import { parseReplayFile, type ReplayFile, ReplayFileError, replay } from "../../scenarios/fuzz/replay";
+import { parseReplayFile, type ReplayFile, ReplayFileError, replay, rerunCommand } from "../../scenarios/fuzz/replay";
+import { BUILD_ID } from "../build-id";
 import { type Command, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../command";
 import { AtomicStreamWriter, readJsonFile } from "../files";
 
@@ -37,6 +38,14 @@ export const replayCommand: Command = {
       io.progressDone();
     }
     const { evaluation, sameTrace, sameViolations } = result;
+    const writtenBy = typeof file.origin?.build === "string" ? file.origin.build : "unknown";
+    // Same seed and scenario on another build: a change to the store or the simulator moves
+    // the run. Say so, and how to get a file for this build.
+    const otherBuild = !sameTrace && writtenBy !== BUILD_ID;
+    const rerun = rerunCommand(file);
+    const hint = otherBuild
+      ? `written by raftsim build ${writtenBy}, replayed on build ${BUILD_ID}: a change to the store or the simulator changes the run${rerun ? `; for a file of this build, re-run its campaign run: ${rerun}` : ""}`
+      : undefined;
     const output = {
       file: path,
       seed: file.seed,
@@ -50,6 +59,9 @@ export const replayCommand: Command = {
       expectedViolations: file.expected.violations,
       sameViolations,
       reproduced: sameTrace && sameViolations,
+      writtenBy,
+      build: BUILD_ID,
+      ...(hint ? { hint } : {}),
       ...(tracePath ? { trace: tracePath } : {}),
     };
     if (io.json) io.out(JSON.stringify(output));
@@ -60,6 +72,7 @@ export const replayCommand: Command = {
       io.out(`traceHash ${evaluation.traceHash}${sameTrace ? " (same as recorded)" : ` DIFFERS from recorded ${file.expected.traceHash}`}`);
       if (!sameViolations) io.out(`violations differ from recorded: ${JSON.stringify(file.expected.violations)}`);
       io.out(output.reproduced ? "reproduced: same trace, same violations" : "NOT reproduced");
+      if (hint) io.out(`  ${hint}`);
       if (tracePath) io.out(`trace written to ${tracePath} (raftsim view ${tracePath})`);
     }
     return evaluation.violations.length > 0 ? EXIT_CHECK_FAILED : EXIT_OK;

@@ -138,6 +138,28 @@ describe("raftsim fuzz / replay", () => {
     }
   });
 
+  it("a replay that no longer reproduces on another build says so, with the command that re-runs its campaign run", () => {
+    const dir = join(bundleDir, "w1");
+    const path = join(dir, readdirSync(dir).sort()[0]!);
+    const original = JSON.parse(readFileSync(path, "utf8"));
+    expect(original.origin.build).toBe("source"); // this suite's bundle has no build id defined
+    const moved = join(bundleDir, "other-build.json");
+    writeFileSync(moved, JSON.stringify({ ...original, expected: { ...original.expected, traceHash: "0000000000000000" }, origin: { ...original.origin, build: "0123456789ab" } }));
+    const r = JSON.parse(raftsim("replay", moved, "--json").stdout);
+    expect(r.reproduced).toBe(false);
+    expect(r.writtenBy).toBe("0123456789ab");
+    const i = original.origin.runIndex;
+    const command = `raftsim fuzz --seed 7 --runs ${i + 1} --shard ${i}/${i + 1} --self-test torn-crash`;
+    expect(r.hint).toContain(command);
+    // The command runs that one campaign run, and it fails the same check again.
+    const again = JSON.parse(raftsim(...command.split(" ").slice(1), "--shrink-budget", "60", "--json", "--out", join(bundleDir, "rerun")).stdout);
+    expect(again.runs).toBe(1);
+    expect(again.failures.map((f: { runIndex: number; check: string }) => [f.runIndex, f.check])).toEqual([[i, original.expected.violations[0].check]]);
+    // On the same build, a trace that differs is not blamed on the build.
+    writeFileSync(moved, JSON.stringify({ ...original, expected: { ...original.expected, traceHash: "0000000000000000" } }));
+    expect(JSON.parse(raftsim("replay", moved, "--json").stdout).hint).toBeUndefined();
+  });
+
   it("bad input: one line on stderr, exit 2", () => {
     const good = JSON.parse(readFileSync(readdirSync(join(bundleDir, "w1")).map((f) => join(bundleDir, "w1", f))[0]!, "utf8"));
     writeFileSync(join(bundleDir, "v1.json"), JSON.stringify({ ...good, formatVersion: 1 }));

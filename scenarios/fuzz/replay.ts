@@ -25,7 +25,7 @@ export interface ReplayFile {
   selfTest?: SelfTestName;
   expected: { traceHash: string; violations: Violation[] };
   /** Where the failure came from: informative only, a replay does not use it. */
-  origin?: { campaignSeed: number; runIndex: number; faultsBeforeShrink: number; faultsAfterShrink: number; shrinkRuns: number };
+  origin?: { campaignSeed: number; runIndex: number; faultsBeforeShrink: number; faultsAfterShrink: number; shrinkRuns: number; build?: string };
 }
 
 export class ReplayFileError extends Error {
@@ -90,7 +90,7 @@ export function replay(file: ReplayFile, traceSink?: TraceSink): ReplayResult {
 }
 
 /** The replay file of a failed campaign run: its shrunk case, what it must reproduce, and where it came from. */
-export function replayFileOf(outcome: { seed: number; index: number; failure: Failure }, campaign: { campaignSeed: number; bugs: CanaryBug[]; selfTest?: SelfTestName | undefined }): ReplayFile {
+export function replayFileOf(outcome: { seed: number; index: number; failure: Failure }, campaign: { campaignSeed: number; bugs: CanaryBug[]; selfTest?: SelfTestName | undefined; build?: string }): ReplayFile {
   const f = outcome.failure;
   return {
     formatVersion: REPLAY_FORMAT_VERSION,
@@ -99,8 +99,20 @@ export function replayFileOf(outcome: { seed: number; index: number; failure: Fa
     bugs: campaign.bugs,
     ...(campaign.selfTest ? { selfTest: campaign.selfTest } : {}),
     expected: { traceHash: f.shrunk.traceHash, violations: f.shrunk.violations },
-    origin: { campaignSeed: campaign.campaignSeed, runIndex: outcome.index, faultsBeforeShrink: f.original.faults, faultsAfterShrink: f.shrunk.faults, shrinkRuns: f.shrinkRuns },
+    origin: { campaignSeed: campaign.campaignSeed, runIndex: outcome.index, faultsBeforeShrink: f.original.faults, faultsAfterShrink: f.shrunk.faults, shrinkRuns: f.shrinkRuns, ...(campaign.build ? { build: campaign.build } : {}) },
   };
+}
+
+/**
+ * The command that re-runs, on this build, the campaign run a replay file came from: shard
+ * i of i+1 of a campaign of i+1 runs is run i alone.
+ */
+export function rerunCommand(file: ReplayFile): string | undefined {
+  const o = file.origin;
+  if (!o || !Number.isSafeInteger(o.campaignSeed) || !Number.isSafeInteger(o.runIndex) || o.runIndex < 0) return undefined;
+  const bugs = file.bugs.length ? ` --bug ${file.bugs.join(",")}` : "";
+  const selfTest = file.selfTest ? ` --self-test ${file.selfTest}` : "";
+  return `raftsim fuzz --seed ${o.campaignSeed} --runs ${o.runIndex + 1} --shard ${o.runIndex}/${o.runIndex + 1}${bugs}${selfTest}`;
 }
 
 /** A stable file name for a failure: seed and check, nothing that changes between runs. */
