@@ -175,6 +175,11 @@ export const fuzzCommand: Command = {
     const done = result.outcomes.length;
     const runsPerSecond = Math.round((done / Math.max(wallMs / 1_000, 1e-3)) * 10) / 10;
     const unknown = result.outcomes.filter((r) => r.unknownChecks.length > 0).length;
+    // Which checks could not decide (a history past the search budget, a cache never synced):
+    // what a campaign left unchecked, by check.
+    const unknownByCheck: Record<string, number> = {};
+    for (const r of result.outcomes) for (const c of r.unknownChecks) unknownByCheck[c] = (unknownByCheck[c] ?? 0) + 1;
+    const unknownText = Object.entries(unknownByCheck).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c, n]) => `${c} ${n}`).join(", ");
     const summary = {
       runs: done,
       passed: done - failures.length,
@@ -188,6 +193,7 @@ export const fuzzCommand: Command = {
       // Set when --time ended the campaign: the runs done are runs 0..runs-1 (of this shard).
       ...(result.stoppedByCaller ? { stoppedByTime: true, ...(done > 0 ? { repeatWith: `--runs ${campaignRunsCovered(done, shard)}` } : {}) } : {}),
       unknown,
+      unknownByCheck,
       workers: threads,
       bugs,
       wallMs: Math.round(wallMs),
@@ -206,7 +212,7 @@ export const fuzzCommand: Command = {
         : result.stoppedEarly
           ? ` (stopped after ${failures.length} failures; --max-failures 0 runs all ${result.planned})`
           : "";
-      io.out(`${done} runs: ${summary.passed} passed, ${failures.length} failed${unknown ? `, ${unknown} with an unknown check` : ""}; ${runsPerSecond} runs/s over ${threads} worker${threads === 1 ? "" : "s"} (${(wallMs / 1_000).toFixed(1)} s wall)${stopped}`);
+      io.out(`${done} runs: ${summary.passed} passed, ${failures.length} failed${unknown ? `, ${unknown} with an unknown check (${unknownText})` : ""}; ${runsPerSecond} runs/s over ${threads} worker${threads === 1 ? "" : "s"} (${(wallMs / 1_000).toFixed(1)} s wall)${stopped}`);
     }
     return failures.length > 0 ? EXIT_CHECK_FAILED : EXIT_OK;
   },

@@ -97,6 +97,10 @@ describe("raftsim fuzz / replay", () => {
     const j = JSON.parse(r.stdout);
     expect(j.runs).toBe(4);
     expect(r.code).toBe(j.failed > 0 ? 1 : 0);
+    // Unknown checks by name: each run with one counts at least once.
+    const byCheck = Object.values(j.unknownByCheck as Record<string, number>);
+    expect(byCheck.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(j.unknown);
+    expect(byCheck.length === 0).toBe(j.unknown === 0);
   });
 
   it("--time: stops starting runs when the budget is spent; the summary's --runs repeats exactly those runs", () => {
