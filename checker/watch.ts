@@ -90,17 +90,17 @@ interface Indexed {
 
 export interface WatchCheckOptions {
   /**
-   * Revisions the store was compacted at during the history. Compaction removes a key's
-   * tombstone at or below it and every older version, so (as in etcd) a watch that starts
-   * exactly at a compaction revision may miss a DELETE there, and an event read back from
-   * history may lack a prevKv that was compacted away.
+   * Revisions the store was compacted at during the history. Compaction removes every
+   * version older than a key's newest one at or below it, so an event read back from
+   * history may lack a prevKv that was compacted away (etcd reads it at modRevision-1 and
+   * leaves it out). A DELETE at the compaction revision itself is kept: a watch from there
+   * must still deliver it (etcd-io/etcd#18089, fixed by #18274; etcd 3.4.23 still drops it).
    */
   compactRevisions?: readonly number[];
 }
 
 export function checkWatches(watchers: WatcherHistory[], storeEvents: StoreEvent[], options: WatchCheckOptions = {}): WatchCheckResult {
-  const compactions = new Set(options.compactRevisions ?? []);
-  const compactionMax = Math.max(0, ...compactions);
+  const compactionMax = Math.max(0, ...(options.compactRevisions ?? []));
   // Index the store by (key, revision) and derive prevKv by replay when not recorded.
   const byKeyRev = new Map<string, Indexed>();
   const current = new Map<string, KeyValue>();
@@ -175,7 +175,6 @@ export function checkWatches(watchers: WatcherHistory[], storeEvents: StoreEvent
     for (const e of storeEvents) {
       if (e.revision < from || e.revision > known || !wanted(e)) continue;
       if (seen.has(keyRev(e.kv.key, e.revision))) continue;
-      if (e.type === "DELETE" && e.revision === from && compactions.has(e.revision)) continue; // tombstone compacted
       const rule: WatchRule = responseOfRev.has(e.revision) ? "atomic" : firstEventRev === 0 || e.revision < firstEventRev ? "resumable" : "reliable";
       const why = rule === "atomic" ? "its revision was delivered without it" : rule === "resumable" ? `the watch started at revision ${start}` : `events up to revision ${known} were delivered`;
       v(rule, `missed ${e.type} ${JSON.stringify(e.kv.key)} at revision ${e.revision}: ${why}`, e.revision, e.kv.key);

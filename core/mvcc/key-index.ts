@@ -27,9 +27,14 @@ export class KeyIndex {
     g.revs.push(r);
   }
 
-  tombstone(r: Revision): void {
+  /**
+   * A delete of the live generation. `restoring`: rebuilding from stored records, where a
+   * key's oldest record may be a tombstone kept at the compaction revision, its puts gone
+   * (etcd-io/etcd#19188: etcd once skipped such a tombstone on restore, losing the delete).
+   */
+  tombstone(r: Revision, restoring = false): void {
     const g = this.live();
-    assert(g.revs.length > 0, () => `keyIndex ${this.key}: tombstone on a key that does not exist`);
+    assert(g.revs.length > 0 || (restoring && this.generations.length === 1), () => `keyIndex ${this.key}: tombstone on a key that does not exist`);
     g.revs.push(r);
     g.closed = true;
     this.generations.push({ revs: [], closed: false });
@@ -58,9 +63,11 @@ export class KeyIndex {
 
   /**
    * Drops history older than `atMain` (etcd's keyIndex.compact): generations whose
-   * tombstone is ≤ atMain vanish, and in the first surviving generation only the newest
-   * revision ≤ atMain is kept. Returns the revisions removed; `empty()` tells whether the
-   * whole index can go.
+   * tombstone is < atMain vanish, and in the first surviving generation only the newest
+   * revision ≤ atMain is kept. A tombstone at atMain itself stays (alone in its generation),
+   * as etcd keeps it since etcd-io/etcd#18274: a watch from the compaction revision must still
+   * see that delete (etcd-io/etcd#18089, which our fuzzer found here too). Returns the
+   * revisions removed; `empty()` tells whether the whole index can go.
    */
   compact(atMain: number): Revision[] {
     const removed: Revision[] = [];
@@ -68,6 +75,11 @@ export class KeyIndex {
       const g = this.generations[0]!;
       const tomb = g.revs[g.revs.length - 1]!;
       if (tomb.main > atMain) break;
+      if (tomb.main === atMain) {
+        // Everything before the tombstone goes; later generations are all above atMain.
+        removed.push(...g.revs.splice(0, g.revs.length - 1));
+        return removed;
+      }
       removed.push(...g.revs);
       this.generations.shift();
     }

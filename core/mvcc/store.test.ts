@@ -108,9 +108,43 @@ describe("MvccStore", () => {
     expect(s.range("a", undefined, { revision: 3 }).kvs[0]?.value).toBe("2");
     expect(() => s.compact(3)).toThrow(ERR_COMPACTED);
     expect(() => s.compact(6)).toThrow(ERR_FUTURE_REV);
-    s.compact(4); // a's generation ended with a tombstone at 4 ≤ 4: gone entirely
+    s.compact(4); // a's generation ended with a tombstone at 4: only the tombstone stays
+    expect(s.indexedKeyCount()).toBe(2);
+    expect(s.recordCount()).toBe(2);
+    expect(s.range("a", undefined, { revision: 4 }).kvs).toEqual([]);
+    s.compact(5); // now below the compaction revision: a is gone entirely
     expect(s.indexedKeyCount()).toBe(1);
     expect(s.recordCount()).toBe(1);
+  });
+
+  // etcd-io/etcd#18089 (fixed by #18274): compacting at the revision of a delete removed the
+  // tombstone, so a watch from that revision never saw the delete. Found here by a clean
+  // campaign too (`raftsim fuzz --runs 60000 --seed 13`, run 4495).
+  it("a tombstone at the compaction revision stays: history from that revision still holds the delete", () => {
+    const s = new MvccStore();
+    put(s, "k", "v2"); put(s, "k", "v3"); put(s, "k", "v4"); // 2, 3, 4
+    del(s, "k"); // 5
+    put(s, "k", "v6"); // 6
+    s.compact(5);
+    const evs = s.eventsBetween(5, 6);
+    expect(evs.map((e) => [e.type, e.kv.modRevision, e.kv.value])).toEqual([["DELETE", 5, ""], ["PUT", 6, "v6"]]);
+    // etcd reads prevKv at modRevision-1, compacted here: left out.
+    expect(evs[0]!.prevKv).toBeUndefined();
+    expect(s.range("k", undefined, { revision: 5 }).kvs).toEqual([]);
+    expect(s.range("k", undefined, { revision: 6 }).kvs[0]).toMatchObject({ value: "v6", version: 1, createRevision: 6 });
+  });
+
+  // etcd-io/etcd#19188: a key whose oldest stored record is a tombstone must survive a restore
+  // (etcd's restore once skipped it, and the delete was lost again).
+  it("a store whose oldest record of a key is a tombstone round-trips through a snapshot", () => {
+    const s = new MvccStore();
+    put(s, "k", "v2"); del(s, "k"); put(s, "k", "v4"); // 2, 3, 4
+    s.compact(3);
+    const restored = MvccStore.fromSnapshot(JSON.parse(JSON.stringify(s.snapshot())));
+    expect(restored.snapshot()).toEqual(s.snapshot());
+    expect(restored.eventsBetween(3, 4).map((e) => [e.type, e.kv.modRevision])).toEqual([["DELETE", 3], ["PUT", 4]]);
+    restored.compact(4);
+    expect(restored.eventsBetween(0, 10).map((e) => [e.type, e.kv.modRevision])).toEqual([["PUT", 4]]);
   });
 
   it("compaction keeps the newest value at or below the compaction revision", () => {

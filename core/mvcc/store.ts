@@ -129,13 +129,13 @@ export class MvccStore {
   }
 
   /** @internal called by WriteTxn */
-  recordPut(key: string, r: Revision, rec: RevRecord): void {
+  recordPut(key: string, r: Revision, rec: RevRecord, restoring = false): void {
     let ki = this.index.get(key);
     if (ki === undefined) {
       ki = new KeyIndex(key);
       this.index.set(key, ki);
     }
-    if (rec.tombstone) ki.tombstone(r);
+    if (rec.tombstone) ki.tombstone(r, restoring);
     else ki.put(r);
     this.records.set(r, rec);
   }
@@ -159,7 +159,7 @@ export class MvccStore {
 
   /**
    * Discards history before `revision` (etcd: a key keeps its newest value ≤ revision
-   * unless that is a delete). Throws MvccError for a revision already compacted or in
+   * unless that is a delete below it; a delete at `revision` itself stays, see KeyIndex). Throws MvccError for a revision already compacted or in
    * the future; does not change the current revision.
    */
   compact(revision: number): void {
@@ -224,7 +224,7 @@ export class MvccStore {
       const r = { main, sub };
       assert(last === undefined || compareRevisions(last, r) < 0, "mvcc snapshot: records out of order");
       assert(main <= s.currentRevision, "mvcc snapshot: record above the current revision");
-      st.recordPut(key, r, { key, value, lease, createRevision, version, tombstone: tomb === 1 });
+      st.recordPut(key, r, { key, value, lease, createRevision, version, tombstone: tomb === 1 }, true);
       last = r;
     }
     return st;
