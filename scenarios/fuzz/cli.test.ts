@@ -168,10 +168,12 @@ describe("raftsim fuzz / replay", () => {
     const good = JSON.parse(readFileSync(readdirSync(join(bundleDir, "w1")).map((f) => join(bundleDir, "w1", f))[0]!, "utf8"));
     writeFileSync(join(bundleDir, "v1.json"), JSON.stringify({ ...good, formatVersion: 1 }));
     writeFileSync(join(bundleDir, "broken.json"), "{\n  \"seed\": x }");
+    writeFileSync(join(bundleDir, "summary.json"), JSON.stringify({ runs: 4, passed: 4, failed: 0, failures: [] }));
     const cases: [string[], RegExp][] = [
       [["replay", join(bundleDir, "v1.json")], /v1\.json: formatVersion: expected 2, got 1 \(written by another raftsim version/],
       [["replay", join(bundleDir, "broken.json")], /broken\.json:2:11: expected a value \(not valid JSON/],
       [["replay", join(bundleDir, "missing.json")], /missing\.json: no such replay file/],
+      [["replay", join(bundleDir, "summary.json")], /summary\.json: expected a raftsim replay file .* none of those fields/],
       [["replay"], /replay: missing FILE/],
       [["fuzz", "--shard", "2/2"], /--shard expects I\/N with 0 <= I < N/],
       [["fuzz", "--runs", "0"], /--runs expects a positive integer/],

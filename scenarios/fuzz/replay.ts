@@ -39,6 +39,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** Checks a parsed replay file; errors name the file and the field. */
 export function parseReplayFile(json: unknown, where: string): ReplayFile {
   if (!isObject(json)) throw new ReplayFileError(`${where}: expected a JSON object (a raftsim replay file)`);
+  if (json.formatVersion === undefined && json.seed === undefined && json.scenario === undefined) {
+    throw new ReplayFileError(`${where}: expected a raftsim replay file ({formatVersion, seed, scenario, bugs, expected}), but this JSON has none of those fields`);
+  }
   if (json.formatVersion !== REPLAY_FORMAT_VERSION) {
     throw new ReplayFileError(`${where}: formatVersion: expected ${REPLAY_FORMAT_VERSION}, got ${JSON.stringify(json.formatVersion)} (written by another raftsim version; re-run the fuzz campaign to get a replay file for this one)`);
   }
