@@ -3,11 +3,9 @@
 // (identical MVCC state at equal applied index) and liveness (see run.ts).
 import { createHash } from "node:crypto";
 import { checkHistory, type CheckResult as LinResult } from "../checker/index";
-import { isDefiniteError } from "../checker/models/etcd";
 import { checkWatches, type StoreEvent, type WatcherHistory } from "../checker/watch";
-import { ERR_NO_LEADER, ERR_NOT_LEADER } from "../core/server/api";
 import type { KvServer } from "../core/server/server";
-import type { HistoryRecorder, RecordedOp } from "./workload/history";
+import { failedForSure, type HistoryRecorder, type RecordedOp } from "./workload/history";
 
 export type CheckResult = "pass" | "fail" | "unknown" | "skipped";
 
@@ -136,12 +134,6 @@ export function checkWatchRules(watchers: WatcherHistory[], storeEvents: StoreEv
  */
 export function compactRevisionsOf(recorder: HistoryRecorder): number[] {
   const out: number[] = [];
-  for (const op of recorder.ops) if (op.input.type === "compact" && !(op.status === "fail" && isDefiniteFailure(op))) out.push(op.input.revision);
+  for (const op of recorder.ops) if (op.input.type === "compact" && !failedForSure(op)) out.push(op.input.revision);
   return out;
-}
-
-/** A failed request known not to have taken effect: one of etcd's definite errors, or refused before proposing. */
-function isDefiniteFailure(op: RecordedOp): boolean {
-  const error = op.output && "error" in op.output ? op.output.error : undefined;
-  return isDefiniteError(op.output) || error === ERR_NOT_LEADER || error === ERR_NO_LEADER;
 }

@@ -159,8 +159,9 @@ export class MvccStore {
 
   /**
    * Discards history before `revision` (etcd: a key keeps its newest value ≤ revision
-   * unless that is a delete below it; a delete at `revision` itself stays, see KeyIndex). Throws MvccError for a revision already compacted or in
-   * the future; does not change the current revision.
+   * unless that is a delete below it; a delete at `revision` itself stays, see KeyIndex).
+   * Throws MvccError for a revision already compacted or in the future; does not change
+   * the current revision.
    */
   compact(revision: number): void {
     assert(!this.writing, "mvcc: compact during a write txn");

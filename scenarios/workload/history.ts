@@ -1,6 +1,7 @@
 // Records every client operation as the checker's history (call/return in virtual µs;
 // return null = unknown outcome) and mirrors it into the trace for the viewer.
 import { ERR_NO_LEADER, ERR_NOT_LEADER, type EtcdRequest, type EtcdResponse } from "../../core/server/api";
+import { isDefiniteError } from "../../checker/models/etcd";
 import type { World } from "../../sim/world";
 
 export interface RecordedOp {
@@ -66,6 +67,16 @@ export class HistoryRecorder {
 
 /** Errors the server returns before proposing: the request never took effect. */
 const NOT_APPLIED_ERRORS = new Set([ERR_NOT_LEADER, ERR_NO_LEADER]);
+
+/**
+ * A failed request known not to have taken effect: refused before it was proposed, or one
+ * of etcd's definite errors. Anything else that failed (a timeout, say) may have applied.
+ */
+export function failedForSure(op: RecordedOp): boolean {
+  if (op.status !== "fail") return false;
+  const error = op.output && "error" in op.output ? op.output.error : undefined;
+  return (error !== undefined && NOT_APPLIED_ERRORS.has(error)) || isDefiniteError(op.output);
+}
 
 /**
  * An operation that certainly had no effect and returned nothing can be left out of the
