@@ -1,9 +1,10 @@
 // The clock-skew-lease-read scenario against the lease-read-ignores-skew canary (thesis
 // §6.4.1): with the drift margin the lease lapses before a new leader can be elected; without
-// it the isolated leader, its clock 20% slow, answers reads from its lease after another
-// leader was elected. The Raft monitor's lease-read invariant sees every such read; a client
-// sees one only when a write reached the new leader first, so linearizability fails on fewer
-// seeds. The window is a few hundred ms wide, so not every seed lands a read in it.
+// it the isolated leader, its clock 20% slow, still holds its lease when another leader is
+// elected, and answers reads from it. The Raft monitor's lease-read invariant sees the lease
+// at the election, and every read answered from it; a client sees a stale read only when a
+// read lands in the window and a write reached the new leader first, so linearizability
+// fails on fewer seeds.
 import { describe, expect, it } from "vitest";
 import { findBuiltin } from "./builtin";
 import { runScenario } from "./run";
@@ -24,7 +25,9 @@ describe("clock-skew-lease-read", () => {
     expect(detected.length).toBeGreaterThanOrEqual(SEEDS.length / 2);
     for (const seed of detected) {
       const clean = runScenario({ seed, scenario });
-      expect([clean.checks.invariants, clean.checks.linearizability], `seed ${seed} without the canary`).toEqual(["pass", "pass"]);
+      expect(clean.checks.invariants, `seed ${seed} without the canary`).toBe("pass");
+      // "unknown" is the checker's search budget running out, not a violation.
+      expect(clean.checks.linearizability, `seed ${seed} without the canary`).not.toBe("fail");
     }
   });
 
@@ -46,8 +49,27 @@ describe("lease-read-ignores-skew as a campaign found it", () => {
   it("breaks the lease-read invariant with the canary, and passes without it", () => {
     const found = runScenario({ seed: 1176303509, scenario: CAMPAIGN_SEED_1_RUN_30997, bugs: CANARY });
     expect(found.checks.invariants).toBe("fail");
-    expect(found.violations.map((v) => v.message).join("; ")).toMatch(/lease-read: node 4 answered/);
+    // Since the monitor checks leases at each election, it is caught there, before the read.
+    expect(found.violations.map((v) => v.message).join("; ")).toMatch(/lease-read: node 4 still held its lease of term \d+ when node \d was elected/);
     const clean = runScenario({ seed: 1176303509, scenario: CAMPAIGN_SEED_1_RUN_30997 });
+    expect(clean.checks.invariants).toBe("pass");
+    expect(clean.violations).toEqual([]);
+  });
+});
+
+// The monitor's election-time check (SafetyMonitor.checkLeasesAt) needs no read to land in
+// the window, only the window itself. What a plain campaign found with it: `raftsim fuzz
+// --bug lease-read-ignores-skew --seed 1`, run 994, one fault. Node 2, the leader, is
+// isolated; its clock runs 10% fast, node 5's 10% slow. With the canary its lease still holds
+// when node 4 wins the election; with the drift margin it has lapsed.
+const CAMPAIGN_SEED_1_RUN_994 = validateScenario({"name":"fuzz","description":"fuzzed: 1 faults from [network], heal at 1039 ms","cluster":{"nodes":5,"disk":"nvme","network":"lan","tickMs":50,"electionTicks":3,"heartbeatTicks":1,"preVote":false,"checkQuorum":true,"readMode":"lease","snapshotEntries":10000,"clockDriftPpm":[100000,100000,0,0,-100000]},"workload":{"kind":"kv","clients":1,"ratePerSec":10,"keys":1,"valueBytes":1,"mix":{"put":1,"compact":1},"watchers":0,"requestTimeoutMs":1793},"faults":[{"atMs":167,"type":"isolate","node":2},{"atMs":1039,"type":"heal"}],"durationMs":2039,"checks":["linearizability","watch","durability","convergence","liveness","kubernetes","leases"]}, "campaign find");
+
+describe("a lease that outlives the next election, with no read in it", () => {
+  it("is caught at the election with the canary, and never held that long without it", () => {
+    const found = runScenario({ seed: 780526567, scenario: CAMPAIGN_SEED_1_RUN_994, bugs: CANARY });
+    expect(found.checks.invariants).toBe("fail");
+    expect(found.violations.map((v) => v.message).join("; ")).toMatch(/lease-read: node 2 still held its lease of term 2 when node 4 was elected leader of term 3/);
+    const clean = runScenario({ seed: 780526567, scenario: CAMPAIGN_SEED_1_RUN_994 });
     expect(clean.checks.invariants).toBe("pass");
     expect(clean.violations).toEqual([]);
   });

@@ -47,6 +47,8 @@ export class Raft {
   leadTransferee: NodeId = NONE;
   /** Index of the last conf change appended by this leader; one change at a time (§4.1). */
   pendingConfIndex = 0;
+  /** A leader removed by C_new, waiting for C_new's voters to hold its log (maybeStepDownRemoved). */
+  private stepDownPending = false;
   pendingReads: PendingRead[] = [];
   /** Reads answered from the leader lease (thesis §6.4.1), counted so a host can report each one. */
   leaseReadsServed = 0;
@@ -105,6 +107,7 @@ export class Raft {
     this.votes.clear();
     for (const [, pr] of this.prs) this.resetProgress(pr);
     this.pendingConfIndex = 0;
+    this.stepDownPending = false;
     this.pendingReads = [];
     this.readsAwaitingCommit = [];
   }
@@ -442,7 +445,7 @@ export class Raft {
 
   /** A leader leading on after its removal committed (stepDownOnRemoval false) takes no new entries. */
   private removedLeader(): boolean {
-    return !isVoter(this.conf, this.id) && !this.conf.learners.includes(this.id);
+    return this.stepDownPending || (!isVoter(this.conf, this.id) && !this.conf.learners.includes(this.id));
   }
 
   propose(data: Uint8Array): ProposeResult {
@@ -481,11 +484,27 @@ export class Raft {
     } else if (!isVoter(this.conf, this.id) && this.cfg.stepDownOnRemoval) {
       // Thesis §4.2.2: a leader that is not part of C_new steps down once C_new is committed.
       // (Otherwise it leads on until its host stops it; see RaftConfig.stepDownOnRemoval.)
-      this.becomeFollower(this.term, NONE);
-      return;
+      this.stepDownPending = true;
     }
-    if (!this.maybeCommit()) this.bcastAppend();
-    else this.bcastAppend();
+    this.maybeCommit();
+    this.bcastAppend();
+    this.maybeStepDownRemoved();
+  }
+
+  /**
+   * A removed leader steps down only once every voter of C_new holds its whole log. With
+   * configurations applied at commit (etcd's way, not the thesis's at append), a member of
+   * C_new that never heard C_new committed is still in C_old,new and needs the departed
+   * leader's vote, which a follower grants only to a log at least as long as its own. Two
+   * members, the leader removed, the commit lost on the way: without this wait the last
+   * member could never be elected (etcd-io/raft steps down at once and has that hazard).
+   * Until then it leads on, taking no new entries; check-quorum still deposes it if cut off.
+   */
+  maybeStepDownRemoved(): void {
+    if (!this.stepDownPending || this.role !== "leader") return;
+    const last = this.log.lastIndex();
+    if (this.conf.voters.some((id) => (this.prs.get(id)?.match ?? 0) < last)) return;
+    this.becomeFollower(this.term, NONE);
   }
 
   private rebuildProgress(): void {

@@ -67,6 +67,7 @@ function onAppendResponse(r: Raft, m: Message): void {
     if (m.from === r.leadTransferee && pr.match === r.log.lastIndex()) {
       r.send({ type: "timeout-now", to: m.from });
     }
+    r.maybeStepDownRemoved();
   } else if (pr.state === "replicate") {
     pr.inflights.freeLE(m.index);
   }

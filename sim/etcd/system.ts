@@ -88,6 +88,7 @@ export class EtcdSystem extends RaftSystem {
   override attach(world: World): void {
     super.attach(world);
     this.operator = new Operator(world);
+    this.safety.runningHosts = () => [...this.hosts.values()].filter((h) => world.processes.get(h.id)?.status === "up");
   }
 
   private members = (): NodeId[] => (this.world ? this.world.allEndpoints() : []);

@@ -89,6 +89,7 @@ export function runRaftCase(c: RaftFuzzCase, bugs: BugSet): RaftFuzzResult {
     return ids[a % ids.length]!;
   };
   const up = (id: NodeId) => world.node(id).status === "up";
+  monitor.runningHosts = () => [...system.hosts.values()].filter((h) => up(h.id));
 
   // Adversarial crash triggers (bounded so the cluster can still make progress).
   let triggered = 0;

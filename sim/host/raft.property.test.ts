@@ -55,7 +55,7 @@ describe("raft property (paper Figure 3 + liveness after heal)", () => {
     expect(out.failed, String(out.errorInstance)).toBe(false);
   });
 
-  const CANARIES: CanaryBug[] = ["ack-before-fsync", "no-truncate-on-conflict", "vote-before-persist", "commit-prior-term"];
+  const CANARIES: CanaryBug[] = ["ack-before-fsync", "no-truncate-on-conflict", "vote-before-persist", "commit-prior-term", "lease-read-ignores-skew"];
   for (const bug of CANARIES) {
     it(`catches canary ${bug} within ${NUM_RUNS} runs`, () => {
       const out = fc.check(property(new Set([bug])), { numRuns: NUM_RUNS, seed: SEED, endOnFailure: true });

@@ -39,6 +39,12 @@ export class SafetyMonitor implements HostObserver {
   /** The highest term any node has led, and who led it. */
   private maxLeaderTerm = 0;
   private maxLeaderTermNode: NodeId = 0;
+  /**
+   * The hosts whose processes are running now (not crashed, not paused), set by the system
+   * that owns the world. With it, each election also checks that no older leader still holds
+   * a lease it would answer reads from (see checkLeasesAt).
+   */
+  runningHosts: (() => Iterable<RaftHost>) | undefined;
 
   private fail(property: SafetyViolation["property"], message: string): void {
     if (this.violations.length < 50) this.violations.push({ property, message });
@@ -56,6 +62,7 @@ export class SafetyMonitor implements HostObserver {
       this.maxLeaderTerm = term;
       this.maxLeaderTermNode = host.id;
     }
+    this.checkLeasesAt(host, term);
     // Leader completeness (§5.4): entries committed in earlier terms are in the new leader's log.
     const log = host.rn.raft.log;
     for (const [index, c] of this.committed) {
@@ -73,6 +80,24 @@ export class SafetyMonitor implements HostObserver {
   onLeaseRead(host: RaftHost, term: number, count: number): void {
     if (this.maxLeaderTerm > term) {
       this.fail("lease-read", `node ${host.id} answered ${count} read(s) from its lease in term ${term}, after node ${this.maxLeaderTermNode} was elected leader of term ${this.maxLeaderTerm}`);
+    }
+  }
+
+  /**
+   * Thesis §6.4.1, the lease itself rather than a read that happens to use it: at the moment
+   * a leader of `term` is elected, no leader of an earlier term may still hold a lease it
+   * would answer a read from. A read arriving there now would miss the new leader's writes.
+   * (A paused process is skipped: it answers nothing until it resumes and ticks away the
+   * time it lost; a read after that is judged by onLeaseRead.)
+   */
+  private checkLeasesAt(elected: RaftHost, term: number): void {
+    if (!this.runningHosts) return;
+    for (const h of this.runningHosts()) {
+      const r = h.rn.raft;
+      if (h === elected || r.role !== "leader" || r.term >= term || r.cfg.readOnlyOption !== "lease-based") continue;
+      if (r.committedInTerm() && r.leaseValid()) {
+        this.fail("lease-read", `node ${h.id} still held its lease of term ${r.term} when node ${elected.id} was elected leader of term ${term}`);
+      }
     }
   }
 
