@@ -11,6 +11,8 @@ export interface CheckOptions {
   maxCacheEntries?: number;
   /** Check the history as one piece even if the model could partition it. */
   noPartition?: boolean;
+  /** Try open operations after those that returned (default true; SearchOptions.openLast). */
+  openLast?: boolean;
 }
 
 export interface CheckCounterexample {
@@ -46,7 +48,7 @@ export function checkHistory<S, I, O>(history: History<I, O> | Operation<I, O>[]
   let steps = 0;
   let sawUnknown = false;
   for (const part of parts) {
-    const result = searchPartition(m, part, { budget: options.budget, maxCacheEntries: options.maxCacheEntries });
+    const result = searchPartition(m, part, { budget: options.budget, maxCacheEntries: options.maxCacheEntries, openLast: options.openLast });
     steps += result.steps;
     if (result.verdict === "not-linearizable") {
       const ce = result.counterexample!;

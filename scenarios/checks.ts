@@ -21,8 +21,14 @@ export const LINEARIZABILITY_POLLS_MAX = 250;
 export function checkLinearizability(recorder: HistoryRecorder): CheckOutcome & { lin?: LinResult } {
   const history = recorder.toHistoryJson();
   const operations = history.operations.map((op) => ({ ...op, return: op.return === null ? Infinity : op.return }));
+  // Two complete searches, each sound, that differ in the order they try things: open
+  // operations (timed out: may or may not have applied) last, then, if half the budget did
+  // not settle it, first. Each order has histories where it is exponential and the other
+  // is not (a client's run of unobserved timeouts; a dead end with many open operations in
+  // reach). Over 6,000 fuzz runs: unknown in 7 instead of 21 (eager alone) or 8 (lazy alone).
   let polls = 0;
-  const lin = checkHistory({ model: "etcd", operations }, "etcd", { budget: { exhausted: () => ++polls > LINEARIZABILITY_POLLS_MAX } });
+  let lin = checkHistory({ model: "etcd", operations }, "etcd", { budget: { exhausted: () => ++polls > LINEARIZABILITY_POLLS_MAX / 2 } });
+  if (lin.verdict === "unknown") lin = checkHistory({ model: "etcd", operations }, "etcd", { openLast: false, budget: { exhausted: () => ++polls > LINEARIZABILITY_POLLS_MAX } });
   if (lin.verdict === "linearizable") return { result: "pass", messages: [], lin };
   if (lin.verdict === "unknown") return { result: "unknown", messages: [`search budget of ${LINEARIZABILITY_POLLS_MAX} polls exhausted on ${lin.operations} operations`], lin };
   const ce = lin.counterexample!;
