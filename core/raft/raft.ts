@@ -443,7 +443,10 @@ export class Raft {
 
   // ---- client requests ---------------------------------------------------------------
 
-  /** A leader leading on after its removal committed (stepDownOnRemoval false) takes no new entries. */
+  /**
+   * A leader leading on after its removal committed takes no new entries: until its host
+   * stops it (stepDownOnRemoval false), or until C_new's voters hold its log (true).
+   */
   private removedLeader(): boolean {
     return this.stepDownPending || (!isVoter(this.conf, this.id) && !this.conf.learners.includes(this.id));
   }
