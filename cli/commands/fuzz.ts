@@ -20,6 +20,12 @@ import { parseBugs } from "../scenario-arg";
 
 const DEFAULT_WORKERS = Math.max(1, Math.min(8, availableParallelism()));
 const DEFAULT_RUNS = 100;
+/**
+ * With --bug and neither --runs nor --time, a canary hunt: up to this many runs, stopping at
+ * the first failure. The slowest canaries take a median of ~600 runs (README, Canary bugs).
+ */
+const HUNT_RUNS = 10_000;
+const DEFAULT_MAX_FAILURES = 5;
 /** Without a TTY (a CI log), a progress line this often. */
 const LOG_EVERY_SECONDS = 30;
 /** The most runs one campaign plans (with --time and no --runs, it plans this many). */
@@ -56,21 +62,22 @@ export const fuzzCommand: Command = {
     "--time DUR starts no run once DUR of wall time has passed (runs under way finish): the runs done are runs 0..n-1, and the summary gives the `--runs n` that repeats them exactly. " +
     "Every failure is shrunk (smallest fault plan and workload that still fail the same check) and written to --out as a replay file for `raftsim replay`.",
   options: [
-    { name: "runs", kind: "int", help: `runs in the whole campaign (over all shards) (default: ${DEFAULT_RUNS}; with --time, no limit)`, valueName: "N" },
+    { name: "runs", kind: "int", help: `runs in the whole campaign (over all shards) (default: ${DEFAULT_RUNS}; with --bug, up to ${HUNT_RUNS}; with --time, no limit)`, valueName: "N" },
     { name: "time", kind: "duration", help: "wall-time budget, e.g. 90s or 10m: no run starts after it; runs under way finish, failures shrink (for CI jobs of a fixed length)", valueName: "DUR" },
     { name: "seed", kind: "int", help: "campaign seed", valueName: "N", default: 1 },
     { name: "workers", kind: "int", help: `worker threads (default: cores, at most 8; here ${DEFAULT_WORKERS})`, valueName: "N" },
     { name: "shard", kind: "string", help: "run only shard I of N (0-based), e.g. 0/4", valueName: "I/N" },
-    { name: "bug", kind: "list", help: "switch on canary bugs (comma-separated)", valueName: "NAME" },
+    { name: "bug", kind: "list", help: `switch on canary bugs (comma-separated); without --runs or --time, hunt: up to ${HUNT_RUNS} runs, stop at the first failure`, valueName: "NAME" },
     { name: "out", kind: "string", help: "directory for replay files", valueName: "DIR", default: "raftsim-failures" },
-    { name: "max-failures", kind: "int", help: "stop after this many failing runs (in run order; 0 = never stop)", valueName: "N", default: 5 },
+    { name: "max-failures", kind: "int", help: `stop after this many failing runs (in run order; 0 = never stop) (default: ${DEFAULT_MAX_FAILURES}; 1 in a --bug hunt)`, valueName: "N" },
     { name: "shrink-budget", kind: "int", help: "at most this many simulations to shrink one failure", valueName: "N", default: DEFAULT_SHRINK_BUDGET },
     { name: "self-test", kind: "string", help: `plant a synthetic failing check to test the harness itself (${Object.keys(SELF_TESTS).join(", ")})`, valueName: "NAME" },
   ],
   async run(args, io) {
     const o = args.options;
     const timeUs = o.time === undefined ? undefined : Number(o.time);
-    const runs = o.runs === undefined ? (timeUs === undefined ? DEFAULT_RUNS : RUNS_MAX) : Number(o.runs);
+    const hunt = o.bug !== undefined && o.runs === undefined && timeUs === undefined;
+    const runs = o.runs === undefined ? (timeUs !== undefined ? RUNS_MAX : hunt ? HUNT_RUNS : DEFAULT_RUNS) : Number(o.runs);
     if (runs < 1 || runs > RUNS_MAX) throw new UsageError(`fuzz: --runs expects a positive integer up to ${RUNS_MAX}, got ${runs}`);
     const campaignSeed = Number(o.seed);
     const workers = o.workers === undefined ? DEFAULT_WORKERS : Number(o.workers);
@@ -78,7 +85,7 @@ export const fuzzCommand: Command = {
     const shard = o.shard === undefined ? { index: 0, count: 1 } : parseShard(String(o.shard));
     if (!shard) throw new UsageError(`fuzz: --shard expects I/N with 0 <= I < N (e.g. 0/4), got '${o.shard}'`);
     const bugs = [...parseBugs(o.bug)].sort();
-    const maxFailures = Number(o["max-failures"]);
+    const maxFailures = o["max-failures"] === undefined ? (hunt ? 1 : DEFAULT_MAX_FAILURES) : Number(o["max-failures"]);
     if (maxFailures < 0) throw new UsageError(`fuzz: --max-failures expects an integer >= 0, got ${maxFailures}`);
     const shrinkBudget = Number(o["shrink-budget"]);
     if (shrinkBudget < 0) throw new UsageError(`fuzz: --shrink-budget expects an integer >= 0, got ${shrinkBudget}`);
@@ -93,7 +100,7 @@ export const fuzzCommand: Command = {
       threads = 1;
     }
     const budget = timeUs === undefined ? "" : `${runs === RUNS_MAX ? "" : " at most"} for ${formatSeconds(timeUs / 1e6)} of wall time`;
-    if (!io.json) io.err(`fuzz: ${timeUs !== undefined && runs === RUNS_MAX ? "as many runs as fit" : `${runs} runs`}${budget}, seed ${campaignSeed}, shard ${shard.index}/${shard.count}, ${threads} worker${threads === 1 ? "" : "s"}, bugs: ${bugs.length ? bugs.join(",") : "none"}${selfTest ? `, self-test: ${selfTest}` : ""}`);
+    if (!io.json) io.err(`fuzz: ${timeUs !== undefined && runs === RUNS_MAX ? "as many runs as fit" : `${hunt ? "canary hunt: up to " : ""}${runs} runs${hunt ? ", stopping at the first failure" : ""}`}${budget}, seed ${campaignSeed}, shard ${shard.index}/${shard.count}, ${threads} worker${threads === 1 ? "" : "s"}, bugs: ${bugs.length ? bugs.join(",") : "none"}${selfTest ? `, self-test: ${selfTest}` : ""}`);
 
     const startMs = performance.now();
     let failedSoFar = 0;

@@ -164,6 +164,19 @@ describe("raftsim fuzz / replay", () => {
     expect(JSON.parse(raftsim("replay", moved, "--json").stdout).hint).toBeUndefined();
   });
 
+  it("--bug alone hunts: up to 10,000 runs, stopping at the first failure; --runs / --max-failures still rule", () => {
+    const out = join(bundleDir, "hunt");
+    const hunt = raftsim("fuzz", "--bug", "revision-bump-on-noop", "--workers", "1", "--shrink-budget", "0", "--out", out, "--json");
+    expect(hunt.code).toBe(1);
+    const j = JSON.parse(hunt.stdout);
+    expect([j.planned, j.failed, j.stoppedEarly]).toEqual([10_000, 1, true]);
+    expect(j.runs).toBeLessThan(50);
+    const plain = JSON.parse(raftsim("fuzz", "--bug", "revision-bump-on-noop", "--runs", "3", "--workers", "1", "--shrink-budget", "0", "--out", out, "--json").stdout);
+    expect([plain.planned, plain.runs]).toEqual([3, 3]);
+    const many = JSON.parse(raftsim("fuzz", "--bug", "revision-bump-on-noop", "--runs", "3", "--max-failures", "2", "--workers", "1", "--shrink-budget", "0", "--out", out, "--json").stdout);
+    expect(many.failed).toBe(2);
+  });
+
   it("bad input: one line on stderr, exit 2", () => {
     const good = JSON.parse(readFileSync(readdirSync(join(bundleDir, "w1")).map((f) => join(bundleDir, "w1", f))[0]!, "utf8"));
     writeFileSync(join(bundleDir, "v1.json"), JSON.stringify({ ...good, formatVersion: 1 }));
