@@ -186,7 +186,9 @@ export class Raft {
     if (this.electionElapsed >= this.cfg.electionTicks) {
       this.electionElapsed = 0;
       // §6.2 check-quorum: a leader that heard from no quorum in an election timeout steps down.
-      if (this.cfg.checkQuorum && !this.quorumActive()) {
+      // Not a removed one (see maybeStepDownRemoved): it takes no entries, and it alone can
+      // still tell C_new's voters that C_new committed, which they need to lead without it.
+      if (this.cfg.checkQuorum && !this.quorumActive() && !this.removedLeader()) {
         this.becomeFollower(this.term, NONE);
         return;
       }
