@@ -503,7 +503,7 @@ export class Raft {
    * leader's vote, which a follower grants only to a log at least as long as its own. Two
    * members, the leader removed, the commit lost on the way: without this wait the last
    * member could never be elected (etcd-io/raft steps down at once and has that hazard).
-   * Until then it leads on, taking no new entries; check-quorum still deposes it if cut off.
+   * Until then it leads on, taking no new entries (check-quorum spares it: see tickHeartbeat).
    */
   maybeStepDownRemoved(): void {
     if (!this.stepDownPending || this.role !== "leader") return;
