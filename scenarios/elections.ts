@@ -1,38 +1,30 @@
-// Elections as seen in the trace: from the moment a node starts campaigning (or the
-// cluster starts) until a leader emerges. Derived only from "role" events.
+// The run summary's elections: each new leader, and since when the cluster had gone without
+// a usable one (sim/trace/elections.ts says how that is judged; the viewer shows the same).
+import { ElectionTracker } from "../sim/trace/elections";
 import type { TraceEvent } from "../sim/trace/types";
 
 export interface Election {
   term: number;
   leader: number;
-  /** When the cluster was last seen without a usable leader (ms, virtual). */
+  /** When the cluster lost its previous leader (ms, virtual): see sim/trace/elections.ts. */
   startMs: number;
   /** When the winner became leader. */
   endMs: number;
 }
 
-export class ElectionTracker {
-  readonly elections: Election[] = [];
-  private leaderTerm = -1;
-  /** Time the current leaderless stretch began, or undefined while a leader is known. */
-  private leaderlessSinceUs: number | undefined = 0;
-  private readonly leaders = new Map<number, number>(); // node -> term it leads
+export class RunElections {
+  /** The event types elections are judged from (none of the hot ones a run records most). */
+  static readonly TYPES: readonly TraceEvent["type"][] = ["role", "vote", "fault"];
+  private readonly tracker = new ElectionTracker(0);
 
+  /** Sees the types in TYPES, and maybe others (it ignores those). */
   observe(event: TraceEvent): void {
-    if (event.type !== "role") return;
-    if (event.role === "leader") {
-      this.leaders.set(event.node, event.term);
-      if (event.term > this.leaderTerm) {
-        this.elections.push({ term: event.term, leader: event.node, startMs: us2ms(this.leaderlessSinceUs ?? event.tUs), endMs: us2ms(event.tUs) });
-        this.leaderTerm = event.term;
-      }
-      this.leaderlessSinceUs = undefined;
-      return;
-    }
-    if (this.leaders.has(event.node)) this.leaders.delete(event.node);
-    if ((event.role === "candidate" || event.role === "pre-candidate") && this.leaderlessSinceUs === undefined) {
-      this.leaderlessSinceUs = event.tUs;
-    }
+    if (event.type === "role" || event.type === "vote" || event.type === "fault") this.tracker.observe(event, 0);
+  }
+
+  get elections(): Election[] {
+    const won = this.tracker.elections.filter((e) => e.winner !== null && e.leaderlessSinceUs !== null);
+    return won.sort((a, b) => a.endUs! - b.endUs!).map((e) => ({ term: e.term, leader: e.winner!, startMs: us2ms(e.leaderlessSinceUs!), endMs: us2ms(e.endUs!) }));
   }
 }
 

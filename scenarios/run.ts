@@ -19,7 +19,7 @@ import { checkKubernetes } from "./checks-kubernetes";
 import type { TraceSink } from "../sim/trace/log";
 import type { NodeId } from "../sim/trace/types";
 import { diskProfile, networkProfile, World } from "../sim/world";
-import { type Election, ElectionTracker } from "./elections";
+import { type Election, RunElections } from "./elections";
 import { currentLeader, scheduleFaults } from "./faults";
 import { compactRevisionsOf } from "./checks";
 import { checkLeases } from "./lease_check";
@@ -144,8 +144,8 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
     },
     (ctx) => system.factory(ctx.id)(ctx),
   );
-  const elections = new ElectionTracker();
-  world.trace.observe((e) => elections.observe(e));
+  const elections = new RunElections();
+  world.trace.observe((e) => elections.observe(e), RunElections.TYPES);
   system.attach(world);
   scenario.cluster.clockDriftPpm?.forEach((ppm, i) => {
     if (ppm !== 0) world.clockDrift(nodeIds[i]!, ppm);

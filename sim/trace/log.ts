@@ -45,10 +45,14 @@ export class TraceLog {
     this.sink?.(JSON.stringify(header) + "\n");
   }
 
-  /** Observers see every event as it is recorded (elections, checks computed online). */
-  observe(fn: (event: TraceEvent) => void): void {
+  /**
+   * Observers see events as they are recorded (elections, checks computed online). One that
+   * names the types it wants, none of them hot, leaves the hot records unbuilt: it may still
+   * be shown them (when something else wants objects), so it must filter by type itself.
+   */
+  observe(fn: (event: TraceEvent) => void, types?: readonly TraceEvent["type"][]): void {
     this.observers.push(fn);
-    this.wantObjects = true;
+    if (types === undefined || types.some((t) => HOT_SLOT[t] !== undefined)) this.wantObjects = true;
   }
 
   record(event: TraceEvent): void {

@@ -80,6 +80,12 @@ export class Timeline {
     return AXIS_PX + (this.nodeRow.get(node) ?? 0) * NODE_LANE_PX;
   }
 
+  /** Middle of the lane a message endpoint has: a member's node lane, or else its client lane. */
+  private endpointMidY(id: NodeId): number {
+    if (this.nodeRow.has(id)) return this.nodeLaneY(id) + NODE_LANE_PX / 2;
+    return this.clientLaneY(id) + this.clientLanePx / 2;
+  }
+
   private clientLaneY(client: number): number {
     return AXIS_PX + this.store.model.nodes.length * NODE_LANE_PX + GAP_PX + (this.clientRow.get(client) ?? 0) * this.clientLanePx;
   }
@@ -260,7 +266,6 @@ export class Timeline {
     });
     this.drawnMessages = drawn;
     const heads = drawn.length <= MAX_HEADS;
-    const mid = NODE_LANE_PX / 2;
     ctx.lineWidth = 1;
     for (const [color, list] of byColor) {
       ctx.strokeStyle = color;
@@ -268,9 +273,9 @@ export class Timeline {
       ctx.beginPath();
       for (const m of list) {
         const x0 = this.xOf(m.startUs, s);
-        const y0 = this.nodeLaneY(m.from) + mid;
+        const y0 = this.endpointMidY(m.from);
         const x1 = this.xOf(m.endUs, s);
-        const y1 = this.nodeLaneY(m.to) + mid;
+        const y1 = this.endpointMidY(m.to);
         ctx.moveTo(x0, y0);
         ctx.lineTo(x1, y1);
         if (heads) arrowHead(ctx, x0, y0, x1, y1);
@@ -282,9 +287,9 @@ export class Timeline {
     ctx.beginPath();
     for (const m of dropped) {
       const x0 = this.xOf(m.startUs, s);
-      const y0 = this.nodeLaneY(m.from) + mid;
+      const y0 = this.endpointMidY(m.from);
       const x1 = this.xOf(m.endUs, s);
-      const y1 = this.nodeLaneY(m.to) + mid;
+      const y1 = this.endpointMidY(m.to);
       const xm = x0 + (x1 - x0) * 0.6;
       const ym = y0 + (y1 - y0) * 0.6;
       ctx.moveTo(x0, y0);
@@ -304,9 +309,10 @@ export class Timeline {
     ctx.fillStyle = "#222";
     ctx.textAlign = "right";
     ctx.font = "bold 12px system-ui, sans-serif";
-    for (const node of model.nodes) ctx.fillText(`node ${node}`, GUTTER_PX - 6, this.nodeLaneY(node) + NODE_LANE_PX / 2 + 4);
+    // Labels squeeze (fillText's maxWidth) rather than run off the gutter's left edge.
+    for (const node of model.nodes) ctx.fillText(`node ${node}`, GUTTER_PX - 6, this.nodeLaneY(node) + NODE_LANE_PX / 2 + 4, GUTTER_PX - 8);
     ctx.font = `${Math.min(11, this.clientLanePx - 2)}px system-ui, sans-serif`;
-    if (this.clientLanePx >= 9) for (const c of model.clients) ctx.fillText(`client ${c}`, GUTTER_PX - 6, this.clientLaneY(c) + this.clientLanePx - 5);
+    if (this.clientLanePx >= 9) for (const c of model.clients) ctx.fillText(`${model.messageOnlyClients.has(c) ? "process" : "client"} ${c}`, GUTTER_PX - 6, this.clientLaneY(c) + this.clientLanePx - 5, GUTTER_PX - 8);
   }
 
   private onClick(e: MouseEvent): void {
@@ -331,9 +337,8 @@ export class Timeline {
     // The nearest drawn message arrow within 5 px?
     let best: Message | null = null;
     let bestDist = 5;
-    const mid = NODE_LANE_PX / 2;
     for (const m of this.drawnMessages) {
-      const d = segmentDistance(x, y, this.xOf(m.startUs, s), this.nodeLaneY(m.from) + mid, this.xOf(m.endUs, s), this.nodeLaneY(m.to) + mid);
+      const d = segmentDistance(x, y, this.xOf(m.startUs, s), this.endpointMidY(m.from), this.xOf(m.endUs, s), this.endpointMidY(m.to));
       if (d < bestDist) {
         bestDist = d;
         best = m;

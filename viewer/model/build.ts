@@ -63,8 +63,12 @@ export interface TraceModel {
   timesUs: Float64Array;
   startUs: number;
   endUs: number;
+  /** Cluster members: ids that take roles, vote, commit, apply, sync a disk or suffer faults. */
   nodes: NodeId[];
+  /** Client lanes: ids that invoke operations, and message endpoints that are not members (watchers). */
   clients: number[];
+  /** Client lanes that only exchange messages (no operations of their own): watchers, probes. */
+  messageOnlyClients: Set<number>;
   roles: Map<NodeId, RoleInterval[]>;
   faults: FaultWindow[];
   faultIndex: IntervalIndex<FaultWindow>;
@@ -93,6 +97,8 @@ export function buildModel(parsed: ParsedTrace): TraceModel {
   const endUs = events.length ? Math.max(timesUs[events.length - 1]!, startUs + 1) : 1;
 
   const nodeSet = new Set<NodeId>();
+  /** Every message endpoint: members, and the client processes that talk to them. */
+  const endpointSet = new Set<NodeId>();
   const clientSet = new Set<number>();
   const roleEvents = new Map<NodeId, { ev: Extract<TraceEvent, { type: "role" }>; i: number }[]>();
   const messages = new Map<number, Message>();
@@ -105,7 +111,7 @@ export function buildModel(parsed: ParsedTrace): TraceModel {
   events.forEach((ev, i) => {
     switch (ev.type) {
       case "send": {
-        nodeSet.add(ev.from).add(ev.to);
+        endpointSet.add(ev.from).add(ev.to);
         messages.set(ev.msgId, { startUs: ev.tUs, endUs, msgId: ev.msgId, from: ev.from, to: ev.to, msgType: ev.msgType, term: ev.term, detail: ev.detail, status: "lost", sendIndex: i, endIndex: null });
         typeCounts.set(ev.msgType, (typeCounts.get(ev.msgType) ?? 0) + 1);
         break;
@@ -117,7 +123,7 @@ export function buildModel(parsed: ParsedTrace): TraceModel {
       }
       case "deliver":
       case "drop": {
-        nodeSet.add(ev.from).add(ev.to);
+        endpointSet.add(ev.from).add(ev.to);
         let m = messages.get(ev.msgId);
         if (!m) {
           // The send fell outside the trace (or was not traced): start it where we can.
@@ -178,7 +184,10 @@ export function buildModel(parsed: ParsedTrace): TraceModel {
     }
   });
 
+  // A trace with no member events at all (messages only, from another tool) shows every endpoint as a node.
+  if (nodeSet.size === 0) for (const id of endpointSet) nodeSet.add(id);
   const nodes = [...nodeSet].sort((a, b) => a - b);
+  const messageOnlyClients = new Set([...endpointSet].filter((id) => !nodeSet.has(id) && !clientSet.has(id)));
   const roles = new Map<NodeId, RoleInterval[]>();
   for (const node of nodes) {
     const list = roleEvents.get(node) ?? [];
@@ -195,7 +204,8 @@ export function buildModel(parsed: ParsedTrace): TraceModel {
     startUs,
     endUs,
     nodes,
-    clients: [...clientSet].sort((a, b) => a - b),
+    clients: [...clientSet, ...messageOnlyClients].sort((a, b) => a - b),
+    messageOnlyClients,
     roles,
     faults,
     faultIndex: new IntervalIndex(faults),

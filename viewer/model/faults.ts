@@ -2,9 +2,10 @@
 // heal, slow disk → its untilUs or end) so lanes can shade them and the cluster graph can
 // cut links at any time. The world names faults freely, so classification goes by name.
 import type { NodeId, TraceEvent } from "../../sim/trace/types";
+import { type FaultKind, classifyFault, isOneWayCut, parseGroups } from "../../sim/trace/fault_kinds";
 import type { Interval } from "./intervals";
 
-export type FaultKind = "crash" | "pause" | "partition" | "disk" | "clog" | "clock" | "other";
+export type { FaultKind };
 
 export interface FaultWindow extends Interval {
   kind: FaultKind;
@@ -22,38 +23,6 @@ export interface FaultWindow extends Interval {
 }
 
 type FaultEvent = Extract<TraceEvent, { type: "fault" }>;
-
-export function classifyFault(name: string): { kind: FaultKind; ends: boolean } {
-  const n = name.toLowerCase();
-  if (/^(restart|recover|start|revive|up)$/.test(n)) return { kind: "crash", ends: true };
-  if (/^(resume|unpause|continue)$/.test(n)) return { kind: "pause", ends: true };
-  if (/^(heal|heal-all|heal-network|unpartition)$/.test(n)) return { kind: "partition", ends: true };
-  if (/^(unclog)$/.test(n)) return { kind: "clog", ends: true };
-  if (/(disk|fsync).*(heal|end|ok|normal|restore)|^(heal|restore)-(disk|fsync)|unstall/.test(n)) return { kind: "disk", ends: true };
-  if (/crash|kill|stop|power/.test(n)) return { kind: "crash", ends: false };
-  if (/pause|freeze|sigstop/.test(n)) return { kind: "pause", ends: false };
-  if (/partition|isolate|cut|one-way|oneway|asym/.test(n)) return { kind: "partition", ends: false };
-  if (/clog/.test(n)) return { kind: "clog", ends: false };
-  if (/disk|fsync|stall|slow/.test(n)) return { kind: "disk", ends: false };
-  if (/clock|skew|drift/.test(n)) return { kind: "clock", ends: false };
-  return { kind: "other", ends: false };
-}
-
-/** Groups from a detail such as "[[1],[2,3]]" or "1|2,3" or "{1} {2,3}"; null if none. */
-export function parseGroups(detail: string | undefined): NodeId[][] | null {
-  if (!detail) return null;
-  const json = /\[\s*\[[\d\s,[\]]*\]\s*\]/.exec(detail);
-  if (json) {
-    try {
-      const groups = JSON.parse(json[0]) as unknown;
-      if (Array.isArray(groups) && groups.every((g) => Array.isArray(g) && g.every((x) => typeof x === "number"))) return groups as NodeId[][];
-    } catch {
-      // fall through to the other spellings
-    }
-  }
-  const parts = detail.split(/\s*(?:\||\}\s*\{|\]\s*\[|\/)\s*/).map((p) => (p.match(/\d+/g) ?? []).map(Number));
-  return parts.length >= 2 && parts.every((p) => p.length > 0) ? parts : null;
-}
 
 export function buildFaultWindows(events: readonly TraceEvent[], endUs: number): FaultWindow[] {
   const windows: FaultWindow[] = [];
@@ -83,7 +52,7 @@ export function buildFaultWindows(events: readonly TraceEvent[], endUs: number):
       fault: f.fault,
       nodes: f.nodes,
       groups: kind === "partition" ? parseGroups(f.detail) : null,
-      oneWay: kind === "partition" && /one-way|oneway|asym/.test(f.fault.toLowerCase()),
+      oneWay: kind === "partition" && isOneWayCut(f.fault),
       detail: f.detail,
       eventIndex,
       open: f.untilUs === undefined,

@@ -60,7 +60,10 @@ describe("buildModel on a synthetic leader partition", () => {
     const split = model.elections[1]!;
     expect(split.candidates).toEqual([2, 3]);
     const won = model.elections[2]!;
-    expect(won.leaderlessUs).toBe(won.endUs! - split.startUs);
+    // The old leader was cut off into a minority before the split vote: the outage starts there.
+    const cut = model.faults.find((f) => f.kind === "partition")!;
+    expect(cut.startUs).toBeLessThan(split.startUs);
+    expect(won.leaderlessUs).toBe(won.endUs! - cut.startUs);
     expect(won.votes.filter((v) => v.granted).length).toBeGreaterThanOrEqual(2);
     expect(model.elections[0]!.leaderlessUs).toBe(model.elections[0]!.endUs); // leaderless since the start
   });
@@ -99,6 +102,36 @@ describe("buildModel on a synthetic leader partition", () => {
     const j = nextEventIndex(model, model.events[i]!.tUs, isFault);
     expect(model.events[j]!.tUs).toBeGreaterThan(model.events[i]!.tUs);
     expect(prevEventIndex(model, model.events[j]!.tUs, isFault)).toBe(i);
+  });
+});
+
+describe("buildModel on the world's own event names", () => {
+  const lines = [
+    HEADER,
+    '{"tUs":0,"type":"role","node":1,"role":"follower","term":1,"leader":null}',
+    '{"tUs":0,"type":"role","node":2,"role":"follower","term":1,"leader":null}',
+    '{"tUs":10,"type":"client-invoke","client":100,"opId":1,"op":"put","input":{"key":"k"},"node":1}',
+    '{"tUs":11,"type":"send","msgId":1,"from":100,"to":1,"msgType":"client-req"}',
+    '{"tUs":12,"type":"send","msgId":2,"from":1,"to":500,"msgType":"watch-resp"}',
+    '{"tUs":20,"type":"fault","fault":"disk-stall","nodes":[2]}',
+    '{"tUs":30,"type":"fault","fault":"disk-release","nodes":[2]}',
+    '{"tUs":40,"type":"fault","fault":"fsync-error","nodes":[1],"detail":"next 1"}',
+    '{"tUs":50,"type":"fault","fault":"fsync-error-clear","nodes":[1]}',
+    '{"tUs":90,"type":"note","text":"end"}',
+  ];
+  const model = buildModel(parseTrace(lines.join("\n") + "\n"));
+
+  it("shows members as nodes, and clients and watchers (message endpoints only) in client lanes", () => {
+    expect(model.nodes).toEqual([1, 2]);
+    expect(model.clients).toEqual([100, 500]);
+    expect([...model.messageOnlyClients]).toEqual([500]);
+    expect(clusterAt(model, 60).nodes.map((n) => n.node)).toEqual([1, 2]);
+  });
+
+  it("ends a disk stall at disk-release and a pending fsync error at fsync-error-clear", () => {
+    const disk = model.faults.filter((f) => f.kind === "disk").map((f) => [f.fault, f.startUs, f.endUs, f.open]);
+    expect(disk).toEqual([["disk-stall", 20, 30, false], ["fsync-error", 40, 50, false]]);
+    expect(clusterAt(model, 60).nodes.some((n) => n.slowDisk)).toBe(false);
   });
 });
 
