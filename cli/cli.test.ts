@@ -76,6 +76,17 @@ describe("raftsim CLI", () => {
     expect(first).toMatchObject({ type: "header", seed: 7, scenario: "leader-crash-restart" });
   });
 
+  it("a reader that goes away (`| head`, here `| true`) leaves the run whole: no EPIPE trace, its files and exit code stand", () => {
+    const dir = mkdtempSync(join(tmpdir(), "raftsim-cli-"));
+    const file = join(dir, "t.ndjson");
+    const script = `set -o pipefail; "${process.execPath}" "${BIN}" run --scenario leader-partition --seed 1 --trace "${file}" | true`;
+    const r = spawnSync("bash", ["-c", script], { cwd: ROOT, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const lines = readFileSync(file, "utf8").trimEnd().split("\n");
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ type: "check" }); // the trace ends with the checks: it is whole
+  });
+
   it("scenarios lists built-ins, one line each", () => {
     const r = raftsim("scenarios");
     expect(r.code).toBe(0);

@@ -3,13 +3,31 @@ import { formatHelp, parseArgs } from "./args";
 import { type Command, type CommandIO, EXIT_USAGE, UsageError } from "./command";
 import { COMMANDS } from "./commands/index";
 
+/**
+ * Set once stdout's reader has gone (`raftsim run … | head`): the command then runs to its
+ * end, so the files it writes are whole and its exit code stands, but prints nothing more.
+ */
+let stdoutClosed = false;
+
+function watchStdout(): void {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED" || stdoutClosed) {
+      stdoutClosed = true;
+      return;
+    }
+    throw error;
+  });
+}
+
 function makeIO(json: boolean): CommandIO {
   const isTTY = Boolean(process.stderr.isTTY);
   let progressShown = false;
   return {
     json,
     isTTY,
-    out: (text) => void process.stdout.write(text.endsWith("\n") ? text : text + "\n"),
+    out: (text) => {
+      if (!stdoutClosed) process.stdout.write(text.endsWith("\n") ? text : text + "\n");
+    },
     err: (text) => void process.stderr.write(text.endsWith("\n") ? text : text + "\n"),
     progress(text) {
       if (!isTTY) return;
@@ -66,6 +84,7 @@ export async function main(argv: string[]): Promise<number> {
 
 // Run when executed as the bundled CLI (not when imported by tests).
 if (process.argv[1] && /raftsim(\.mjs)?$|cli[\\/]main\.ts$/.test(process.argv[1])) {
+  watchStdout();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
