@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import type { RunOutcome } from "../../scenarios/fuzz/driver";
+import { CYCLES_MAX } from "../../scenarios/fuzz/arbitraries";
 import { DEFAULT_SHRINK_BUDGET } from "../../scenarios/fuzz/driver";
 import { runCampaign } from "../../scenarios/fuzz/pool";
 import { replayFileName, replayFileOf } from "../../scenarios/fuzz/replay";
@@ -55,11 +56,12 @@ function bar(done: number, total: number, width = 24): string {
 export const fuzzCommand: Command = {
   name: "fuzz",
   summary: "fuzz the store with random scenarios and fault plans; shrink and save failures",
-  usage: "raftsim fuzz [--runs N] [--time DUR] [--seed N] [--workers N] [--shard I/N] [--bug NAME] [--out DIR] [--json]",
+  usage: "raftsim fuzz [--runs N] [--time DUR] [--seed N] [--workers N] [--shard I/N] [--bug NAME] [--cycles N] [--out DIR] [--json]",
   description:
     "Run i of campaign seed S uses its own seed, a hash of (S, i): the same flags give the same runs and results on any machine and any number of workers. " +
     "--shard I/N (0 <= I < N) takes runs i with i mod N = I, so N shards together run exactly the campaign one machine would. " +
     "--time DUR starts no run once DUR of wall time has passed (runs under way finish): the runs done are runs 0..n-1, and the summary gives the `--runs n` that repeats them exactly. " +
+    "--cycles N makes each run N rounds of faults, heal and settle on one cluster (recovery from a recovery); --cycles 1, the default, is the one-round campaign. " +
     "Every failure is shrunk (smallest fault plan and workload that still fail the same check) and written to --out as a replay file for `raftsim replay`.",
   options: [
     { name: "runs", kind: "int", help: `runs in the whole campaign (over all shards) (default: ${DEFAULT_RUNS}; with --bug, up to ${HUNT_RUNS}; with --time, no limit)`, valueName: "N" },
@@ -68,6 +70,7 @@ export const fuzzCommand: Command = {
     { name: "workers", kind: "int", help: `worker threads (default: cores, at most 8; here ${DEFAULT_WORKERS})`, valueName: "N" },
     { name: "shard", kind: "string", help: "run only shard I of N (0-based), e.g. 0/4", valueName: "I/N" },
     { name: "bug", kind: "list", help: `switch on canary bugs (comma-separated); without --runs or --time, hunt: up to ${HUNT_RUNS} runs, stop at the first failure`, valueName: "NAME" },
+    { name: "cycles", kind: "int", help: `rounds of faults + heal + settle per run, 1 to ${CYCLES_MAX} (each ~2-4 s simulated; other N, other runs)`, valueName: "N", default: 1 },
     { name: "out", kind: "string", help: "directory for replay files", valueName: "DIR", default: "raftsim-failures" },
     { name: "max-failures", kind: "int", help: `stop after this many failing runs (in run order; 0 = never stop) (default: ${DEFAULT_MAX_FAILURES}; 1 in a --bug hunt)`, valueName: "N" },
     { name: "shrink-budget", kind: "int", help: "at most this many simulations to shrink one failure", valueName: "N", default: DEFAULT_SHRINK_BUDGET },
@@ -91,6 +94,8 @@ export const fuzzCommand: Command = {
     if (shrinkBudget < 0) throw new UsageError(`fuzz: --shrink-budget expects an integer >= 0, got ${shrinkBudget}`);
     const selfTest = o["self-test"] === undefined ? undefined : String(o["self-test"]);
     if (selfTest !== undefined && !isSelfTest(selfTest)) throw new UsageError(`fuzz: --self-test: unknown self-test '${selfTest}' (known: ${Object.keys(SELF_TESTS).join(", ")})`);
+    const cycles = Number(o.cycles);
+    if (!Number.isInteger(cycles) || cycles < 1 || cycles > CYCLES_MAX) throw new UsageError(`fuzz: --cycles expects an integer in [1, ${CYCLES_MAX}], got ${o.cycles}`);
     const outDir = String(o.out);
 
     let url = workerUrl();
@@ -100,7 +105,7 @@ export const fuzzCommand: Command = {
       threads = 1;
     }
     const budget = timeUs === undefined ? "" : `${runs === RUNS_MAX ? "" : " at most"} for ${formatSeconds(timeUs / 1e6)} of wall time`;
-    if (!io.json) io.err(`fuzz: ${timeUs !== undefined && runs === RUNS_MAX ? "as many runs as fit" : `${hunt ? "canary hunt: up to " : ""}${runs} runs${hunt ? ", stopping at the first failure" : ""}`}${budget}, seed ${campaignSeed}, shard ${shard.index}/${shard.count}, ${threads} worker${threads === 1 ? "" : "s"}, bugs: ${bugs.length ? bugs.join(",") : "none"}${selfTest ? `, self-test: ${selfTest}` : ""}`);
+    if (!io.json) io.err(`fuzz: ${timeUs !== undefined && runs === RUNS_MAX ? "as many runs as fit" : `${hunt ? "canary hunt: up to " : ""}${runs} runs${hunt ? ", stopping at the first failure" : ""}`}${budget}, seed ${campaignSeed}, shard ${shard.index}/${shard.count}, ${threads} worker${threads === 1 ? "" : "s"}, bugs: ${bugs.length ? bugs.join(",") : "none"}${cycles > 1 ? `, ${cycles} cycles per run` : ""}${selfTest ? `, self-test: ${selfTest}` : ""}`);
 
     const startMs = performance.now();
     let failedSoFar = 0;
@@ -112,7 +117,7 @@ export const fuzzCommand: Command = {
       const f = outcome.failure;
       if (!f) return undefined;
       const replayFile = join(outDir, replayFileName(outcome.seed, f.check));
-      if (written.get(outcome.index) !== replayFile) writeFileAtomic(replayFile, JSON.stringify(replayFileOf({ ...outcome, failure: f }, { campaignSeed, bugs, selfTest, build: BUILD_ID }), null, 2) + "\n");
+      if (written.get(outcome.index) !== replayFile) writeFileAtomic(replayFile, JSON.stringify(replayFileOf({ ...outcome, failure: f }, { campaignSeed, bugs, selfTest, build: BUILD_ID, cycles }), null, 2) + "\n");
       written.set(outcome.index, replayFile);
       return replayFile;
     };
@@ -145,6 +150,7 @@ export const fuzzCommand: Command = {
         bugs,
         selfTest,
         shrinkBudget,
+        cycles,
         ...(maxFailures > 0 ? { maxFailures } : {}),
         onOutcome: report,
         ...(timeUs !== undefined ? { shouldStop: () => (performance.now() - startMs) * 1_000 >= timeUs } : {}),
@@ -194,6 +200,7 @@ export const fuzzCommand: Command = {
       runsPerSecond,
       failures,
       campaignSeed,
+      cycles,
       shard: `${shard.index}/${shard.count}`,
       planned: result.planned,
       stoppedEarly: result.stoppedEarly,

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { FaultStep } from "../types";
 import { validateScenario } from "../validate";
 import { FAULT_TYPES } from "../validate";
-import { buildCase, countFaults, FAULT_FAMILIES, fuzzCaseArb, fuzzCaseRawArb, SETTLE_MS } from "./arbitraries";
+import { buildCase, countFaults, cyclesCaseArb, CYCLES_MAX, FAULT_FAMILIES, fuzzCaseArb, fuzzCaseRawArb, SETTLE_MS, withoutFault } from "./arbitraries";
 
 const SEED = 20_260_601;
 const RUNS = 300;
@@ -56,4 +56,33 @@ describe("fuzz arbitraries", () => {
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
   });
+
+  it(`--cycles N chains N rounds of faults, each healed and settled before the next (seed ${SEED})`, () => {
+    expect(cyclesCaseArb(1)).toBe(fuzzCaseArb); // the default campaign is untouched
+    expect(() => cyclesCaseArb(0)).toThrow(/cycles/);
+    expect(() => cyclesCaseArb(CYCLES_MAX + 1)).toThrow(/cycles/);
+    console.log(`cycles property seed ${SEED}, 100 runs`);
+    let healsBeforeTheEnd = 0;
+    fc.assert(
+      fc.property(cyclesCaseArb(3), ({ scenario, faultCount }) => {
+        expect(validateScenario(JSON.parse(JSON.stringify(scenario)))).toEqual(scenario);
+        expect(scenario.description).toMatch(/^fuzzed: 3 cycles of faults and heal/);
+        // Three windows of 1-3 s, each with its settle time.
+        expect(scenario.durationMs).toBeGreaterThanOrEqual(3 * (1_000 + SETTLE_MS));
+        expect(scenario.durationMs).toBeLessThanOrEqual(3 * (3_000 + SETTLE_MS));
+        const times = scenario.faults.map((s) => s.atMs);
+        expect(times).toEqual([...times].sort((a, b) => a - b));
+        expect(Math.max(...times)).toBeLessThan(scenario.durationMs);
+        expect(countFaults(scenario)).toBe(faultCount);
+        // A heal phase step before the last round's: an earlier round was healed.
+        const last = Math.max(...times);
+        if (scenario.faults.some((s) => s.atMs < last && (s.type === "heal" || (s.type === "restart" && s.node === "all-down") || (s.type === "resume" && s.node === "all-paused")))) healsBeforeTheEnd++;
+        // The shrinker can take out any step, earlier rounds' heal steps included, and get a valid scenario.
+        if (faultCount > 0) expect(() => validateScenario(JSON.parse(JSON.stringify(withoutFault(scenario, 0).scenario)))).not.toThrow();
+      }),
+      { seed: SEED, numRuns: 100 },
+    );
+    expect(healsBeforeTheEnd).toBeGreaterThan(50);
+  });
 });
+

@@ -304,3 +304,50 @@ export function keepingFaults(scenario: Scenario, keep: (index: number) => boole
   const faults = healAtMs === undefined ? kept : [...kept, ...healPhase(kept, healAtMs)];
   return { scenario: { ...scenario, faults }, faultCount: kept.length };
 }
+
+/** The most fault-and-heal cycles one run may chain (`raftsim fuzz --cycles N`). */
+export const CYCLES_MAX = 20;
+
+/** A cycle after the first: its own fault plan, family mask, intensity and window. */
+const cycleRawArb = fc.record({
+  intensity: fc.integer({ min: 1, max: INTENSITY_MAX }),
+  steps: fc.array(stepArb, { minLength: 1, maxLength: RAW_STEPS_MAX, size: "max" }),
+  mask: maskArb,
+  windowMs: fc.integer({ min: FAULT_WINDOW_MIN_MS, max: FAULT_WINDOW_MAX_MS }),
+});
+
+/**
+ * One run that goes through `cycles` rounds of faults, each followed by its heal phase and
+ * a settle time, on one cluster under one workload: recovery from a recovery (a member torn
+ * twice, leases across several leader changes, watchers resuming again and again), which a
+ * single round cannot reach. Each round draws its own swarm mask. Only the last round's heal
+ * phase is the scenario's; the earlier ones are plain steps the shrinker may remove.
+ * With `cycles` = 1 this is exactly fuzzCaseArb (the default campaign).
+ */
+export function cyclesCaseArb(cycles: number): fc.Arbitrary<FuzzCase> {
+  if (!Number.isInteger(cycles) || cycles < 1 || cycles > CYCLES_MAX) throw new RangeError(`cycles: expected an integer in [1, ${CYCLES_MAX}], got ${cycles}`);
+  if (cycles === 1) return fuzzCaseArb;
+  return fc
+    .record({ first: fuzzCaseRawArb, more: fc.array(cycleRawArb, { minLength: cycles - 1, maxLength: cycles - 1 }) })
+    .map(({ first, more }) => buildCycles([first, ...more.map((c) => ({ ...first, ...c }))]));
+}
+
+/** The scenario of several raw cases run back to back (cluster and workload from the first). */
+export function buildCycles(raws: readonly FuzzCaseRaw[]): FuzzCase {
+  const cases = raws.map(buildCase);
+  const faults: FaultStep[] = [];
+  let offsetMs = 0;
+  for (const c of cases) {
+    for (const s of c.scenario.faults) faults.push({ ...s, atMs: s.atMs + offsetMs });
+    offsetMs += c.scenario.durationMs;
+  }
+  const first = cases[0]!.scenario;
+  const scenario: Scenario = {
+    ...first,
+    description: `fuzzed: ${cases.length} cycles of faults and heal (${cases.map((c) => c.faultCount).join(" + ")} faults)`,
+    faults,
+    durationMs: offsetMs,
+  };
+  const validated = validateScenario(JSON.parse(JSON.stringify(scenario)), "fuzz case");
+  return { scenario: validated, faultCount: countFaults(validated) };
+}

@@ -103,6 +103,29 @@ describe("raftsim fuzz / replay", () => {
     expect(byCheck.length === 0).toBe(j.unknown === 0);
   });
 
+  it("--cycles N: longer runs of N fault rounds; a canary found there shrinks, replays, and its file names the cycles", () => {
+    const out = join(bundleDir, "cycles");
+    const r = raftsim("fuzz", "--cycles", "4", "--bug", "ack-before-fsync", "--seed", "1", "--workers", "1", "--json", "--out", out);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.cycles).toBe(4);
+    const f = j.failures[0];
+    const file = JSON.parse(readFileSync(f.replayFile, "utf8"));
+    expect(file.origin.cycles).toBe(4);
+    // Four rounds, each at least a 1 s fault window and 1 s to settle (shrinking goes down to
+    // that): twice a one-round case's longest (4 s).
+    expect(file.scenario.durationMs).toBeGreaterThanOrEqual(4 * 2_000);
+    expect(f.faults).toBeLessThan(f.faultsBeforeShrink);
+    const replayed = raftsim("replay", f.replayFile, "--json");
+    expect(JSON.parse(replayed.stdout)).toMatchObject({ sameTrace: true, sameViolations: true });
+    // Other cycle counts draw other runs; a bad count is a usage error.
+    const one = JSON.parse(raftsim("fuzz", "--runs", "3", "--seed", "1", "--workers", "1", "--json", "--out", out).stdout);
+    expect(one.cycles).toBe(1);
+    const bad = raftsim("fuzz", "--cycles", "21", "--runs", "1");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--cycles expects an integer in \[1, 20\], got 21/);
+  });
+
   it("--time: stops starting runs when the budget is spent; the summary's --runs repeats exactly those runs", () => {
     const timed = raftsim("fuzz", "--time", "1500ms", "--seed", "5", "--workers", "2", "--json", "--out", join(bundleDir, "timed"));
     const j = JSON.parse(timed.stdout);

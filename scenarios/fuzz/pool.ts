@@ -5,7 +5,7 @@
 import { Worker } from "node:worker_threads";
 import { assert } from "../../core/assert";
 import type { CanaryBug } from "../../core/canary";
-import { quietCaseArb } from "./arbitraries";
+import { cyclesCaseArb, quietCaseArb } from "./arbitraries";
 import { type FuzzRunOptions, fuzzRun, type RunOutcome } from "./driver";
 import { type Shard, shardRunCount, shardRunIndex } from "./seeds";
 import type { SelfTestName } from "./self-test";
@@ -17,6 +17,8 @@ export interface WorkerInit {
   shrinkBudget?: number | undefined;
   /** Draw cases without clients (cheap runs, for tests of the harness itself). */
   quiet?: boolean | undefined;
+  /** Rounds of faults and heal per run (arbitraries.ts cyclesCaseArb); 1 or absent: one. */
+  cycles?: number | undefined;
 }
 export type WorkerRequest = { type: "run"; index: number };
 export type WorkerReply = { type: "outcome"; outcome: RunOutcome } | { type: "error"; index: number; message: string };
@@ -67,7 +69,8 @@ class Cutoff {
 
 /** What every run of a campaign shares, in this thread or in a worker. */
 export function runOptions(init: WorkerInit): Omit<FuzzRunOptions, "index" | "bugs"> {
-  return { campaignSeed: init.campaignSeed, selfTest: init.selfTest, shrinkBudget: init.shrinkBudget, ...(init.quiet ? { arbitrary: quietCaseArb } : {}) };
+  const arbitrary = init.quiet ? quietCaseArb : (init.cycles ?? 1) > 1 ? cyclesCaseArb(init.cycles!) : undefined;
+  return { campaignSeed: init.campaignSeed, selfTest: init.selfTest, shrinkBudget: init.shrinkBudget, ...(arbitrary ? { arbitrary } : {}) };
 }
 
 export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
@@ -104,7 +107,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 function runOnWorkers(options: CampaignOptions, planned: number, indexAt: (position: number) => number, mayStart: (position: number) => boolean, record: (position: number, outcome: RunOutcome) => void): Promise<void> {
   const url = options.workerUrl;
   if (!url) return Promise.reject(new Error("runCampaign: workers > 1 needs workerUrl (the bundled fuzz worker)"));
-  const init: WorkerInit = { campaignSeed: options.campaignSeed, bugs: options.bugs, selfTest: options.selfTest, shrinkBudget: options.shrinkBudget, quiet: options.quiet };
+  const init: WorkerInit = { campaignSeed: options.campaignSeed, bugs: options.bugs, selfTest: options.selfTest, shrinkBudget: options.shrinkBudget, quiet: options.quiet, cycles: options.cycles };
   const count = Math.min(options.workers, planned);
   return new Promise<void>((resolve, reject) => {
     const workers: Worker[] = [];

@@ -25,7 +25,7 @@ export interface ReplayFile {
   selfTest?: SelfTestName;
   expected: { traceHash: string; violations: Violation[] };
   /** Where the failure came from: informative only, a replay does not use it. */
-  origin?: { campaignSeed: number; runIndex: number; faultsBeforeShrink: number; faultsAfterShrink: number; shrinkRuns: number; build?: string };
+  origin?: { campaignSeed: number; runIndex: number; faultsBeforeShrink: number; faultsAfterShrink: number; shrinkRuns: number; build?: string; cycles?: number };
 }
 
 export class ReplayFileError extends Error {
@@ -93,7 +93,7 @@ export function replay(file: ReplayFile, traceSink?: TraceSink): ReplayResult {
 }
 
 /** The replay file of a failed campaign run: its shrunk case, what it must reproduce, and where it came from. */
-export function replayFileOf(outcome: { seed: number; index: number; failure: Failure }, campaign: { campaignSeed: number; bugs: CanaryBug[]; selfTest?: SelfTestName | undefined; build?: string }): ReplayFile {
+export function replayFileOf(outcome: { seed: number; index: number; failure: Failure }, campaign: { campaignSeed: number; bugs: CanaryBug[]; selfTest?: SelfTestName | undefined; build?: string; cycles?: number }): ReplayFile {
   const f = outcome.failure;
   return {
     formatVersion: REPLAY_FORMAT_VERSION,
@@ -102,7 +102,7 @@ export function replayFileOf(outcome: { seed: number; index: number; failure: Fa
     bugs: campaign.bugs,
     ...(campaign.selfTest ? { selfTest: campaign.selfTest } : {}),
     expected: { traceHash: f.shrunk.traceHash, violations: f.shrunk.violations },
-    origin: { campaignSeed: campaign.campaignSeed, runIndex: outcome.index, faultsBeforeShrink: f.original.faults, faultsAfterShrink: f.shrunk.faults, shrinkRuns: f.shrinkRuns, ...(campaign.build ? { build: campaign.build } : {}) },
+    origin: { campaignSeed: campaign.campaignSeed, runIndex: outcome.index, faultsBeforeShrink: f.original.faults, faultsAfterShrink: f.shrunk.faults, shrinkRuns: f.shrinkRuns, ...(campaign.build ? { build: campaign.build } : {}), ...((campaign.cycles ?? 1) > 1 ? { cycles: campaign.cycles } : {}) },
   };
 }
 
@@ -115,7 +115,8 @@ export function rerunCommand(file: ReplayFile): string | undefined {
   if (!o || !Number.isSafeInteger(o.campaignSeed) || !Number.isSafeInteger(o.runIndex) || o.runIndex < 0) return undefined;
   const bugs = file.bugs.length ? ` --bug ${file.bugs.join(",")}` : "";
   const selfTest = file.selfTest ? ` --self-test ${file.selfTest}` : "";
-  return `raftsim fuzz --seed ${o.campaignSeed} --runs ${o.runIndex + 1} --shard ${o.runIndex}/${o.runIndex + 1}${bugs}${selfTest}`;
+  const cycles = Number.isSafeInteger(o.cycles) && o.cycles! > 1 ? ` --cycles ${o.cycles}` : "";
+  return `raftsim fuzz --seed ${o.campaignSeed} --runs ${o.runIndex + 1} --shard ${o.runIndex}/${o.runIndex + 1}${cycles}${bugs}${selfTest}`;
 }
 
 /** A stable file name for a failure: seed and check, nothing that changes between runs. */
