@@ -40,8 +40,8 @@ export class Timeline {
     container.appendChild(this.canvas);
     this.ctx = this.canvas.getContext("2d")!;
     model.nodes.forEach((n, i) => this.nodeRow.set(n, i));
-    model.clients.forEach((c, i) => this.clientRow.set(c, i));
-    this.clientLanePx = Math.max(6, Math.min(18, Math.floor(240 / Math.max(1, model.clients.length))));
+    model.clientLanes.forEach((lane, i) => lane.ids.forEach((c) => this.clientRow.set(c, i)));
+    this.clientLanePx = Math.max(6, Math.min(18, Math.floor(240 / Math.max(1, model.clientLanes.length))));
     this.resize();
     new ResizeObserver(() => {
       this.resize();
@@ -54,7 +54,7 @@ export class Timeline {
 
   private get lanesHeightPx(): number {
     const m = this.store.model;
-    return AXIS_PX + m.nodes.length * NODE_LANE_PX + GAP_PX + m.clients.length * this.clientLanePx + 6;
+    return AXIS_PX + m.nodes.length * NODE_LANE_PX + GAP_PX + m.clientLanes.length * this.clientLanePx + 6;
   }
 
   private resize(): void {
@@ -221,10 +221,10 @@ export class Timeline {
     const { ctx } = this;
     const right = this.widthPx - 8;
     const h = this.clientLanePx;
-    for (const c of model.clients) {
-      ctx.fillStyle = this.clientRow.get(c)! % 2 ? "#fbfbfb" : "#f5f5f5";
-      ctx.fillRect(GUTTER_PX, this.clientLaneY(c), right - GUTTER_PX, h);
-    }
+    model.clientLanes.forEach((lane, i) => {
+      ctx.fillStyle = i % 2 ? "#fbfbfb" : "#f5f5f5";
+      ctx.fillRect(GUTTER_PX, this.clientLaneY(lane.ids[0]!), right - GUTTER_PX, h);
+    });
     this.drawnOps = model.ops.overlapping(fromUs, toUs);
     const highlighted: ClientOp[] = [];
     ctx.font = `${Math.min(10, h - 6)}px system-ui, sans-serif`;
@@ -312,7 +312,7 @@ export class Timeline {
     // Labels squeeze (fillText's maxWidth) rather than run off the gutter's left edge.
     for (const node of model.nodes) ctx.fillText(`node ${node}`, GUTTER_PX - 6, this.nodeLaneY(node) + NODE_LANE_PX / 2 + 4, GUTTER_PX - 8);
     ctx.font = `${Math.min(11, this.clientLanePx - 2)}px system-ui, sans-serif`;
-    if (this.clientLanePx >= 9) for (const c of model.clients) ctx.fillText(`${model.messageOnlyClients.has(c) ? "process" : "client"} ${c}`, GUTTER_PX - 6, this.clientLaneY(c) + this.clientLanePx - 5, GUTTER_PX - 8);
+    if (this.clientLanePx >= 9) for (const lane of model.clientLanes) ctx.fillText(lane.label, GUTTER_PX - 6, this.clientLaneY(lane.ids[0]!) + this.clientLanePx - 5, GUTTER_PX - 8);
   }
 
   private onClick(e: MouseEvent): void {

@@ -69,6 +69,12 @@ export interface TraceModel {
   clients: number[];
   /** Client lanes that only exchange messages (no operations of their own): watchers, probes. */
   messageOnlyClients: Set<number>;
+  /**
+   * The lanes under the members, in order: one per client or watcher, except that the
+   * store's own lease expiries (each recorded as a client of one "lease-expire" operation,
+   * so the checker sees them as concurrent) share one "lessor" lane.
+   */
+  clientLanes: { label: string; ids: number[] }[];
   roles: Map<NodeId, RoleInterval[]>;
   faults: FaultWindow[];
   faultIndex: IntervalIndex<FaultWindow>;
@@ -188,6 +194,17 @@ export function buildModel(parsed: ParsedTrace): TraceModel {
   if (nodeSet.size === 0) for (const id of endpointSet) nodeSet.add(id);
   const nodes = [...nodeSet].sort((a, b) => a - b);
   const messageOnlyClients = new Set([...endpointSet].filter((id) => !nodeSet.has(id) && !clientSet.has(id)));
+  const clients = [...clientSet, ...messageOnlyClients].sort((a, b) => a - b);
+  const opsOf = new Map<number, string[]>();
+  for (const op of ops.values()) {
+    let list = opsOf.get(op.client);
+    if (!list) opsOf.set(op.client, (list = []));
+    list.push(op.op);
+  }
+  const isLessor = (id: number) => !messageOnlyClients.has(id) && (opsOf.get(id) ?? []).length > 0 && opsOf.get(id)!.every((op) => op === "lease-expire");
+  const lessorIds = clients.filter(isLessor);
+  const clientLanes = clients.filter((id) => !isLessor(id)).map((id) => ({ label: `${messageOnlyClients.has(id) ? "process" : "client"} ${id}`, ids: [id] }));
+  if (lessorIds.length > 0) clientLanes.push({ label: "lessor", ids: lessorIds });
   const roles = new Map<NodeId, RoleInterval[]>();
   for (const node of nodes) {
     const list = roleEvents.get(node) ?? [];
@@ -204,8 +221,9 @@ export function buildModel(parsed: ParsedTrace): TraceModel {
     startUs,
     endUs,
     nodes,
-    clients: [...clientSet, ...messageOnlyClients].sort((a, b) => a - b),
+    clients,
     messageOnlyClients,
+    clientLanes,
     roles,
     faults,
     faultIndex: new IntervalIndex(faults),

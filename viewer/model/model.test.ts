@@ -117,14 +117,18 @@ describe("buildModel on the world's own event names", () => {
     '{"tUs":30,"type":"fault","fault":"disk-release","nodes":[2]}',
     '{"tUs":40,"type":"fault","fault":"fsync-error","nodes":[1],"detail":"next 1"}',
     '{"tUs":50,"type":"fault","fault":"fsync-error-clear","nodes":[1]}',
+    '{"tUs":60,"type":"client-invoke","client":10000,"opId":2,"op":"lease-expire","input":{"id":5},"node":1}',
+    '{"tUs":61,"type":"client-invoke","client":10001,"opId":3,"op":"lease-expire","input":{"id":6},"node":1}',
     '{"tUs":90,"type":"note","text":"end"}',
   ];
   const model = buildModel(parseTrace(lines.join("\n") + "\n"));
 
   it("shows members as nodes, and clients and watchers (message endpoints only) in client lanes", () => {
     expect(model.nodes).toEqual([1, 2]);
-    expect(model.clients).toEqual([100, 500]);
+    expect(model.clients).toEqual([100, 500, 10000, 10001]);
     expect([...model.messageOnlyClients]).toEqual([500]);
+    // The store's lease expiries (a client of one op each) share one lane.
+    expect(model.clientLanes).toEqual([{ label: "client 100", ids: [100] }, { label: "process 500", ids: [500] }, { label: "lessor", ids: [10000, 10001] }]);
     expect(clusterAt(model, 60).nodes.map((n) => n.node)).toEqual([1, 2]);
   });
 
