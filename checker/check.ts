@@ -1,6 +1,7 @@
 // checkHistory: normalize, partition (when the model allows), search each part.
 import type { History, ModelName, Operation } from "./history";
 import { searchPartition, type Budget, type Verdict } from "./linearizability";
+import { hasHints, verifyWitness } from "./witness";
 import type { Model } from "./model";
 import { modelByName } from "./models/index";
 
@@ -13,6 +14,8 @@ export interface CheckOptions {
   noPartition?: boolean;
   /** Try open operations after those that returned (default true; SearchOptions.openLast). */
   openLast?: boolean;
+  /** Verify the order the operations' hints propose before searching (default true; witness.ts). */
+  witness?: boolean;
 }
 
 export interface CheckCounterexample {
@@ -35,6 +38,8 @@ export interface CheckResult {
   verdict: Verdict;
   operations: number;
   partitions: number;
+  /** Partitions settled by verifying the order their hints propose, without a search. */
+  witnessed: number;
   /** Model steps tried, summed over partitions (work done, machine-independent). */
   steps: number;
   counterexample?: CheckCounterexample;
@@ -47,7 +52,16 @@ export function checkHistory<S, I, O>(history: History<I, O> | Operation<I, O>[]
   const parts = !options.noPartition && m.partition ? m.partition(ops) : [ops];
   let steps = 0;
   let sawUnknown = false;
+  let witnessed = 0;
   for (const part of parts) {
+    if (options.witness !== false && hasHints(part)) {
+      const w = verifyWitness(m, part);
+      steps += w.steps;
+      if (w.verified) {
+        witnessed++;
+        continue;
+      }
+    }
     const result = searchPartition(m, part, { budget: options.budget, maxCacheEntries: options.maxCacheEntries, openLast: options.openLast });
     steps += result.steps;
     if (result.verdict === "not-linearizable") {
@@ -58,6 +72,7 @@ export function checkHistory<S, I, O>(history: History<I, O> | Operation<I, O>[]
         verdict: "not-linearizable",
         operations: ops.length,
         partitions: parts.length,
+        witnessed,
         steps,
         counterexample: {
           partitionOperations: part.map((op) => op.id),
@@ -76,7 +91,7 @@ export function checkHistory<S, I, O>(history: History<I, O> | Operation<I, O>[]
       if (options.budget?.exhausted()) break;
     }
   }
-  return { verdict: sawUnknown ? "unknown" : "linearizable", operations: ops.length, partitions: parts.length, steps };
+  return { verdict: sawUnknown ? "unknown" : "linearizable", operations: ops.length, partitions: parts.length, witnessed, steps };
 }
 
 function safeJson(value: unknown): string {

@@ -7,7 +7,7 @@
 //     "model": "etcd" | "register" | "kv",
 //     "operations": [
 //       { "id": 0, "client": 3, "input": <model input>, "call": 1200,
-//         "output": <model output> | null, "return": 1875 | null }
+//         "output": <model output> | null, "return": 1875 | null, "hint": 17 }
 //     ]
 //   }
 //
@@ -20,6 +20,9 @@
 // - `input`/`output` shapes are the model's: see models/etcd.ts (EtcdRequest /
 //   EtcdResponse), models/register.ts and models/kv.ts.
 // - Operations of one client must not overlap (a client has one operation outstanding).
+// - `hint` (optional, a non-negative integer): where the system says the operation took
+//   effect (raftsim: a store revision). The checker verifies the order hints propose before
+//   it searches; a wrong hint costs time, never a wrong verdict (witness.ts).
 import { findJsonError } from "./json_error";
 import { HistoryParseError } from "./errors";
 import { describeShapeError } from "./validate";
@@ -37,6 +40,11 @@ export interface Operation<I = unknown, O = unknown> {
   output: O | null;
   /** Infinity = never returned: may or may not have taken effect. */
   return: number;
+  /**
+   * Optional: where the system under test says the operation took effect (any number that
+   * orders operations; raftsim uses store revisions). Only a proposal: see witness.ts.
+   */
+  hint?: number;
 }
 
 export interface History<I = unknown, O = unknown> {
@@ -48,7 +56,7 @@ export interface History<I = unknown, O = unknown> {
 export interface HistoryFileV1 {
   formatVersion: 1;
   model: ModelName;
-  operations: { id: number; client: number; input: unknown; call: number; output: unknown; return: number | null }[];
+  operations: { id: number; client: number; input: unknown; call: number; output: unknown; return: number | null; hint?: number }[];
 }
 
 export function historyToJson(history: History, model: ModelName): HistoryFileV1 {
@@ -62,6 +70,7 @@ export function historyToJson(history: History, model: ModelName): HistoryFileV1
       call: op.call,
       output: op.return === Infinity ? null : (op.output ?? null),
       return: op.return === Infinity ? null : op.return,
+      ...(op.hint !== undefined ? { hint: op.hint } : {}),
     })),
   };
 }
@@ -105,7 +114,8 @@ export function parseHistoryJson(text: string, file: string): History & { model:
     const ret = int("return", true);
     if (!("input" in o)) throw new HistoryParseError(file, where(), `operation #${index}: missing "input"`);
     if (ret !== null && ret < call) throw new HistoryParseError(file, where(), `operation #${index}: "return" (${ret}) is before "call" (${call})`);
-    const op: Operation = { id, client, input: o.input, call, output: ret === null ? null : (o.output ?? null), return: ret === null ? Infinity : ret };
+    const hint = o.hint === undefined ? undefined : int("hint", false)!;
+    const op: Operation = { id, client, input: o.input, call, output: ret === null ? null : (o.output ?? null), return: ret === null ? Infinity : ret, ...(hint !== undefined ? { hint } : {}) };
     const shape = describeShapeError(d.model as ModelName, op);
     if (shape) throw new HistoryParseError(file, where(), `operation #${index} (id ${id}): ${shape}`);
     return op;

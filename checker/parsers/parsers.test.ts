@@ -70,11 +70,12 @@ describe("raftsim history JSON", () => {
       model: "register",
       operations: [
         { id: 0, client: 1, input: { op: "write", value: 1 }, call: 10, output: {}, return: 20 },
-        { id: 1, client: 2, input: { op: "write", value: 2 }, call: 15, output: null, return: null },
+        { id: 1, client: 2, input: { op: "write", value: 2 }, call: 15, output: null, return: null, hint: 3 },
       ],
     });
     const h = parseHistoryJson(text, "h.json");
     expect(h.operations[1]!.return).toBe(Infinity);
+    expect(h.operations.map((o) => o.hint)).toEqual([undefined, 3]);
     expect(JSON.parse(JSON.stringify(historyToJson(h, "register")))).toEqual(JSON.parse(text));
   });
   it("names file and line on malformed input", () => {
@@ -82,6 +83,8 @@ describe("raftsim history JSON", () => {
     const e = errorOf(() => parseHistoryJson(text, "h.json"));
     expect(e.line).toBe(5);
     expect(e.message).toMatch(/before "call"/);
+    const badHint = '{\n"formatVersion": 1,\n"model": "kv",\n"operations": [\n{"id": 0, "client": 1, "input": {}, "call": 5, "output": null, "return": 9, "hint": "x"}\n]}';
+    expect(errorOf(() => parseHistoryJson(badHint, "h.json")).message).toMatch(/^h\.json:5: operation #0: expected "hint" to be a non-negative integer, got "x"/);
     expect(errorOf(() => parseHistoryJson("{\n\"formatVersion\": 2}", "v.json")).message).toMatch(/^v\.json:2: expected "formatVersion": 1/);
     expect(errorOf(() => parseHistoryJson("{\n  oops", "j.json")).message).toMatch(/^j\.json:2: invalid JSON/);
   });

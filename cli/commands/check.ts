@@ -74,9 +74,10 @@ export const checkCommand: Command = {
       writeFileSync(htmlPath, renderCheckHtml(loaded.history.operations, result, { title: `raftsim check ${file}`, timeUnit: loaded.format === "history" ? "µs" : "line" }));
     }
     if (io.json) {
-      io.out(JSON.stringify({ verdict: result.verdict, operations: result.operations, ms, file, format: loaded.format, model, partitions: result.partitions, counterexample: result.counterexample ? { linearized: result.counterexample.linearized, blocking: result.counterexample.blocking, unplaceable: result.counterexample.unplaceable, state: result.counterexample.state } : undefined }));
+      io.out(JSON.stringify({ verdict: result.verdict, operations: result.operations, ms, file, format: loaded.format, model, partitions: result.partitions, witnessed: result.witnessed, counterexample: result.counterexample ? { linearized: result.counterexample.linearized, blocking: result.counterexample.blocking, unplaceable: result.counterexample.unplaceable, state: result.counterexample.state } : undefined }));
     } else {
-      io.out(`${file}: ${result.verdict} (${result.operations} operations, ${result.partitions} partition(s), ${ms} ms, model ${model})`);
+      const witnessed = result.witnessed > 0 ? `, ${result.witnessed === result.partitions ? "all" : result.witnessed} settled by verifying the order the hints propose` : "";
+      io.out(`${file}: ${result.verdict} (${result.operations} operations, ${result.partitions} partition(s), ${ms} ms, model ${model}${witnessed})`);
       const ce = result.counterexample;
       if (ce) {
         io.out(`longest linearizable prefix: ${ce.linearized.length} operation(s); state there: ${ce.state}`);

@@ -1,5 +1,6 @@
 // `raftsim run`: one scenario, one seed; prints the run summary and exits 1 if a check failed.
 import { performance } from "node:perf_hooks";
+import { hintedHistoryJson } from "../../scenarios/lin_hints";
 import { runScenario } from "../../scenarios/run";
 import { type Command, EXIT_CHECK_FAILED, EXIT_OK } from "../command";
 import { AtomicStreamWriter, writeFileAtomic } from "../files";
@@ -38,8 +39,9 @@ export const runCommand: Command = {
       io.progressDone();
     }
     const wallMs = Math.round(performance.now() - startMs);
-    const { world: _world, recorder, system: _system, ...summary } = result;
-    if (typeof args.options.history === "string") writeFileAtomic(args.options.history, JSON.stringify(recorder.toHistoryJson()) + "\n");
+    const { world: _world, recorder, system, ...summary } = result;
+    // With hints: where the store says each operation took effect (scenarios/lin_hints.ts).
+    if (typeof args.options.history === "string") writeFileAtomic(args.options.history, JSON.stringify(hintedHistoryJson(recorder, system.oracle.storeEvents())) + "\n");
     const output = { ...summary, wallMs, bugs: [...bugs] };
     const failed = Object.values(result.checks).includes("fail");
     if (io.json) io.out(JSON.stringify(output));

@@ -1,0 +1,134 @@
+// The proposed order (witness.ts) may only ever say "linearizable" when it is, and must say
+// so for a real execution whose hints are its true linearization points.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { bruteForceLinearizable } from "./brute-force";
+import { checkHistory } from "./check";
+import type { Operation } from "./history";
+import { etcdModel } from "./models/etcd";
+import type { EtcdRequest, EtcdResponse } from "./models/etcd-types";
+import { registerModel, type RegisterInput, type RegisterOutput, type RegisterValue } from "./models/register";
+import { verifyWitness } from "./witness";
+
+type RegOp = Operation<RegisterInput, RegisterOutput>;
+const VALUES: RegisterValue[] = [null, 0, 1, 2];
+
+/** Random small register histories, each operation with or without a random hint. */
+const randomHinted = fc
+  .array(
+    fc.record({
+      kind: fc.constantFrom("read", "write", "cas"),
+      a: fc.constantFrom(...VALUES),
+      b: fc.constantFrom(...VALUES),
+      r: fc.constantFrom(...VALUES),
+      ok: fc.boolean(),
+      call: fc.nat(20),
+      len: fc.nat(12),
+      open: fc.nat(6),
+      hint: fc.option(fc.nat(8), { freq: 4 }),
+    }),
+    { minLength: 1, maxLength: 7 },
+  )
+  .map((rows) =>
+    rows.map((s, i): RegOp => {
+      const input: RegisterInput = s.kind === "read" ? { op: "read" } : s.kind === "write" ? { op: "write", value: s.a } : { op: "cas", from: s.a, to: s.b };
+      const output: RegisterOutput = input.op === "read" ? { value: s.r } : input.op === "cas" ? { ok: s.ok } : {};
+      const open = s.open === 0;
+      return { id: i, client: i, input, call: s.call, output: open ? null : output, return: open ? Infinity : s.call + s.len, ...(s.hint !== null ? { hint: s.hint } : {}) };
+    }),
+  );
+
+/**
+ * A real execution: each operation takes effect at a point inside its interval, in point
+ * order on one register; its hint is that point. Open operations may have taken effect
+ * (hinted) or not (no hint, no effect).
+ */
+const realExecution = fc
+  .array(fc.record({ kind: fc.constantFrom("read", "write", "cas"), a: fc.constantFrom(...VALUES), b: fc.constantFrom(...VALUES), call: fc.nat(40), before: fc.nat(10), after: fc.nat(10), open: fc.nat(5), applied: fc.boolean() }), { minLength: 1, maxLength: 30 })
+  .map((rows) => {
+    const ops = rows.map((s, i) => ({ s, i, point: s.call + s.before }));
+    // Distinct points (ties broken by index), applied in point order.
+    ops.sort((x, y) => x.point - y.point || x.i - y.i);
+    let value: RegisterValue = null;
+    const out: RegOp[] = [];
+    ops.forEach(({ s, i, point }, rank) => {
+      const open = s.open === 0;
+      const input: RegisterInput = s.kind === "read" ? { op: "read" } : s.kind === "write" ? { op: "write", value: s.a } : { op: "cas", from: s.a, to: s.b };
+      if (open && !s.applied) {
+        out.push({ id: i, client: i, input, call: s.call, output: null, return: Infinity });
+        return;
+      }
+      let output: RegisterOutput;
+      if (input.op === "read") output = { value };
+      else if (input.op === "write") (value = input.value), (output = {});
+      else output = { ok: value === input.from && ((value = input.to), true) };
+      // The hint orders by point; the return lies after the point.
+      out.push({ id: i, client: i, input, call: s.call, output: open ? null : output, return: open ? Infinity : point + s.after, hint: rank });
+    });
+    return out.sort((a, b) => a.id - b.id);
+  });
+
+describe("witness: a proposed linearization, verified", () => {
+  it("is sound: whenever it verifies an order, brute force finds the history linearizable (10,000 random hinted histories)", () => {
+    let verified = 0;
+    fc.assert(
+      fc.property(randomHinted, (ops) => {
+        const w = verifyWitness(registerModel, ops);
+        if (!w.verified) return;
+        verified++;
+        expect(bruteForceLinearizable(registerModel, ops)).toBe(true);
+      }),
+      { numRuns: 10_000, seed: 2026 },
+    );
+    // Random hints must verify often enough for the soundness above to mean something.
+    expect(verified).toBeGreaterThan(1000);
+  });
+
+  it("verifies every real execution whose hints are its linearization points (2,000 executions of up to 30 operations)", () => {
+    fc.assert(
+      fc.property(realExecution, (ops) => {
+        expect(verifyWitness(registerModel, ops)).toMatchObject({ verified: true });
+        const result = checkHistory(ops, registerModel);
+        expect(result.verdict).toBe("linearizable");
+        // Settled without a search, unless nothing carried a hint (only unapplied open operations).
+        expect(result.witnessed).toBe(ops.some((o) => o.hint !== undefined) ? result.partitions : 0);
+      }),
+      { numRuns: 2_000, seed: 11 },
+    );
+  });
+
+  it("never changes a verdict: with or without hints, checkHistory agrees (5,000 random hinted histories)", () => {
+    fc.assert(
+      fc.property(randomHinted, (ops) => {
+        expect(checkHistory(ops, registerModel).verdict).toBe(checkHistory(ops, registerModel, { witness: false }).verdict);
+      }),
+      { numRuns: 5_000, seed: 5 },
+    );
+  });
+
+  const w = (id: number, value: RegisterValue, call: number, ret: number, hint?: number): RegOp => ({ id, client: id, input: { op: "write", value }, call, output: {}, return: ret, ...(hint !== undefined ? { hint } : {}) });
+  const r = (id: number, value: RegisterValue, call: number, ret: number, hint?: number): RegOp => ({ id, client: id, input: { op: "read" }, call, output: { value }, return: ret, ...(hint !== undefined ? { hint } : {}) });
+
+  it("refuses a stale read, and an order against real time, and the search then decides", () => {
+    // The read began after the write of 2 returned, but saw 1.
+    const stale = [w(0, 1, 0, 10, 1), w(1, 2, 20, 30, 2), r(2, 1, 40, 50, 1)];
+    expect(verifyWitness(registerModel, stale).verified).toBe(false);
+    expect(checkHistory(stale, registerModel).verdict).toBe("not-linearizable");
+    // Hints that put a later write first: refused, yet the history is linearizable.
+    const swapped = [w(0, 1, 0, 10, 2), w(1, 2, 20, 30, 1), r(2, 2, 40, 50, 2)];
+    expect(verifyWitness(registerModel, swapped)).toMatchObject({ verified: false, refused: expect.stringMatching(/fits nowhere/) });
+    expect(checkHistory(swapped, registerModel)).toMatchObject({ verdict: "linearizable", witnessed: 0 });
+  });
+
+  it("puts in an open operation without a hint only where it unblocks the order (a timed-out lease grant a revoke shows applied)", () => {
+    type EOp = Operation<EtcdRequest, EtcdResponse>;
+    const ops: EOp[] = [
+      { id: 0, client: 1, input: { type: "leaseGrant", ID: 7, TTL: 5 }, call: 0, output: null, return: Infinity },
+      { id: 1, client: 2, input: { type: "put", key: "a", value: "x" }, call: 5, output: { type: "put", header: { revision: 2 } } as EtcdResponse, return: 9, hint: 2 },
+      { id: 2, client: 3, input: { type: "leaseRevoke", ID: 7 }, call: 10, output: { type: "leaseRevoke", header: { revision: 2 } } as EtcdResponse, return: 12, hint: 2 },
+    ];
+    expect(verifyWitness(etcdModel, ops)).toMatchObject({ verified: true });
+    // Without the grant the revoke could not succeed: the lookahead is what verified it.
+    expect(verifyWitness(etcdModel, ops.slice(1)).verified).toBe(false);
+  });
+});

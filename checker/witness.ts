@@ -1,0 +1,115 @@
+// A linearization proposed by the system under test, verified in about linear time before
+// any search is started.
+//
+// An operation may carry a `hint`: where the system says it took effect. raftsim's store
+// gives the revision a response carries (a write's own revision; the revision a read saw)
+// and, for a request that timed out but was applied, the revision the store's own record
+// shows it at. Hints are claims, never trusted: the checker builds an order from them and
+// verifies it as a linearization — every operation that returned is in it, real-time
+// order holds (an operation that returned before another was called comes first), and every
+// step is legal in the model. A verified order is a proof that the history is
+// linearizable. A refused one proves nothing (a wrong claim, a missing one, or a bug): the
+// complete search then decides, exactly as without hints.
+//
+// The order: operations by hint; within one hint, and for operations that returned without
+// a hint (a definite error, say), greedily the first by call time that the model accepts
+// and real time allows at that point. Open operations (never returned) without a hint are
+// left out ("did not take effect") unless the order gets stuck where one of them, put in
+// just there, lets a stuck operation go on (a lease grant that timed out, which a later
+// revoke shows did apply).
+import type { Operation } from "./history";
+import type { Model } from "./model";
+
+export interface WitnessResult {
+  /** True when the proposed order was verified: the history is linearizable. */
+  verified: boolean;
+  /** Model steps tried (work done, machine-independent). */
+  steps: number;
+  /** Why the order was refused (for diagnostics; the search decides the verdict). */
+  refused?: string;
+}
+
+/** Whether any operation carries a hint (otherwise there is nothing to propose). */
+export function hasHints(ops: readonly Operation<unknown, unknown>[]): boolean {
+  return ops.some((op) => op.hint !== undefined);
+}
+
+export function verifyWitness<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I, O>[]): WitnessResult {
+  // Who takes part: every operation that returned, and open ones the system says applied.
+  const members = ops.filter((op) => op.return !== Infinity || op.hint !== undefined);
+  const n = members.length;
+  if (n === 0) return { verified: true, steps: 0 };
+  const byCall = (a: Operation<I, O>, b: Operation<I, O>) => a.call - b.call || a.id - b.id;
+  const hinted = members.filter((op) => op.hint !== undefined).sort((a, b) => a.hint! - b.hint! || byCall(a, b));
+  /** Operations that returned without a hint: placed wherever they first fit. */
+  const floating = members.filter((op) => op.hint === undefined).sort(byCall);
+  /** Open operations without a hint: left out unless one unblocks the order. */
+  const optional = ops.filter((op) => op.return === Infinity && op.hint === undefined).sort(byCall);
+
+  // Real time: an operation may be placed only if no other unplaced member returned before
+  // it was called. Members by return time, and the two earliest unplaced among them.
+  const index = new Map<Operation<I, O>, number>();
+  members.forEach((op, i) => index.set(op, i));
+  const placed = new Uint8Array(n);
+  const byReturn = members.map((_, i) => i).sort((a, b) => members[a]!.return - members[b]!.return || a - b);
+  let first = 0;
+  const realTimeAllows = (op: Operation<I, O>): boolean => {
+    while (first < n && placed[byReturn[first]!]) first++;
+    let k = first;
+    // The earliest-returning unplaced member other than `op` itself.
+    while (k < n && (placed[byReturn[k]!] || members[byReturn[k]!] === op)) k++;
+    return k >= n || members[byReturn[k]!]!.return >= op.call;
+  };
+
+  let state = model.init();
+  let steps = 0;
+  let h = 0;
+  const pending: Operation<I, O>[] = [];
+  const place = (list: Operation<I, O>[]): boolean => {
+    for (let j = 0; j < list.length; j++) {
+      const op = list[j]!;
+      if (!realTimeAllows(op)) continue;
+      steps++;
+      const after = model.step(state, op.input, op.return === Infinity ? null : op.output);
+      if (after === undefined) continue;
+      state = after;
+      placed[index.get(op)!] = 1;
+      list.splice(j, 1);
+      return true;
+    }
+    return false;
+  };
+  /** Puts in the first optional operation after which a stuck one fits (a step of lookahead). */
+  const unblock = (): boolean => {
+    for (let j = 0; j < optional.length; j++) {
+      const o = optional[j]!;
+      if (!realTimeAllows(o)) continue;
+      steps++;
+      const after = model.step(state, o.input, null);
+      if (after === undefined) continue;
+      const before = state;
+      state = after;
+      if (place(floating) || place(pending)) {
+        optional.splice(j, 1);
+        return true;
+      }
+      state = before;
+    }
+    return false;
+  };
+  while (h < hinted.length || pending.length > 0) {
+    // The next hint's operations join the group once the current one is done.
+    if (pending.length === 0) {
+      const hint = hinted[h]!.hint;
+      while (h < hinted.length && hinted[h]!.hint === hint) pending.push(hinted[h++]!);
+    }
+    // Operations that returned without a hint go in at the first point they fit. (Were one
+    // to change the state, an early place could refuse a valid order: that only sends the
+    // history to the search. raftsim's are definite errors, which change nothing.)
+    if (place(floating) || place(pending) || unblock()) continue;
+    const stuck = pending[0]!;
+    return { verified: false, steps, refused: `operation ${stuck.id} (hint ${stuck.hint}) fits nowhere at its hint` };
+  }
+  while (floating.length > 0) if (!place(floating) && !unblock()) return { verified: false, steps, refused: `operation ${floating[0]!.id} (no hint) fits nowhere` };
+  return { verified: true, steps };
+}

@@ -1,0 +1,103 @@
+// Hints for the linearizability checker (checker/witness.ts): where the store says each
+// operation took effect. They only propose an order, which the checker verifies; a wrong or
+// missing hint costs a search, never a verdict. So they may come from the store itself:
+// - an answered request: the revision its response header carries (a write's own revision,
+//   the revision a read saw);
+// - a request that timed out but was applied: the revision at which the store's record of
+//   every applied event (sim/etcd/oracle.ts) shows its effect — a put by its unique value,
+//   a delete of one key by the earliest deletion of that key no answered request claims.
+// Without these, each open request doubles what the search may have to try.
+import { type HistoryFileV1, historyToJson, type Operation } from "../checker/history";
+import type { StoreEvent } from "../checker/watch";
+import type { EtcdRequest, EtcdResponse } from "../core/server/api";
+import type { HistoryRecorder } from "./workload/history";
+
+type Op = Operation<EtcdRequest, EtcdResponse>;
+
+/** The revision an answered request's response reports, if any. */
+function headerRevision(output: EtcdResponse | null): number | undefined {
+  const header = output && typeof output === "object" && "header" in output ? (output as { header?: { revision?: unknown } }).header : undefined;
+  return typeof header?.revision === "number" ? header.revision : undefined;
+}
+
+/** The single put an operation would make, as (key, value) — a put or a one-put txn branch. */
+function putOf(input: EtcdRequest): { key: string; value: string } | undefined {
+  if (input.type === "put") return { key: input.key, value: input.value };
+  if (input.type === "txn") {
+    const puts = input.success.filter((o) => o.type === "put");
+    if (puts.length >= 1 && puts[0]!.type === "put") return { key: puts[0]!.key, value: puts[0]!.value };
+  }
+  return undefined;
+}
+
+/** Whether an answered request made a revision of its own (so no open request made that one). */
+function madeRevision(input: EtcdRequest, output: EtcdResponse | null, hint: number, deletesAt: ReadonlySet<number>): boolean {
+  const o = output as Record<string, unknown> | null;
+  if (input.type === "put") return true;
+  // A revoke that deleted keys made its revision; one that deleted none reports the current one.
+  if (input.type === "leaseRevoke") return deletesAt.has(hint);
+  if (input.type === "deleteRange") return typeof o?.deleted === "number" && o.deleted > 0;
+  if (input.type === "txn") {
+    const branch = o?.succeeded === true ? input.success : o?.succeeded === false ? input.failure : [];
+    return branch.some((op) => op.type === "put");
+  }
+  return false;
+}
+
+export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[]): Op[] {
+  const out = ops.map((op) => {
+    const hint = op.return === Infinity ? undefined : headerRevision(op.output);
+    return hint === undefined ? op : { ...op, hint };
+  });
+  // Revisions answered writes claim: an open request cannot have made them.
+  const claimed = new Set<number>();
+  const deletesAt = new Set(store.filter((e) => e.type === "DELETE").map((e) => e.revision));
+  for (const op of out) if (op.hint !== undefined && madeRevision(op.input, op.output, op.hint, deletesAt)) claimed.add(op.hint);
+  const putAt = new Map<string, number[]>();
+  const deletesOf = new Map<string, number[]>();
+  for (const e of store) {
+    if (e.type === "PUT") {
+      const k = `${e.kv.key}\u0000${e.kv.value}`;
+      const list = putAt.get(k);
+      if (list) list.push(e.revision);
+      else putAt.set(k, [e.revision]);
+    } else if (!claimed.has(e.revision)) {
+      const list = deletesOf.get(e.kv.key);
+      if (list && list.at(-1) === e.revision) continue;
+      if (list) list.push(e.revision);
+      else deletesOf.set(e.kv.key, [e.revision]);
+    }
+  }
+  // Unanswered requests, and those answered with an error (a timeout may still apply; a
+  // definite error leaves no value in the store to find).
+  const open = out.map((op, i) => ({ op, i })).filter(({ op }) => op.hint === undefined).sort((a, b) => a.op.call - b.op.call || a.op.id - b.op.id);
+  // A request applies after its call: after every revision a request answered before it saw.
+  const answered = out.filter((op) => op.hint !== undefined).sort((a, b) => a.return - b.return);
+  let seen = 0;
+  let revisionSeenMax = 0;
+  for (const { op, i } of open) {
+    while (seen < answered.length && answered[seen]!.return < op.call) revisionSeenMax = Math.max(revisionSeenMax, answered[seen++]!.hint!);
+    const put = putOf(op.input);
+    if (put) {
+      const at = putAt.get(`${put.key}\u0000${put.value}`);
+      // The kv workload's values are unique per write; the kubernetes workload's leader
+      // election writes its name again and again, so a revision an answered write made is not
+      // this one's, and a value at two revisions says nothing.
+      if (at?.length === 1 && !claimed.has(at[0]!) && at[0]! > revisionSeenMax) out[i] = { ...op, hint: at[0]! };
+      continue;
+    }
+    if (op.input.type === "deleteRange" && op.input.rangeEnd === undefined) {
+      const at = deletesOf.get(op.input.key);
+      const k = at ? at.findIndex((r) => r > revisionSeenMax) : -1;
+      if (k >= 0) out[i] = { ...op, hint: at!.splice(k, 1)[0]! };
+    }
+  }
+  return out;
+}
+
+/** The recorder's history JSON (`raftsim run --history`) with the store's hints in it. */
+export function hintedHistoryJson(recorder: HistoryRecorder, store: readonly StoreEvent[]): HistoryFileV1 {
+  const history = recorder.toHistoryJson();
+  const ops = history.operations.map((op) => ({ ...op, return: op.return === null ? Infinity : op.return })) as Op[];
+  return historyToJson({ operations: withStoreHints(ops, store) }, "etcd");
+}
