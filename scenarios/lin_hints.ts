@@ -4,7 +4,7 @@
 // - an answered request: the revision its response header carries (a write's own revision,
 //   the revision a read saw);
 // - a request that timed out but was applied: the revision at which the store's record of
-//   every applied event (sim/etcd/oracle.ts) shows its effect — a put by its unique value,
+//   every applied event (sim/etcd/oracle.ts) shows its effect — a put by its value and lease,
 //   a delete of one key by the earliest deletion of that key no answered request claims.
 // Without these, each open request doubles what the search may have to try.
 import { type HistoryFileV1, historyToJson, type Operation } from "../checker/history";
@@ -20,12 +20,14 @@ function headerRevision(output: EtcdResponse | null): number | undefined {
   return typeof header?.revision === "number" ? header.revision : undefined;
 }
 
-/** The single put an operation would make, as (key, value) — a put or a one-put txn branch. */
-function putOf(input: EtcdRequest): { key: string; value: string } | undefined {
-  if (input.type === "put") return { key: input.key, value: input.value };
+/** The first write an operation would make: a put or a one-key delete, or a txn's first in its success branch. */
+function writeOf(input: EtcdRequest): { put: { key: string; value: string; lease: number } } | { deleteKey: string } | undefined {
+  if (input.type === "put") return { put: { key: input.key, value: input.value, lease: input.lease ?? 0 } };
+  if (input.type === "deleteRange") return input.rangeEnd === undefined ? { deleteKey: input.key } : undefined;
   if (input.type === "txn") {
-    const puts = input.success.filter((o) => o.type === "put");
-    if (puts.length >= 1 && puts[0]!.type === "put") return { key: puts[0]!.key, value: puts[0]!.value };
+    const write = input.success.find((o) => o.type === "put" || o.type === "deleteRange");
+    if (write?.type === "put") return { put: { key: write.key, value: write.value, lease: write.lease ?? 0 } };
+    if (write?.type === "deleteRange" && write.rangeEnd === undefined) return { deleteKey: write.key };
   }
   return undefined;
 }
@@ -39,7 +41,7 @@ function madeRevision(input: EtcdRequest, output: EtcdResponse | null, hint: num
   if (input.type === "deleteRange") return typeof o?.deleted === "number" && o.deleted > 0;
   if (input.type === "txn") {
     const branch = o?.succeeded === true ? input.success : o?.succeeded === false ? input.failure : [];
-    return branch.some((op) => op.type === "put");
+    return branch.some((op) => op.type === "put") || (branch.some((op) => op.type === "deleteRange") && deletesAt.has(hint));
   }
   return false;
 }
@@ -57,7 +59,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[])
   const deletesOf = new Map<string, number[]>();
   for (const e of store) {
     if (e.type === "PUT") {
-      const k = `${e.kv.key}\u0000${e.kv.value}`;
+      const k = `${e.kv.key}\u0000${e.kv.value}\u0000${e.kv.lease ?? 0}`;
       const list = putAt.get(k);
       if (list) list.push(e.revision);
       else putAt.set(k, [e.revision]);
@@ -77,17 +79,18 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[])
   let revisionSeenMax = 0;
   for (const { op, i } of open) {
     while (seen < answered.length && answered[seen]!.return < op.call) revisionSeenMax = Math.max(revisionSeenMax, answered[seen++]!.hint!);
-    const put = putOf(op.input);
-    if (put) {
-      const at = putAt.get(`${put.key}\u0000${put.value}`);
+    const write = writeOf(op.input);
+    if (write && "put" in write) {
+      const { put } = write;
+      const at = putAt.get(`${put.key}\u0000${put.value}\u0000${put.lease}`);
       // The kv workload's values are unique per write; the kubernetes workload's leader
       // election writes its name again and again, so a revision an answered write made is not
       // this one's, and a value at two revisions says nothing.
       if (at?.length === 1 && !claimed.has(at[0]!) && at[0]! > revisionSeenMax) out[i] = { ...op, hint: at[0]! };
       continue;
     }
-    if (op.input.type === "deleteRange" && op.input.rangeEnd === undefined) {
-      const at = deletesOf.get(op.input.key);
+    if (write && "deleteKey" in write) {
+      const at = deletesOf.get(write.deleteKey);
       const k = at ? at.findIndex((r) => r > revisionSeenMax) : -1;
       if (k >= 0) out[i] = { ...op, hint: at!.splice(k, 1)[0]! };
     }
