@@ -6,7 +6,8 @@ import type { World } from "./world";
 export function worldClientTransport(world: World, clientId: number): ClientTransport {
   return {
     nowUs: () => world.nowUs,
-    send: (to, msgType, payload, bytes) => world.network.send(clientId, to, msgType, payload, { bytes }),
+    // A client's requests travel on its gRPC connection: never to a member's next run.
+    send: (to, msgType, payload, bytes) => world.network.send(clientId, to, msgType, payload, { bytes, stream: true }),
     setTimer: (delayUs, fn) => {
       const h = { cancelled: false };
       world.scheduler.after(delayUs, () => !h.cancelled && fn());

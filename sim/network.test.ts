@@ -100,4 +100,36 @@ describe("Network", () => {
     expect(got).toEqual([]);
     expect(trace.filter((e) => e.type === "drop").map((e) => (e as { reason: string }).reason).sort()).toEqual(["receiver-down", "receiver-paused"]);
   });
+
+  it("a stream message never reaches a later run of its receiver; a datagram may (Raft's messages)", () => {
+    const s = new Scheduler();
+    const trace: TraceEvent[] = [];
+    const run: Record<number, number> = { 2: 0 };
+    const state: Record<number, EndpointState> = {};
+    // Every message held back 10-20 ms, so the receiver can crash and restart meanwhile.
+    const net = new Network({ ...NETWORK_PROFILES.lan!, reorderProbability: 1, reorderDelayMaxUs: 20_000, baseUs: 10_000 }, new RngStreams(1).stream("net"), {
+      nowUs: () => s.nowUs,
+      schedule: (d, fn) => void s.after(d, fn),
+      trace: (e) => trace.push(e),
+      endpointState: (id) => state[id] ?? "up",
+      incarnation: (id) => run[id] ?? 0,
+    });
+    const got: unknown[] = [];
+    net.register(2, (_from, _t, p) => got.push(p));
+    net.send(1, 2, "req", "stream, sent to run 0", { stream: true });
+    net.send(1, 2, "app", "datagram, sent to run 0");
+    // Node 2 crashes (its run ends) and restarts before either arrives.
+    run[2] = 1;
+    net.send(1, 2, "req", "stream, sent to run 1", { stream: true });
+    s.runUntilIdle();
+    expect(got.sort()).toEqual(["datagram, sent to run 0", "stream, sent to run 1"]);
+    expect(trace.filter((e) => e.type === "drop").map((e) => (e as { reason: string }).reason)).toEqual(["receiver-restarted"]);
+    // Sent while the receiver is down: no connection, never delivered, even after a restart.
+    state[2] = "down";
+    net.send(1, 2, "req", "stream, sent while down", { stream: true });
+    state[2] = "up";
+    s.runUntilIdle();
+    expect(got).not.toContain("stream, sent while down");
+  });
 });
+

@@ -40,6 +40,14 @@ export interface SendMeta {
   term?: number;
   bytes?: number;
   detail?: string;
+  /**
+   * Sent on a connection (a client's gRPC stream, a member's forward to the leader), as TCP
+   * carries it: it never reaches a later run of the receiver than the one it was sent to
+   * (nor one that was down when it was sent). Without it a message is a datagram, which
+   * may arrive after the receiver restarted — what Raft must and does tolerate, and what
+   * an application's in-memory duplicate filter would not.
+   */
+  stream?: boolean;
 }
 
 export interface NetworkHooks {
@@ -48,6 +56,8 @@ export interface NetworkHooks {
   trace(event: TraceEvent): void;
   /** Whether an endpoint is alive: messages to a down or paused endpoint are dropped on arrival. */
   endpointState(id: NodeId): EndpointState;
+  /** Which run of an endpoint this is (bumped by every crash); for stream messages. Default 0. */
+  incarnation?(id: NodeId): number;
   /**
    * The trace's typed entry points for send/deliver/drop (the same records as trace() would
    * get, without building them). Optional: without it every record goes through trace().
@@ -97,11 +107,13 @@ export class Network {
     else this.hooks.trace({ tUs: t, type: "send", msgId, from, to, msgType, term: meta.term, bytes: meta.bytes, detail: meta.detail });
     if (this.isCut(from, to)) return this.drop(msgId, from, to, msgType, "partition");
     if (this.rng.chance(this.profile.lossProbability)) return this.drop(msgId, from, to, msgType, "loss");
-    this.schedule(msgId, from, to, msgType, payload, t, meta.bytes ?? 0);
+    // A stream message belongs to the receiver's current run (none, if it is down now).
+    const run = meta.stream ? (this.hooks.endpointState(to) === "down" ? -1 : (this.hooks.incarnation?.(to) ?? 0)) : undefined;
+    this.schedule(msgId, from, to, msgType, payload, t, meta.bytes ?? 0, run);
     if (this.rng.chance(this.profile.duplicateProbability)) {
       const copyId = this.msgIdNext++;
       this.hooks.trace({ tUs: t, type: "duplicate", msgId, copyId, from, to });
-      this.schedule(copyId, from, to, msgType, payload, t, meta.bytes ?? 0);
+      this.schedule(copyId, from, to, msgType, payload, t, meta.bytes ?? 0, run);
     }
   }
 
@@ -115,20 +127,21 @@ export class Network {
     return Math.max(1, Math.round(latency));
   }
 
-  private schedule(msgId: number, from: NodeId, to: NodeId, msgType: string, payload: unknown, sentUs: number, bytes: number): void {
+  private schedule(msgId: number, from: NodeId, to: NodeId, msgType: string, payload: unknown, sentUs: number, bytes: number, run: number | undefined): void {
     let arriveUs = sentUs + this.latencyUs(bytes);
     const clog = this.cloggedUntilUs.get(from * LINK_KEY_MUL + to);
     if (clog !== undefined && clog > arriveUs) arriveUs = clog + this.rng.int(0, 100);
-    this.hooks.schedule(arriveUs - sentUs, () => this.arrive(msgId, from, to, msgType, payload, sentUs));
+    this.hooks.schedule(arriveUs - sentUs, () => this.arrive(msgId, from, to, msgType, payload, sentUs, run));
   }
 
-  private arrive(msgId: number, from: NodeId, to: NodeId, msgType: string, payload: unknown, sentUs: number): void {
+  private arrive(msgId: number, from: NodeId, to: NodeId, msgType: string, payload: unknown, sentUs: number, run?: number): void {
     // Checked again on arrival: a partition that started while the message was in
     // flight stops it too, so a partitioned message is never delivered.
     if (this.isCut(from, to)) return this.drop(msgId, from, to, msgType, "partition");
     const state = this.hooks.endpointState(to);
     if (state === "down") return this.drop(msgId, from, to, msgType, "receiver-down");
     if (state === "paused") return this.drop(msgId, from, to, msgType, "receiver-paused");
+    if (run !== undefined && run !== (this.hooks.incarnation?.(to) ?? 0)) return this.drop(msgId, from, to, msgType, "receiver-restarted");
     const handler = this.handlerById[to];
     if (!handler) return this.drop(msgId, from, to, msgType, "receiver-down");
     this.messagesDelivered++;

@@ -47,6 +47,7 @@ export class World {
       schedule: (delayUs, fn) => this.scheduler.post(delayUs, fn),
       trace: (e) => this.trace.record(e),
       endpointState: (id) => this.processById[id]?.status ?? "up",
+      incarnation: (id) => this.processById[id]?.incarnation ?? 0,
       tracer: this.trace,
     });
     for (const id of this.nodeIds) this.addNode(id, factory);

@@ -102,7 +102,7 @@ export function startKubernetesWorkload(world: World, scenario: Scenario, member
       clientId: workId,
       nowUs: () => world.nowUs,
       members,
-      sendWatchCreate: (member, msg) => world.network.send(workId, member, MSG_WATCH_CREATE, msg, { bytes: 64 }),
+      sendWatchCreate: (member, msg) => world.network.send(workId, member, MSG_WATCH_CREATE, msg, { bytes: 64, stream: true }),
       issue,
       snapshot: (s) => record.snapshots.push(s),
       pageSize: spec.listPageSize,

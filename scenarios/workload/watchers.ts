@@ -67,7 +67,7 @@ export function startWatchers(world: World, rng: Rng, count: number, members: ()
       record.histories.push(history);
       stream = { watcherId, history, expectSeq: 0, early: new Map(), lastHeardUs: world.nowUs, dead: false };
       const msg: WatchCreateMsg = { clientId, watcherId, request };
-      world.network.send(clientId, member, MSG_WATCH_CREATE, msg, { bytes: 64 });
+      world.network.send(clientId, member, MSG_WATCH_CREATE, msg, { bytes: 64, stream: true });
       const opened = stream;
       world.scheduler.after(rng.int(STREAM_LIFETIME_US_MIN, STREAM_LIFETIME_US_MAX + 1), () => {
         if (stream === opened) resumeLater("stream lifetime over");

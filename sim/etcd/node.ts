@@ -252,7 +252,7 @@ export class EtcdNode {
           done?.(response);
         };
         this.forwardedRevokes.set(key, settle);
-        if (lead) this.ctx.send(lead, MSG_LEASE_REVOKE_FORWARD, { request, key } satisfies LeaseRevokeForward, { bytes: 64 });
+        if (lead) this.ctx.send(lead, MSG_LEASE_REVOKE_FORWARD, { request, key } satisfies LeaseRevokeForward, { bytes: 64, stream: true });
         this.ctx.setTimer(2 * this.opts.electionTicks * this.opts.tickUs, () => settle(null));
         continue;
       }
@@ -284,7 +284,7 @@ export class EtcdNode {
       if (!this.host.isLeader()) return;
       this.host.propose(encodeRequest(f.request), (r) => {
         const response = r.ok ? this.responses.get(r.index) : undefined;
-        if (response) this.ctx.send(from, MSG_LEASE_REVOKE_APPLIED, { key: f.key, response }, { bytes: 64 });
+        if (response) this.ctx.send(from, MSG_LEASE_REVOKE_APPLIED, { key: f.key, response }, { bytes: 64, stream: true });
       });
     } else if (msgType === MSG_LEASE_REVOKE_APPLIED) {
       const a = payload as { key: string; response: EtcdResponse };
@@ -387,12 +387,15 @@ export class EtcdNode {
     });
     this.forwardedProposals.set(key, { client, requestId, timer });
     const fwd: ProposeForward = { key, request };
-    this.ctx.send(lead, MSG_PROPOSE_FORWARD, fwd, { bytes: 64 + JSON.stringify(request).length });
+    // On the member-to-leader connection (etcd forwards a follower's proposal over its Raft
+    // transport, TCP): the leader's duplicate filter is in memory, and TCP never hands a
+    // message to the leader's next run.
+    this.ctx.send(lead, MSG_PROPOSE_FORWARD, fwd, { bytes: 64 + JSON.stringify(request).length, stream: true });
   }
 
   /** On the leader: propose a forwarded write once, and tell the follower where it applied. */
   private proposeForwarded(from: number, f: ProposeForward): void {
-    const answer = (result: ProposeResult) => this.ctx.send(from, MSG_PROPOSE_RESULT, result, { bytes: 64 + JSON.stringify(result.response).length });
+    const answer = (result: ProposeResult) => this.ctx.send(from, MSG_PROPOSE_RESULT, result, { bytes: 64 + JSON.stringify(result.response).length, stream: true });
     if (this.forwardsSeen.has(f.key)) return; // a network duplicate: proposing it again would apply it twice
     this.forwardsSeen.add(f.key);
     if (this.forwardsSeen.size > FORWARDS_SEEN_MAX) this.forwardsSeen.delete(this.forwardsSeen.values().next().value!);

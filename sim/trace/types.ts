@@ -21,7 +21,8 @@ export type DropReason =
   | "clogged" // the link is clogged and the message expired... (clogs delay; drop only on crash)
   | "sender-down" // sender crashed before it left
   | "receiver-down" // receiver crashed at delivery time
-  | "receiver-paused"; // receiver paused at delivery time (a paused process receives nothing)
+  | "receiver-paused" // receiver paused at delivery time (a paused process receives nothing)
+  | "receiver-restarted"; // sent on a connection (stream) to a receiver that crashed since: TCP never delivers it to the next run
 
 interface At {
   tUs: number;
