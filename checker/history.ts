@@ -21,8 +21,9 @@
 //   EtcdResponse), models/register.ts and models/kv.ts.
 // - Operations of one client must not overlap (a client has one operation outstanding).
 // - `hint` (optional, a non-negative integer): where the system says the operation took
-//   effect (raftsim: a store revision). The checker verifies the order hints propose before
-//   it searches; a wrong hint costs time, never a wrong verdict (witness.ts).
+//   effect (raftsim: a store revision); `null` for an open operation: the system says it did
+//   not take effect. The checker verifies the order hints propose before it searches; a
+//   wrong hint costs time, never a wrong verdict (witness.ts).
 import { findJsonError } from "./json_error";
 import { HistoryParseError } from "./errors";
 import { describeShapeError } from "./validate";
@@ -42,9 +43,10 @@ export interface Operation<I = unknown, O = unknown> {
   return: number;
   /**
    * Optional: where the system under test says the operation took effect (any number that
-   * orders operations; raftsim uses store revisions). Only a proposal: see witness.ts.
+   * orders operations; raftsim uses store revisions), or null: it did not take effect (for
+   * an open operation). Only a proposal: see witness.ts.
    */
-  hint?: number;
+  hint?: number | null;
 }
 
 export interface History<I = unknown, O = unknown> {
@@ -56,7 +58,7 @@ export interface History<I = unknown, O = unknown> {
 export interface HistoryFileV1 {
   formatVersion: 1;
   model: ModelName;
-  operations: { id: number; client: number; input: unknown; call: number; output: unknown; return: number | null; hint?: number }[];
+  operations: { id: number; client: number; input: unknown; call: number; output: unknown; return: number | null; hint?: number | null }[];
 }
 
 export function historyToJson(history: History, model: ModelName): HistoryFileV1 {
@@ -114,7 +116,7 @@ export function parseHistoryJson(text: string, file: string): History & { model:
     const ret = int("return", true);
     if (!("input" in o)) throw new HistoryParseError(file, where(), `operation #${index}: missing "input"`);
     if (ret !== null && ret < call) throw new HistoryParseError(file, where(), `operation #${index}: "return" (${ret}) is before "call" (${call})`);
-    const hint = o.hint === undefined ? undefined : int("hint", false)!;
+    const hint = o.hint === undefined ? undefined : int("hint", true);
     const op: Operation = { id, client, input: o.input, call, output: ret === null ? null : (o.output ?? null), return: ret === null ? Infinity : ret, ...(hint !== undefined ? { hint } : {}) };
     const shape = describeShapeError(d.model as ModelName, op);
     if (shape) throw new HistoryParseError(file, where(), `operation #${index} (id ${id}): ${shape}`);

@@ -16,7 +16,8 @@
 // and real time allows at that point. Open operations (never returned) without a hint are
 // left out ("did not take effect") unless the order gets stuck where one of them, put in
 // just there, lets a stuck operation go on (a lease grant that timed out, which a later
-// revoke shows did apply).
+// revoke shows did apply); an open operation hinted `null` (the system says it did not take
+// effect) is always left out.
 import type { Operation } from "./history";
 import type { Model } from "./model";
 
@@ -31,19 +32,21 @@ export interface WitnessResult {
 
 /** Whether any operation carries a hint (otherwise there is nothing to propose). */
 export function hasHints(ops: readonly Operation<unknown, unknown>[]): boolean {
-  return ops.some((op) => op.hint !== undefined);
+  return ops.some((op) => typeof op.hint === "number");
 }
+
+const at = (op: Operation<unknown, unknown>): number | undefined => (typeof op.hint === "number" ? op.hint : undefined);
 
 export function verifyWitness<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I, O>[]): WitnessResult {
   // Who takes part: every operation that returned, and open ones the system says applied.
-  const members = ops.filter((op) => op.return !== Infinity || op.hint !== undefined);
+  const members = ops.filter((op) => op.return !== Infinity || at(op) !== undefined);
   const n = members.length;
   if (n === 0) return { verified: true, steps: 0 };
   const byCall = (a: Operation<I, O>, b: Operation<I, O>) => a.call - b.call || a.id - b.id;
-  const hinted = members.filter((op) => op.hint !== undefined).sort((a, b) => a.hint! - b.hint! || byCall(a, b));
+  const hinted = members.filter((op) => at(op) !== undefined).sort((a, b) => at(a)! - at(b)! || byCall(a, b));
   /** Operations that returned without a hint: placed wherever they first fit. */
-  const floating = members.filter((op) => op.hint === undefined).sort(byCall);
-  /** Open operations without a hint: left out unless one unblocks the order. */
+  const floating = members.filter((op) => at(op) === undefined).sort(byCall);
+  /** Open operations without a hint: left out unless one unblocks the order (hint null: always left out). */
   const optional = ops.filter((op) => op.return === Infinity && op.hint === undefined).sort(byCall);
 
   // Real time: an operation may be placed only if no other unplaced member returned before
@@ -100,8 +103,8 @@ export function verifyWitness<S, I, O>(model: Model<S, I, O>, ops: readonly Oper
   while (h < hinted.length || pending.length > 0) {
     // The next hint's operations join the group once the current one is done.
     if (pending.length === 0) {
-      const hint = hinted[h]!.hint;
-      while (h < hinted.length && hinted[h]!.hint === hint) pending.push(hinted[h++]!);
+      const hint = at(hinted[h]!);
+      while (h < hinted.length && at(hinted[h]!) === hint) pending.push(hinted[h++]!);
     }
     // Operations that returned without a hint go in at the first point they fit. (Were one
     // to change the state, an early place could refuse a valid order: that only sends the

@@ -5,7 +5,8 @@
 //   the revision a read saw);
 // - a request that timed out but was applied: the revision at which the store's record of
 //   every applied event (sim/etcd/oracle.ts) shows its effect — a put by its value and lease,
-//   a delete of one key by the earliest deletion of that key no answered request claims.
+//   a delete of one key by the earliest deletion of that key no answered request claims;
+//   and `null` (did not take effect) for a write whose effect is nowhere in that record.
 // Without these, each open request doubles what the search may have to try.
 import { type HistoryFileV1, historyToJson, type Operation } from "../checker/history";
 import type { StoreEvent } from "../checker/watch";
@@ -54,7 +55,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[])
   // Revisions answered writes claim: an open request cannot have made them.
   const claimed = new Set<number>();
   const deletesAt = new Set(store.filter((e) => e.type === "DELETE").map((e) => e.revision));
-  for (const op of out) if (op.hint !== undefined && madeRevision(op.input, op.output, op.hint, deletesAt)) claimed.add(op.hint);
+  for (const op of out) if (typeof op.hint === "number" && madeRevision(op.input, op.output, op.hint, deletesAt)) claimed.add(op.hint);
   const putAt = new Map<string, number[]>();
   const deletesOf = new Map<string, number[]>();
   for (const e of store) {
@@ -74,11 +75,13 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[])
   // definite error leaves no value in the store to find).
   const open = out.map((op, i) => ({ op, i })).filter(({ op }) => op.hint === undefined).sort((a, b) => a.op.call - b.op.call || a.op.id - b.op.id);
   // A request applies after its call: after every revision a request answered before it saw.
-  const answered = out.filter((op) => op.hint !== undefined).sort((a, b) => a.return - b.return);
+  const answered = out.filter((op): op is Op & { hint: number } => typeof op.hint === "number").sort((a, b) => a.return - b.return);
   let seen = 0;
   let revisionSeenMax = 0;
+  /** Open deletes, with the highest revision seen before each was called. */
+  const deletes: { i: number; key: string; after: number }[] = [];
   for (const { op, i } of open) {
-    while (seen < answered.length && answered[seen]!.return < op.call) revisionSeenMax = Math.max(revisionSeenMax, answered[seen++]!.hint!);
+    while (seen < answered.length && answered[seen]!.return < op.call) revisionSeenMax = Math.max(revisionSeenMax, answered[seen++]!.hint);
     const write = writeOf(op.input);
     if (write && "put" in write) {
       const { put } = write;
@@ -87,15 +90,43 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[])
       // election writes its name again and again, so a revision an answered write made is not
       // this one's, and a value at two revisions says nothing.
       if (at?.length === 1 && !claimed.has(at[0]!) && at[0]! > revisionSeenMax) out[i] = { ...op, hint: at[0]! };
+      // Its value is in no revision: it did not apply (or, a txn, applied its failure branch,
+      // which changes nothing).
+      else if (at === undefined) out[i] = { ...op, hint: null };
       continue;
     }
-    if (write && "deleteKey" in write) {
-      const at = deletesOf.get(write.deleteKey);
-      const k = at ? at.findIndex((r) => r > revisionSeenMax) : -1;
-      if (k >= 0) out[i] = { ...op, hint: at!.splice(k, 1)[0]! };
-    }
+    if (write && "deleteKey" in write) deletes.push({ i, key: write.deleteKey, after: revisionSeenMax });
   }
+  // A deletion goes to the latest-called open delete of its key that may have made it: a
+  // delete that retries one which timed out is the likelier to have applied (a CAS on the
+  // latest revision), and one called after the deletion was seen cannot have made it.
+  for (const { i, key, after } of deletes.reverse()) {
+    const at = deletesOf.get(key);
+    let k = -1;
+    if (at) for (let j = at.length - 1; j >= 0; j--) if (at[j]! > after) (k = j), (j = -1);
+    if (k >= 0) out[i] = { ...out[i]!, hint: at!.splice(k, 1)[0]! };
+    // No deletion of that key is left to have been this one's: it changed nothing.
+    else out[i] = { ...out[i]!, hint: null };
+  }
+  // An open lease grant changes no revision, but whatever used the lease shows it applied: it
+  // goes in with the first operation (by hint) that named the lease, ahead of it by call time.
+  const firstUse = new Map<number, number>();
+  for (const op of out) {
+    if (typeof op.hint !== "number") continue;
+    for (const id of leasesNamed(op.input)) firstUse.set(id, Math.min(firstUse.get(id) ?? Infinity, op.hint));
+  }
+  out.forEach((op, i) => {
+    if (op.hint === undefined && op.input.type === "leaseGrant" && op.input.ID !== 0 && firstUse.has(op.input.ID)) out[i] = { ...op, hint: firstUse.get(op.input.ID)! };
+  });
   return out;
+}
+
+/** Leases an operation names (a put's lease, a keepalive's or revoke's ID). */
+function leasesNamed(input: EtcdRequest): number[] {
+  if (input.type === "put") return input.lease ? [input.lease] : [];
+  if (input.type === "leaseKeepAlive" || input.type === "leaseRevoke") return [input.ID];
+  if (input.type === "txn") return [...input.success, ...input.failure].flatMap((o) => (o.type === "put" && o.lease ? [o.lease] : []));
+  return [];
 }
 
 /** The recorder's history JSON (`raftsim run --history`) with the store's hints in it. */
