@@ -130,5 +130,9 @@ describe("witness: a proposed linearization, verified", () => {
     expect(verifyWitness(etcdModel, ops)).toMatchObject({ verified: true });
     // Without the grant the revoke could not succeed: the lookahead is what verified it.
     expect(verifyWitness(etcdModel, ops.slice(1)).verified).toBe(false);
+    // Hinted null ("did not take effect"), the grant is never put in, and the search decides.
+    const saidNotApplied = [{ ...ops[0]!, hint: null }, ...ops.slice(1)];
+    expect(verifyWitness(etcdModel, saidNotApplied).verified).toBe(false);
+    expect(checkHistory(saidNotApplied, etcdModel)).toMatchObject({ verdict: "linearizable", witnessed: 0 });
   });
 });
