@@ -47,7 +47,13 @@ function madeRevision(input: EtcdRequest, output: EtcdResponse | null, hint: num
   return false;
 }
 
-export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[]): Op[] {
+/** A compaction the harness saw applied: to `revision`, with the store at `atRevision`. */
+export interface CompactionRecord {
+  revision: number;
+  atRevision: number;
+}
+
+export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[], compactions: readonly CompactionRecord[] = []): Op[] {
   const out = ops.map((op) => {
     const hint = op.return === Infinity ? undefined : headerRevision(op.output);
     return hint === undefined ? op : { ...op, hint };
@@ -96,6 +102,13 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[])
       continue;
     }
     if (write && "deleteKey" in write) deletes.push({ i, key: write.deleteKey, after: revisionSeenMax });
+    // A compaction changes no revision: it goes in where the record shows it applied, or
+    // nowhere if it never did (it failed, or never reached the log).
+    if (op.input.type === "compact") {
+      const revision = op.input.revision;
+      const applied = compactions.find((c) => c.revision === revision);
+      out[i] = { ...op, hint: applied && applied.atRevision >= revisionSeenMax ? applied.atRevision : applied ? undefined : null };
+    }
   }
   // A deletion goes to the latest-called open delete of its key that may have made it: a
   // delete that retries one which timed out is the likelier to have applied (a CAS on the
@@ -130,8 +143,8 @@ function leasesNamed(input: EtcdRequest): number[] {
 }
 
 /** The recorder's history JSON (`raftsim run --history`) with the store's hints in it. */
-export function hintedHistoryJson(recorder: HistoryRecorder, store: readonly StoreEvent[]): HistoryFileV1 {
+export function hintedHistoryJson(recorder: HistoryRecorder, store: readonly StoreEvent[], compactions: readonly CompactionRecord[] = []): HistoryFileV1 {
   const history = recorder.toHistoryJson();
   const ops = history.operations.map((op) => ({ ...op, return: op.return === null ? Infinity : op.return })) as Op[];
-  return historyToJson({ operations: withStoreHints(ops, store) }, "etcd");
+  return historyToJson({ operations: withStoreHints(ops, store, compactions) }, "etcd");
 }

@@ -220,7 +220,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
     if (node) replicas.push({ node: id, appliedIndex: node.server.appliedIndex(), server: node.server });
   }
   const outcomes: Partial<Record<CheckName, () => CheckOutcome>> = {
-    linearizability: () => checkLinearizability(recorder, system.oracle.storeEvents()),
+    linearizability: () => checkLinearizability(recorder, system.oracle.storeEvents(), system.oracle.compactions()),
     durability: () => checkDurability(recorder, replicas),
     convergence: () => {
       const c = checkConvergence(replicas);

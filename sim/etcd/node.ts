@@ -153,7 +153,10 @@ export class EtcdNode {
   /** The Raft host's view of the server. */
   readonly sm: StateMachine = {
     apply: (e: AppliedEntry) => {
+      const compactedBefore = this.server.compactRevision();
       const response = this.server.apply(e.index, e.data, this.ctx.nowUs());
+      // The harness's record (not the member's): where each compaction applied.
+      if (this.server.compactRevision() !== compactedBefore) this.opts.oracle.recordCompaction(this.server.compactRevision(), this.server.currentRevision());
       this.responses.set(e.index, response);
       // Only the proposer's callback reads a response, right after apply: keep a bounded window.
       this.responses.delete(e.index - RESPONSES_KEPT_MAX);

@@ -8,6 +8,8 @@ export class StoreOracle {
   /** revision → the events of that revision, as first recorded by any replica. */
   private readonly byRevision = new Map<number, { node: number; events: WatchEvent[] }>();
   readonly mismatches: string[] = [];
+  /** Compactions as first applied by any replica: to which revision, with the store at which. */
+  private readonly compactionsApplied = new Map<number, number>();
 
   record(node: number, revision: number, events: WatchEvent[]): void {
     const seen = this.byRevision.get(revision);
@@ -18,6 +20,15 @@ export class StoreOracle {
     const a = JSON.stringify(seen.events.map((e) => [e.type, e.kv]));
     const b = JSON.stringify(events.map((e) => [e.type, e.kv]));
     if (a !== b && this.mismatches.length < 20) this.mismatches.push(`revision ${revision}: node ${seen.node} applied ${a.slice(0, 200)} but node ${node} applied ${b.slice(0, 200)}`);
+  }
+
+  recordCompaction(revision: number, atRevision: number): void {
+    if (!this.compactionsApplied.has(revision)) this.compactionsApplied.set(revision, atRevision);
+  }
+
+  /** Every compaction applied: { revision compacted to, store revision then }, in order. */
+  compactions(): { revision: number; atRevision: number }[] {
+    return [...this.compactionsApplied].map(([revision, atRevision]) => ({ revision, atRevision })).sort((a, b) => a.revision - b.revision);
   }
 
   storeEvents(): StoreEvent[] {
