@@ -34,11 +34,11 @@ function writeOf(input: EtcdRequest): { put: { key: string; value: string; lease
 }
 
 /** Whether an answered request made a revision of its own (so no open request made that one). */
-function madeRevision(input: EtcdRequest, output: EtcdResponse | null, hint: number, deletesAt: ReadonlySet<number>): boolean {
+function madeRevision(input: EtcdRequest, output: EtcdResponse | null, hint: number, deletesAt: ReadonlySet<number>, leasesDeletedAt: ReadonlyMap<number, ReadonlySet<number>>): boolean {
   const o = output as Record<string, unknown> | null;
   if (input.type === "put") return true;
   // A revoke that deleted keys made its revision; one that deleted none reports the current one.
-  if (input.type === "leaseRevoke") return deletesAt.has(hint);
+  if (input.type === "leaseRevoke") return leasesDeletedAt.get(hint)?.has(input.ID) ?? false;
   if (input.type === "deleteRange") return typeof o?.deleted === "number" && o.deleted > 0;
   if (input.type === "txn") {
     const branch = o?.succeeded === true ? input.success : o?.succeeded === false ? input.failure : [];
@@ -61,7 +61,22 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   // Revisions answered writes claim: an open request cannot have made them.
   const claimed = new Set<number>();
   const deletesAt = new Set(store.filter((e) => e.type === "DELETE").map((e) => e.revision));
-  for (const op of out) if (typeof op.hint === "number" && madeRevision(op.input, op.output, op.hint, deletesAt)) claimed.add(op.hint);
+  // Which leases' keys each revision deleted (a key's lease is that of its last put).
+  const leaseOfKey = new Map<string, number>();
+  const leasesDeletedAt = new Map<number, Set<number>>();
+  for (const e of [...store].sort((a, b) => a.revision - b.revision)) {
+    if (e.type === "PUT") leaseOfKey.set(e.kv.key, e.kv.lease ?? 0);
+    else {
+      const lease = leaseOfKey.get(e.kv.key) ?? 0;
+      if (lease !== 0) {
+        const set = leasesDeletedAt.get(e.revision) ?? new Set<number>();
+        set.add(lease);
+        leasesDeletedAt.set(e.revision, set);
+      }
+      leaseOfKey.delete(e.kv.key);
+    }
+  }
+  for (const op of out) if (typeof op.hint === "number" && madeRevision(op.input, op.output, op.hint, deletesAt, leasesDeletedAt)) claimed.add(op.hint);
   const putAt = new Map<string, number[]>();
   const deletesOf = new Map<string, number[]>();
   for (const e of store) {
@@ -77,6 +92,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
       else deletesOf.set(e.kv.key, [e.revision]);
     }
   }
+  const compactedByAnswered = new Set(out.filter((op) => typeof op.hint === "number" && op.input.type === "compact").map((op) => (op.input as { revision: number }).revision));
   // Unanswered requests, and those answered with an error (a timeout may still apply; a
   // definite error leaves no value in the store to find).
   const open = out.map((op, i) => ({ op, i })).filter(({ op }) => op.hint === undefined).sort((a, b) => a.op.call - b.op.call || a.op.id - b.op.id);
@@ -104,10 +120,13 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     if (write && "deleteKey" in write) deletes.push({ i, key: write.deleteKey, after: revisionSeenMax });
     // A compaction changes no revision: it goes in where the record shows it applied, or
     // nowhere if it never did (it failed, or never reached the log).
+    // (A compaction an answered request made is not this one's: this one then failed, or
+    // compacted nothing more.)
     if (op.input.type === "compact") {
       const revision = op.input.revision;
       const applied = compactions.find((c) => c.revision === revision);
-      out[i] = { ...op, hint: applied && applied.atRevision >= revisionSeenMax ? applied.atRevision : applied ? undefined : null };
+      const mine = applied && !compactedByAnswered.has(revision);
+      out[i] = { ...op, hint: mine && applied.atRevision >= revisionSeenMax ? applied.atRevision : mine ? undefined : null };
     }
   }
   // A deletion goes to the latest-called open delete of its key that may have made it: a
