@@ -100,6 +100,8 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   const answered = out.filter((op): op is Op & { hint: number } => typeof op.hint === "number").sort((a, b) => a.return - b.return);
   let seen = 0;
   let revisionSeenMax = 0;
+  /** Revisions already given to an open put. */
+  const takenByOpen = new Set<number>();
   /** Open deletes, with the highest revision seen before each was called. */
   const deletes: { i: number; key: string; after: number }[] = [];
   for (const { op, i } of open) {
@@ -109,12 +111,15 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
       const { put } = write;
       const at = putAt.get(`${put.key}\u0000${put.value}\u0000${put.lease}`);
       // The kv workload's values are unique per write; the kubernetes workload's leader
-      // election writes its name again and again, so a revision an answered write made is not
-      // this one's, and a value at two revisions says nothing.
-      if (at?.length === 1 && !claimed.has(at[0]!) && at[0]! > revisionSeenMax) out[i] = { ...op, hint: at[0]! };
-      // Its value is in no revision: it did not apply (or, a txn, applied its failure branch,
-      // which changes nothing).
-      else if (at === undefined) out[i] = { ...op, hint: null };
+      // election writes its name under one lease again and again. So of the revisions holding
+      // the value, those an answered write made, another open one took, or that were seen
+      // before this one was called are not its; if one is left, that is where it applied; if
+      // none, it did not apply (or, a txn, took its failure branch, which changes nothing).
+      const candidates = (at ?? []).filter((r) => !claimed.has(r) && !takenByOpen.has(r) && r > revisionSeenMax);
+      if (candidates.length === 1) {
+        out[i] = { ...op, hint: candidates[0]! };
+        takenByOpen.add(candidates[0]!);
+      } else if (candidates.length === 0) out[i] = { ...op, hint: null };
       continue;
     }
     if (write && "deleteKey" in write) deletes.push({ i, key: write.deleteKey, after: revisionSeenMax });
