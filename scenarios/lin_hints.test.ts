@@ -32,9 +32,16 @@ describe("store hints", () => {
     expect(hintsOf(ops, [put(2, "a", "x", 7)])).toEqual([2, null, null]);
   });
 
-  it("never gives an open request a revision an answered write made", () => {
+  it("never gives an open request a revision an answered write made, or another open one took", () => {
+    // The value's only revision is the answered write's: the open one did not apply.
     const ops = [open({ type: "put", key: "lock", value: "me" }, 0), answered({ type: "put", key: "lock", value: "me" }, 1, 3, { type: "put", header: { revision: 2 } } as EtcdResponse)];
-    expect(hintsOf(ops, [put(2, "lock", "me")])).toEqual([undefined, 2]);
+    expect(hintsOf(ops, [put(2, "lock", "me")])).toEqual([null, 2]);
+    // The value at two revisions, one answered: the open one made the other.
+    const twice = [open({ type: "put", key: "lock", value: "me" }, 0), answered({ type: "put", key: "lock", value: "me" }, 10, 13, { type: "put", header: { revision: 3 } } as EtcdResponse)];
+    expect(hintsOf(twice, [put(2, "lock", "me"), put(3, "lock", "me")])).toEqual([2, 3]);
+    // Two open ones and one unclaimed revision: the first takes it, the second did not apply.
+    const both = [open({ type: "put", key: "lock", value: "me" }, 0), open({ type: "put", key: "lock", value: "me" }, 1)];
+    expect(hintsOf(both, [put(2, "lock", "me")])).toEqual([2, null]);
   });
 
   it("a deletion goes to the latest open delete of the key that may have made it", () => {
