@@ -3,10 +3,13 @@
 // missing hint costs a search, never a verdict. So they may come from the store itself:
 // - an answered request: the revision its response header carries (a write's own revision,
 //   the revision a read saw);
-// - a request that timed out but was applied: the revision at which the store's record of
-//   every applied event (sim/etcd/oracle.ts) shows its effect — a put by its value and lease,
-//   a delete of one key by the earliest deletion of that key no answered request claims;
-//   and `null` (did not take effect) for a write whose effect is nowhere in that record.
+// - a request that timed out, from the harness's record of every applied event and
+//   compaction (sim/etcd/oracle.ts): a put (or a txn's put) at the one revision holding its
+//   key, value and lease that no answered or earlier open write took; a one-key delete at
+//   an unclaimed deletion of that key after all it could have seen, the latest-called
+//   delete first; a compaction where it applied; a lease grant with the first operation
+//   that used the lease; and `null` (did not take effect) for a write or compaction whose
+//   effect is nowhere in the record.
 // Without these, each open request doubles what the search may have to try.
 import { type HistoryFileV1, historyToJson, type Operation } from "../checker/history";
 import type { StoreEvent } from "../checker/watch";
