@@ -71,6 +71,7 @@ const realExecution = fc
 describe("witness: a proposed linearization, verified", () => {
   it("is sound: whenever it verifies an order, brute force finds the history linearizable (10,000 random hinted histories)", () => {
     let verified = 0;
+    console.log("witness soundness property: seed 2026, 10,000 runs");
     fc.assert(
       fc.property(randomHinted, (ops) => {
         const w = verifyWitness(registerModel, ops);
@@ -85,6 +86,7 @@ describe("witness: a proposed linearization, verified", () => {
   });
 
   it("verifies every real execution whose hints are its linearization points (2,000 executions of up to 30 operations)", () => {
+    console.log("witness completeness property: seed 11, 2,000 runs");
     fc.assert(
       fc.property(realExecution, (ops) => {
         expect(verifyWitness(registerModel, ops)).toMatchObject({ verified: true });
@@ -98,6 +100,7 @@ describe("witness: a proposed linearization, verified", () => {
   });
 
   it("never changes a verdict: with or without hints, checkHistory agrees (5,000 random hinted histories)", () => {
+    console.log("witness verdict property: seed 5, 5,000 runs");
     fc.assert(
       fc.property(randomHinted, (ops) => {
         expect(checkHistory(ops, registerModel).verdict).toBe(checkHistory(ops, registerModel, { witness: false }).verdict);
