@@ -286,6 +286,36 @@ describe("ReadIndex (thesis §6.4)", () => {
     c.stabilize();
     expect(c.node(1).readStates.map((r) => r.context)).toEqual(["lease"]);
   });
+
+  it("a leader that sent TimeoutNow serves no lease read for the rest of its term, though the transfer is given up (thesis §3.10, §6.4.1)", () => {
+    // Found by `raftsim fuzz --cycles 3 --runs 10000 --seed 7`, run 8871: the transfer was
+    // dropped when its target's removal applied, the lease came back with the next
+    // heartbeats, and the target, campaigning on the TimeoutNow, was elected meanwhile.
+    const c = new MemCluster([1, 2, 3], { readOnlyOption: "lease-based", checkQuorum: true });
+    c.elect(1);
+    c.tick(1, 2);
+    expect(c.raft(1).leaseValid()).toBe(true);
+    // The TimeoutNow is held back on a slow link, and the transfer times out (an election timeout).
+    const held: Message[] = [];
+    c.drop = (m) => m.type === "timeout-now" && held.push(m) > 0;
+    expect(c.node(1).rn.transferLeader(2)).toEqual({ ok: true });
+    c.stabilize();
+    expect(held.length).toBe(1);
+    c.tick(1, 10);
+    expect(c.raft(1).leadTransferee).toBe(0);
+    expect(c.raft(1).role).toBe("leader");
+    c.tick(1, 2); // heartbeats acknowledged again: the lease would be back
+    expect(c.raft(1).leaseValid()).toBe(false);
+    c.delivered = [];
+    c.node(1).rn.readIndex("after");
+    c.stabilize();
+    // The read went through a heartbeat round (ReadIndex), not the lease.
+    expect(c.delivered.some((m) => m.type === "heartbeat" && m.context === "after")).toBe(true);
+    // Why: the late TimeoutNow still makes node 2 campaign at once, past its peers' lease check, and win.
+    c.node(2).rn.step(held[0]!);
+    c.stabilize();
+    expect(c.leaders()).toEqual([2]);
+  });
 });
 
 describe("log compaction and InstallSnapshot (paper §7)", () => {

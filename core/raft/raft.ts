@@ -45,6 +45,12 @@ export class Raft {
   /** Monotonic tick counter of this node (lease bookkeeping). */
   tickCount = 0;
   leadTransferee: NodeId = NONE;
+  /**
+   * Set once this leader has sent TimeoutNow: the target may then campaign at once, past the
+   * followers' lease check, whenever that message arrives — even after the transfer was
+   * given up. So no read is served from the lease for the rest of this leadership.
+   */
+  leaseVoided = false;
   /** Index of the last conf change appended by this leader; one change at a time (§4.1). */
   pendingConfIndex = 0;
   /** A leader removed by C_new, waiting for C_new's voters to hold its log (maybeStepDownRemoved). */
@@ -104,6 +110,7 @@ export class Raft {
     // §5.2: randomized timeouts in [ET, electionTicksMax] (default [ET, 2ET)) make split votes rare.
     this.randomizedElectionTimeout = this.cfg.rand.int(this.cfg.electionTicks, this.cfg.electionTicksMax + 1);
     this.leadTransferee = NONE;
+    this.leaseVoided = false;
     this.votes.clear();
     for (const [, pr] of this.prs) this.resetProgress(pr);
     this.pendingConfIndex = 0;
@@ -596,7 +603,7 @@ export class Raft {
    * leader, so none can be elected before ET minus a drift margin has elapsed.
    */
   leaseValid(): boolean {
-    if (!this.cfg.checkQuorum || this.leadTransferee !== NONE) return false;
+    if (!this.cfg.checkQuorum || this.leadTransferee !== NONE || this.leaseVoided) return false;
     const start = jointValue(this.conf, (id) => (id === this.id ? this.tickCount : this.prs.get(id)?.ackedLeaseTick ?? Number.NEGATIVE_INFINITY));
     const margin = this.cfg.bugs.has("lease-read-ignores-skew") ? 0 : this.cfg.leaseMarginTicks;
     return this.tickCount - start < this.cfg.electionTicks - margin;
@@ -616,8 +623,14 @@ export class Raft {
     this.leadTransferee = to;
     this.electionElapsed = 0; // the transfer is aborted after one election timeout
     const pr = this.prs.get(to)!;
-    if (pr.match === this.log.lastIndex()) this.send({ type: "timeout-now", to });
+    if (pr.match === this.log.lastIndex()) this.sendTimeoutNow(to);
     else this.maybeSendAppend(to, true);
+  }
+
+  /** Thesis §3.10's TimeoutNow; it ends this leader's lease (§6.4.1) for good: see leaseVoided. */
+  sendTimeoutNow(to: NodeId): void {
+    this.leaseVoided = true;
+    this.send({ type: "timeout-now", to });
   }
 
   // ---- follower-side handlers shared by follower and candidates ------------------------

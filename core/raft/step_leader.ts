@@ -65,7 +65,7 @@ function onAppendResponse(r: Raft, m: Message): void {
       // keep the pipeline full up to the in-flight limit
     }
     if (m.from === r.leadTransferee && pr.match === r.log.lastIndex()) {
-      r.send({ type: "timeout-now", to: m.from });
+      r.sendTimeoutNow(m.from);
     }
     r.maybeStepDownRemoved();
   } else if (pr.state === "replicate") {
