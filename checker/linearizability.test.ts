@@ -4,11 +4,11 @@ import { bruteForceLinearizable } from "./brute-force";
 import { checkHistory } from "./check";
 import type { Operation } from "./history";
 import { searchPartition } from "./linearizability";
+import { randomRegisterHistory, REGISTER_VALUES, type RegOp } from "./register_history.testkit";
 import { kvModel, type KvInput, type KvOutput } from "./models/kv";
 import { registerModel, type RegisterInput, type RegisterOutput, type RegisterValue } from "./models/register";
 
-type RegOp = Operation<RegisterInput, RegisterOutput>;
-const VALUES: RegisterValue[] = [null, 0, 1, 2];
+const VALUES = REGISTER_VALUES;
 
 const op = (id: number, client: number, input: RegisterInput, call: number, output: RegisterOutput | null, ret: number): RegOp => ({ id, client, input, call, output, return: ret });
 
@@ -137,31 +137,9 @@ describe("linearizability search: properties", () => {
   });
 
   it("agrees with brute force on 10,000 random small histories", () => {
-    const randomHistory = fc
-      .array(
-        fc.record({
-          kind: fc.constantFrom("read", "write", "cas"),
-          a: fc.constantFrom(...VALUES),
-          b: fc.constantFrom(...VALUES),
-          r: fc.constantFrom(...VALUES),
-          ok: fc.boolean(),
-          call: fc.nat(20),
-          len: fc.nat(12),
-          open: fc.nat(6),
-        }),
-        { minLength: 1, maxLength: 7 },
-      )
-      .map((rows) =>
-        rows.map((s, i): RegOp => {
-          const input: RegisterInput = s.kind === "read" ? { op: "read" } : s.kind === "write" ? { op: "write", value: s.a } : { op: "cas", from: s.a, to: s.b };
-          const output: RegisterOutput = input.op === "read" ? { value: s.r } : input.op === "cas" ? { ok: s.ok } : {};
-          const open = s.open === 0;
-          return { id: i, client: i, input, call: s.call, output: open ? null : output, return: open ? Infinity : s.call + s.len };
-        }),
-      );
     let linearizable = 0;
     fc.assert(
-      fc.property(randomHistory, (ops) => {
+      fc.property(randomRegisterHistory, (ops) => {
         const expected = bruteForceLinearizable(registerModel, ops);
         if (expected) linearizable++;
         expect(searchPartition(registerModel, ops).verdict).toBe(expected ? "linearizable" : "not-linearizable");

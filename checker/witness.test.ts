@@ -8,35 +8,14 @@ import type { Operation } from "./history";
 import { etcdModel } from "./models/etcd";
 import type { EtcdRequest, EtcdResponse } from "./models/etcd-types";
 import { registerModel, type RegisterInput, type RegisterOutput, type RegisterValue } from "./models/register";
+import { REGISTER_VALUES, type RegOp, registerOp, registerRowArb } from "./register_history.testkit";
 import { verifyWitness } from "./witness";
 
-type RegOp = Operation<RegisterInput, RegisterOutput>;
-const VALUES: RegisterValue[] = [null, 0, 1, 2];
 
 /** Random small register histories, each operation with or without a random hint. */
 const randomHinted = fc
-  .array(
-    fc.record({
-      kind: fc.constantFrom("read", "write", "cas"),
-      a: fc.constantFrom(...VALUES),
-      b: fc.constantFrom(...VALUES),
-      r: fc.constantFrom(...VALUES),
-      ok: fc.boolean(),
-      call: fc.nat(20),
-      len: fc.nat(12),
-      open: fc.nat(6),
-      hint: fc.option(fc.nat(8), { freq: 4 }),
-    }),
-    { minLength: 1, maxLength: 7 },
-  )
-  .map((rows) =>
-    rows.map((s, i): RegOp => {
-      const input: RegisterInput = s.kind === "read" ? { op: "read" } : s.kind === "write" ? { op: "write", value: s.a } : { op: "cas", from: s.a, to: s.b };
-      const output: RegisterOutput = input.op === "read" ? { value: s.r } : input.op === "cas" ? { ok: s.ok } : {};
-      const open = s.open === 0;
-      return { id: i, client: i, input, call: s.call, output: open ? null : output, return: open ? Infinity : s.call + s.len, ...(s.hint !== null ? { hint: s.hint } : {}) };
-    }),
-  );
+  .array(fc.tuple(registerRowArb, fc.option(fc.nat(8), { freq: 4 })), { minLength: 1, maxLength: 7 })
+  .map((rows) => rows.map(([s, hint], i): RegOp => ({ ...registerOp(s, i), ...(hint !== null ? { hint } : {}) })));
 
 /**
  * A real execution: each operation takes effect at a point inside its interval, in point
@@ -44,7 +23,7 @@ const randomHinted = fc
  * (hinted) or not (no hint, no effect).
  */
 const realExecution = fc
-  .array(fc.record({ kind: fc.constantFrom("read", "write", "cas"), a: fc.constantFrom(...VALUES), b: fc.constantFrom(...VALUES), call: fc.nat(40), before: fc.nat(10), after: fc.nat(10), open: fc.nat(5), applied: fc.boolean() }), { minLength: 1, maxLength: 30 })
+  .array(fc.record({ kind: fc.constantFrom("read", "write", "cas"), a: fc.constantFrom(...REGISTER_VALUES), b: fc.constantFrom(...REGISTER_VALUES), call: fc.nat(40), before: fc.nat(10), after: fc.nat(10), open: fc.nat(5), applied: fc.boolean() }), { minLength: 1, maxLength: 30 })
   .map((rows) => {
     const ops = rows.map((s, i) => ({ s, i, point: s.call + s.before }));
     // Distinct points (ties broken by index), applied in point order.
