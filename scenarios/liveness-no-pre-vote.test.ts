@@ -9,6 +9,10 @@
 //   10% and 20% fast; no leader for 32 election timeouts.
 // Clusters without pre-vote now get 100 election timeouts, and only runs that need the time
 // run longer.
+// The seed-9 case ran with lease reads. Since session 9 a member that restarts under lease
+// reads holds its vote for an election timeout (core/raft/raft.ts, votesRefusedUntilTick),
+// and that case now settles in 9.3 s, inside the pre-vote bound; with ReadIndex reads, as
+// kept here, the same faults still take 23.6 s, which is what this test is about.
 import { describe, expect, it } from "vitest";
 import { livenessBoundUs, LIVENESS_ELECTION_TIMEOUTS, LIVENESS_ELECTION_TIMEOUTS_NO_PRE_VOTE, runScenario } from "./run";
 import type { Scenario } from "./types";
@@ -23,7 +27,7 @@ const CASES: { name: string; seed: number; scenario: Scenario }[] = [
   {
     name: "seed-9 campaign, run 38049",
     seed: 2050757037,
-    scenario: validateScenario({"name":"fuzz","description":"fuzzed: 3 faults from [process, pause], heal at 2988 ms","cluster":{"nodes":4,"disk":"nvme","network":"wan","tickMs":100,"electionTicks":10,"heartbeatTicks":1,"preVote":false,"checkQuorum":true,"readMode":"lease","snapshotEntries":10000,"clockDriftPpm":[-100000,100000,-200000,200000]},"workload":{"kind":"kubernetes","clients":1,"ratePerSec":67,"keys":6,"valueBytes":59,"mix":{"get":3,"getSerializable":2,"range":1,"put":1,"delete":1,"lease":1},"watchers":2,"requestTimeoutMs":1048,"kubernetes":{"kinds":["pods","deployments","configmaps"],"namespaces":["default"],"leaseTtlSeconds":4,"listPageSize":0,"mix":{"get":1,"update":1,"delete":1}}},"faults":[{"atMs":0,"type":"crash","node":2},{"atMs":1266,"type":"pause","node":4},{"atMs":1499,"type":"crash","node":3},{"atMs":2988,"type":"resume","node":"all-paused"},{"atMs":2988,"type":"restart","node":"all-down"}],"durationMs":3988,"checks":["liveness"]}, "seed-9 case"),
+    scenario: validateScenario({"name":"fuzz","description":"fuzzed: 3 faults from [process, pause], heal at 2988 ms","cluster":{"nodes":4,"disk":"nvme","network":"wan","tickMs":100,"electionTicks":10,"heartbeatTicks":1,"preVote":false,"checkQuorum":true,"readMode":"read-index","snapshotEntries":10000,"clockDriftPpm":[-100000,100000,-200000,200000]},"workload":{"kind":"kubernetes","clients":1,"ratePerSec":67,"keys":6,"valueBytes":59,"mix":{"get":3,"getSerializable":2,"range":1,"put":1,"delete":1,"lease":1},"watchers":2,"requestTimeoutMs":1048,"kubernetes":{"kinds":["pods","deployments","configmaps"],"namespaces":["default"],"leaseTtlSeconds":4,"listPageSize":0,"mix":{"get":1,"update":1,"delete":1}}},"faults":[{"atMs":0,"type":"crash","node":2},{"atMs":1266,"type":"pause","node":4},{"atMs":1499,"type":"crash","node":3},{"atMs":2988,"type":"resume","node":"all-paused"},{"atMs":2988,"type":"restart","node":"all-down"}],"durationMs":3988,"checks":["liveness"]}, "seed-9 case"),
   },
 ];
 

@@ -318,6 +318,44 @@ describe("ReadIndex (thesis §6.4)", () => {
   });
 });
 
+describe("leases across restarts (thesis §6.4.1, §4.2.3)", () => {
+  // Found by `raftsim fuzz --cycles 3 --runs 15000 --seed 13`, run 10767: two followers
+  // crashed right after acknowledging the leader's heartbeats and were back within 40 ms,
+  // remembering nothing of that leader, and voted for a candidate inside its lease.
+  function leaseHeldThenFollowersRestart(readOnlyOption: "lease-based" | "safe") {
+    const c = new MemCluster([1, 2, 3], { readOnlyOption, checkQuorum: true, preVote: false });
+    c.elect(1);
+    c.tick(1, 2);
+    c.isolate(1); // the old leader hears nothing more, and its lease runs on
+    c.restart(2);
+    c.restart(3);
+    c.stabilize(); // the restarted nodes re-apply their committed entries (the configuration)
+    c.node(3).rn.campaign();
+    c.stabilize();
+    return c;
+  }
+
+  it("a follower that restarts refuses votes for an election timeout, so no leader is elected inside a lease it acknowledged", () => {
+    const c = leaseHeldThenFollowersRestart("lease-based");
+    expect(c.raft(1).leaseValid()).toBe(true);
+    expect(c.raft(3).role).toBe("candidate");
+    expect(c.leaders()).toEqual([1]);
+    // An election timeout after the restart the vote is free again: the cluster elects a leader.
+    for (let t = 0; t < 40 && c.leaders().every((id) => id === 1); t++) {
+      c.tick(2);
+      c.tick(3);
+    }
+    const newLeaders = c.leaders().filter((id) => id !== 1);
+    expect(newLeaders.length).toBe(1);
+    expect(c.raft(newLeaders[0]!).term).toBeGreaterThan(c.raft(1).term);
+  });
+
+  it("without lease reads a restarted follower votes at once (etcd's behaviour; nothing relies on its memory)", () => {
+    const c = leaseHeldThenFollowersRestart("safe");
+    expect(c.raft(3).role).toBe("leader");
+  });
+});
+
 describe("log compaction and InstallSnapshot (paper §7)", () => {
   it("a follower behind the compaction point receives and installs the snapshot", () => {
     const c = new MemCluster([1, 2, 3]);

@@ -51,6 +51,15 @@ export class Raft {
    * given up. So no read is served from the lease for the rest of this leadership.
    */
   leaseVoided = false;
+  /**
+   * Under lease-based reads, a node that restarts from its storage refuses votes until this
+   * tick (an election timeout after the restart). Before it crashed it may have acknowledged
+   * the heartbeat a leader's lease rests on, and the lease assumes it will not vote for an
+   * election timeout after that (thesis §6.4.1, §4.2.3), but that memory does not survive a
+   * restart: quick restarts of a quorum of followers could elect a new leader inside the
+   * old one's lease. Found by `raftsim fuzz --cycles 3 --seed 13`, run 10767.
+   */
+  private votesRefusedUntilTick = 0;
   /** Index of the last conf change appended by this leader; one change at a time (§4.1). */
   pendingConfIndex = 0;
   /** A leader removed by C_new, waiting for C_new's voters to hold its log (maybeStepDownRemoved). */
@@ -85,6 +94,7 @@ export class Raft {
       this.vote = s.hardState.vote;
       assert(s.hardState.commit <= this.log.lastIndex(), () => `restored commit ${s.hardState.commit} beyond log ${this.log.lastIndex()}`);
       this.log.commitTo(s.hardState.commit);
+      if (this.cfg.readOnlyOption === "lease-based") this.votesRefusedUntilTick = this.cfg.electionTicks;
     } else if (this.cfg.peers.length > 0) {
       // Bootstrap: the initial configuration is the first committed entry, so members that
       // join later learn it by replication like any other change.
@@ -253,6 +263,8 @@ export class Raft {
         // Thesis §4.2.3: ignore candidates while we believe a leader is alive, so a
         // removed or partitioned server cannot depose a healthy leader.
         if (!force && inLease) return;
+        // Just restarted: a leader we acknowledged before the crash may still hold its lease.
+        if (!force && this.tickCount < this.votesRefusedUntilTick) return;
       }
       if (m.type === "pre-vote" || (m.type === "pre-vote-resp" && !m.reject)) {
         // Pre-votes are about a future term; the term only moves on a real election.

@@ -37,6 +37,13 @@ export const caseArb: fc.Arbitrary<RaftFuzzCase> = fc.record({
 
 /** Runs used by CI, for the clean property and for each canary. */
 export const NUM_RUNS = Number(process.env.RAFT_PROP_RUNS ?? 300);
+/**
+ * vote-before-persist gets more: a restarted member that forgot its vote must be asked
+ * again in the same term, and in the half of the runs with lease reads a member that
+ * restarts holds its vote for an election timeout (core/raft/raft.ts), which hides the
+ * forgotten vote there. With the CI seed it is caught in run 846 (run 51 before the hold).
+ */
+const CANARY_RUNS: Partial<Record<CanaryBug, number>> = { "vote-before-persist": Math.max(NUM_RUNS, 1_200) };
 const SEED = Number(process.env.RAFT_PROP_SEED ?? 20240611);
 
 function property(bugs: ReadonlySet<CanaryBug>) {
@@ -57,8 +64,9 @@ describe("raft property (paper Figure 3 + liveness after heal)", () => {
 
   const CANARIES: CanaryBug[] = ["ack-before-fsync", "no-truncate-on-conflict", "vote-before-persist", "commit-prior-term", "lease-read-ignores-skew"];
   for (const bug of CANARIES) {
-    it(`catches canary ${bug} within ${NUM_RUNS} runs`, () => {
-      const out = fc.check(property(new Set([bug])), { numRuns: NUM_RUNS, seed: SEED, endOnFailure: true });
+    const runs = CANARY_RUNS[bug] ?? NUM_RUNS;
+    it(`catches canary ${bug} within ${runs} runs`, () => {
+      const out = fc.check(property(new Set([bug])), { numRuns: runs, seed: SEED, endOnFailure: true });
       if (out.failed) console.log(`canary ${bug} caught: seed=${out.seed} path=${out.counterexamplePath} run=${out.numRuns}\n${String(out.errorInstance).split("\n")[0]}`);
       expect(out.failed).toBe(true);
     });
