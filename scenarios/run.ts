@@ -96,8 +96,9 @@ export const LIVENESS_ELECTION_TIMEOUTS = 20;
  * member with an up-to-date log can win, and only by timing out first (thesis §9.6; pre-vote
  * exists for this). Members behind on fast clocks win that race most rounds, and the rounds
  * add up: in the clean seed-9 campaign's case (4 members, pre-vote off, the two stale ones on
- * clocks 10% and 20% fast), 300 simulation seeds took a median 0.28 s, p99 11.4 s and at most
- * 23.1 s to a write; with pre-vote, at most 2.6 s (`npm run bench:liveness`). A cluster
+ * clocks 10% and 20% fast), 300 simulation seeds took a median 0.56 s, p99 9.7 s and at most
+ * 29.6 s to a write (with ReadIndex reads instead of the lease, whose restarted members hold
+ * their votes: 0.27 s, 11.4 s, 23.1 s); with pre-vote, at most 2.6 s (`npm run bench:liveness`). A cluster
  * without pre-vote gets this many election timeouts. A disruption that never ends still fails.
  */
 export const LIVENESS_ELECTION_TIMEOUTS_NO_PRE_VOTE = 100;
