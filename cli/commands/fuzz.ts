@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import type { RunOutcome } from "../../scenarios/fuzz/driver";
-import { CYCLES_MAX } from "../../scenarios/fuzz/arbitraries";
+import { CYCLES_MAX, FUZZ_NODES_MAX, FUZZ_NODES_MIN } from "../../scenarios/fuzz/arbitraries";
 import { DEFAULT_SHRINK_BUDGET } from "../../scenarios/fuzz/driver";
 import { runCampaign } from "../../scenarios/fuzz/pool";
 import { replayFileName, replayFileOf } from "../../scenarios/fuzz/replay";
@@ -56,12 +56,13 @@ function bar(done: number, total: number, width = 24): string {
 export const fuzzCommand: Command = {
   name: "fuzz",
   summary: "fuzz the store with random scenarios and fault plans; shrink and save failures",
-  usage: "raftsim fuzz [--runs N] [--time DUR] [--seed N] [--workers N] [--shard I/N] [--bug NAME] [--cycles N] [--out DIR] [--json]",
+  usage: "raftsim fuzz [--runs N] [--time DUR] [--seed N] [--workers N] [--shard I/N] [--bug NAME] [--cycles N] [--nodes N] [--out DIR] [--json]",
   description:
     "Run i of campaign seed S uses its own seed, a hash of (S, i): the same flags give the same runs and results on any machine and any number of workers. " +
     "--shard I/N (0 <= I < N) takes runs i with i mod N = I, so N shards together run exactly the campaign one machine would. " +
     "--time DUR starts no run once DUR of wall time has passed (runs under way finish): the runs done are runs 0..n-1, and the summary gives the `--runs n` that repeats them exactly. " +
     "--cycles N makes each run N rounds of faults, heal and settle on one cluster (recovery from a recovery); --cycles 1, the default, is the one-round campaign. " +
+    "--nodes N fixes every run's cluster at N members instead of drawing 3 to 5 (everything else is drawn as usual). " +
     "Every failure is shrunk (smallest fault plan and workload that still fail the same check) and written to --out as a replay file for `raftsim replay`.",
   options: [
     { name: "runs", kind: "int", help: `runs in the whole campaign (over all shards) (default: ${DEFAULT_RUNS}; with --bug, up to ${HUNT_RUNS}; with --time, no limit)`, valueName: "N" },
@@ -71,6 +72,7 @@ export const fuzzCommand: Command = {
     { name: "shard", kind: "string", help: "run only shard I of N (0-based), e.g. 0/4", valueName: "I/N" },
     { name: "bug", kind: "list", help: `switch on canary bugs (comma-separated); without --runs or --time, hunt: up to ${HUNT_RUNS} runs, stop at the first failure`, valueName: "NAME" },
     { name: "cycles", kind: "int", help: `rounds of faults + heal + settle per run, 1 to ${CYCLES_MAX} (each ~2-4 s simulated; other N, other runs)`, valueName: "N", default: 1 },
+    { name: "nodes", kind: "int", help: `members in every run's cluster, ${FUZZ_NODES_MIN} to ${FUZZ_NODES_MAX} (default: drawn per run, 3 to 5; other N, other runs)`, valueName: "N" },
     { name: "out", kind: "string", help: "directory for replay files", valueName: "DIR", default: "raftsim-failures" },
     { name: "max-failures", kind: "int", help: `stop after this many failing runs (in run order; 0 = never stop) (default: ${DEFAULT_MAX_FAILURES}; 1 in a --bug hunt)`, valueName: "N" },
     { name: "shrink-budget", kind: "int", help: "at most this many simulations to shrink one failure", valueName: "N", default: DEFAULT_SHRINK_BUDGET },
@@ -96,6 +98,8 @@ export const fuzzCommand: Command = {
     if (selfTest !== undefined && !isSelfTest(selfTest)) throw new UsageError(`fuzz: --self-test: unknown self-test '${selfTest}' (known: ${Object.keys(SELF_TESTS).join(", ")})`);
     const cycles = Number(o.cycles);
     if (!Number.isInteger(cycles) || cycles < 1 || cycles > CYCLES_MAX) throw new UsageError(`fuzz: --cycles expects an integer in [1, ${CYCLES_MAX}], got ${o.cycles}`);
+    const nodes = o.nodes === undefined ? undefined : Number(o.nodes);
+    if (nodes !== undefined && (!Number.isInteger(nodes) || nodes < FUZZ_NODES_MIN || nodes > FUZZ_NODES_MAX)) throw new UsageError(`fuzz: --nodes expects an integer in [${FUZZ_NODES_MIN}, ${FUZZ_NODES_MAX}], got ${o.nodes}${nodes === 1 ? " (a lone member is left out: see the README's Fuzzing section)" : ""}`);
     const outDir = String(o.out);
 
     let url = workerUrl();
@@ -105,7 +109,7 @@ export const fuzzCommand: Command = {
       threads = 1;
     }
     const budget = timeUs === undefined ? "" : `${runs === RUNS_MAX ? "" : " at most"} for ${formatSeconds(timeUs / 1e6)} of wall time`;
-    if (!io.json) io.err(`fuzz: ${timeUs !== undefined && runs === RUNS_MAX ? "as many runs as fit" : `${hunt ? "canary hunt: up to " : ""}${runs} runs${hunt ? ", stopping at the first failure" : ""}`}${budget}, seed ${campaignSeed}, shard ${shard.index}/${shard.count}, ${threads} worker${threads === 1 ? "" : "s"}, bugs: ${bugs.length ? bugs.join(",") : "none"}${cycles > 1 ? `, ${cycles} cycles per run` : ""}${selfTest ? `, self-test: ${selfTest}` : ""}`);
+    if (!io.json) io.err(`fuzz: ${timeUs !== undefined && runs === RUNS_MAX ? "as many runs as fit" : `${hunt ? "canary hunt: up to " : ""}${runs} runs${hunt ? ", stopping at the first failure" : ""}`}${budget}, seed ${campaignSeed}, shard ${shard.index}/${shard.count}, ${threads} worker${threads === 1 ? "" : "s"}, bugs: ${bugs.length ? bugs.join(",") : "none"}${cycles > 1 ? `, ${cycles} cycles per run` : ""}${nodes !== undefined ? `, ${nodes} nodes per run` : ""}${selfTest ? `, self-test: ${selfTest}` : ""}`);
 
     const startMs = performance.now();
     let failedSoFar = 0;
@@ -117,7 +121,7 @@ export const fuzzCommand: Command = {
       const f = outcome.failure;
       if (!f) return undefined;
       const replayFile = join(outDir, replayFileName(outcome.seed, f.check));
-      if (written.get(outcome.index) !== replayFile) writeFileAtomic(replayFile, JSON.stringify(replayFileOf({ ...outcome, failure: f }, { campaignSeed, bugs, selfTest, build: BUILD_ID, cycles }), null, 2) + "\n");
+      if (written.get(outcome.index) !== replayFile) writeFileAtomic(replayFile, JSON.stringify(replayFileOf({ ...outcome, failure: f }, { campaignSeed, bugs, selfTest, build: BUILD_ID, cycles, nodes }), null, 2) + "\n");
       written.set(outcome.index, replayFile);
       return replayFile;
     };
@@ -151,6 +155,7 @@ export const fuzzCommand: Command = {
         selfTest,
         shrinkBudget,
         cycles,
+        ...(nodes !== undefined ? { nodes } : {}),
         ...(maxFailures > 0 ? { maxFailures } : {}),
         onOutcome: report,
         ...(timeUs !== undefined ? { shouldStop: () => (performance.now() - startMs) * 1_000 >= timeUs } : {}),
@@ -201,6 +206,7 @@ export const fuzzCommand: Command = {
       failures,
       campaignSeed,
       cycles,
+      ...(nodes !== undefined ? { nodes } : {}),
       shard: `${shard.index}/${shard.count}`,
       planned: result.planned,
       stoppedEarly: result.stoppedEarly,

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { FaultStep } from "../types";
 import { validateScenario } from "../validate";
 import { FAULT_TYPES } from "../validate";
-import { buildCase, countFaults, cyclesCaseArb, CYCLES_MAX, FAULT_FAMILIES, fuzzCaseArb, fuzzCaseRawArb, SETTLE_MS, withoutFault } from "./arbitraries";
+import { buildCase, countFaults, cyclesCaseArb, CYCLES_MAX, FAULT_FAMILIES, fuzzCaseArb, fuzzCaseRawArb, FUZZ_NODES_MAX, FUZZ_NODES_MIN, SETTLE_MS, withoutFault } from "./arbitraries";
 
 const SEED = 20_260_601;
 const RUNS = 300;
@@ -83,6 +83,31 @@ describe("fuzz arbitraries", () => {
       { seed: SEED, numRuns: 100 },
     );
     expect(healsBeforeTheEnd).toBeGreaterThan(50);
+  });
+
+  it(`--nodes N fixes the cluster size and draws the rest as the default campaign does (seed ${SEED})`, () => {
+    expect(() => cyclesCaseArb(1, FUZZ_NODES_MIN - 1)).toThrow(/nodes/);
+    expect(() => cyclesCaseArb(1, FUZZ_NODES_MAX + 1)).toThrow(/nodes/);
+    for (const [cycles, nodes] of [[1, FUZZ_NODES_MIN], [1, FUZZ_NODES_MAX], [3, 6]] as const) {
+      const cases = fc.sample(cyclesCaseArb(cycles, nodes), { seed: SEED, numRuns: 60 });
+      for (const { scenario } of cases) {
+        expect(validateScenario(JSON.parse(JSON.stringify(scenario)))).toEqual(scenario);
+        expect(scenario.cluster.nodes).toBe(nodes);
+        // Every selector and partition names members of this cluster.
+        for (const s of scenario.faults) {
+          for (const field of ["node", "from", "to", "a", "b"]) {
+            const id = (s as Record<string, unknown>)[field];
+            if (typeof id === "number") expect(id >= 1 && id <= nodes, `${s.type}.${field} = ${id}`).toBe(true);
+          }
+          if (s.type === "partition") expect(s.groups.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: nodes }, (_, i) => i + 1));
+        }
+        // Drift, when drawn, covers every member (repeated past the fifth).
+        if (scenario.cluster.clockDriftPpm) expect(scenario.cluster.clockDriftPpm.length).toBe(nodes);
+      }
+      // Only the size differs from the default campaign's case with the same seed.
+      const plain = fc.sample(cyclesCaseArb(cycles), { seed: SEED, numRuns: 60 });
+      expect(cases.map((c) => c.scenario.workload)).toEqual(plain.map((c) => c.scenario.workload));
+    }
   });
 });
 

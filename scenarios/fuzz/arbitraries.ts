@@ -250,7 +250,9 @@ export function buildCase(raw: FuzzCaseRaw): FuzzCase {
   // Lease-based reads need check-quorum (a leader must step down before its lease can lapse).
   // On a WAN (25–65 ms one way) the tick stays at 100 ms: an election timeout must be many round trips.
   const { clockDriftPpm: driftDrawn, smallMessages, alignedTicks, ...rawCluster } = raw.cluster;
-  const clockDriftPpm = (driftDrawn ?? []).slice(0, nodes);
+  // One drawn drift per member, repeated past the fifth (`--nodes` up to FUZZ_NODES_MAX).
+  const drift = driftDrawn ?? [];
+  const clockDriftPpm = drift.length === 0 ? [] : Array.from({ length: nodes }, (_, i) => drift[i % drift.length]!);
   const cluster: ClusterSpec = {
     ...DEFAULT_CLUSTER,
     ...rawCluster,
@@ -307,6 +309,14 @@ export function keepingFaults(scenario: Scenario, keep: (index: number) => boole
 
 /** The most fault-and-heal cycles one run may chain (`raftsim fuzz --cycles N`). */
 export const CYCLES_MAX = 20;
+/**
+ * Cluster sizes `raftsim fuzz --nodes N` may fix in place of the drawn 3–5. Not 1: a lone
+ * member whose very first write is torn keeps its bootstrap entry but not the commit, never
+ * applies a configuration and never campaigns (etcd's raft writes its bootstrap entries the
+ * same way); with more members the leader sends them again.
+ */
+export const FUZZ_NODES_MIN = 2;
+export const FUZZ_NODES_MAX = 7;
 
 /** A cycle after the first: its own fault plan, family mask, intensity and window. */
 const cycleRawArb = fc.record({
@@ -324,12 +334,18 @@ const cycleRawArb = fc.record({
  * phase is the scenario's; the earlier ones are plain steps the shrinker may remove.
  * With `cycles` = 1 this is exactly fuzzCaseArb (the default campaign).
  */
-export function cyclesCaseArb(cycles: number): fc.Arbitrary<FuzzCase> {
+export function cyclesCaseArb(cycles: number, nodes?: number): fc.Arbitrary<FuzzCase> {
   if (!Number.isInteger(cycles) || cycles < 1 || cycles > CYCLES_MAX) throw new RangeError(`cycles: expected an integer in [1, ${CYCLES_MAX}], got ${cycles}`);
-  if (cycles === 1) return fuzzCaseArb;
+  if (nodes !== undefined && (!Number.isInteger(nodes) || nodes < FUZZ_NODES_MIN || nodes > FUZZ_NODES_MAX)) throw new RangeError(`nodes: expected an integer in [${FUZZ_NODES_MIN}, ${FUZZ_NODES_MAX}], got ${nodes}`);
+  // A fixed size replaces the drawn one; everything else is drawn as in the default campaign.
+  const sized = (raw: FuzzCaseRaw): FuzzCaseRaw => (nodes === undefined ? raw : { ...raw, cluster: { ...raw.cluster, nodes } });
+  if (cycles === 1) return nodes === undefined ? fuzzCaseArb : fuzzCaseRawArb.map((raw) => buildCase(sized(raw)));
   return fc
     .record({ first: fuzzCaseRawArb, more: fc.array(cycleRawArb, { minLength: cycles - 1, maxLength: cycles - 1 }) })
-    .map(({ first, more }) => buildCycles([first, ...more.map((c) => ({ ...first, ...c }))]));
+    .map(({ first, more }) => {
+      const head = sized(first);
+      return buildCycles([head, ...more.map((c) => ({ ...head, ...c }))]);
+    });
 }
 
 /** The scenario of several raw cases run back to back (cluster and workload from the first). */

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { rerunCommand } from "./replay";
 
 const ROOT = join(__dirname, "..", "..");
 let bundleDir: string;
@@ -124,6 +125,34 @@ describe("raftsim fuzz / replay", () => {
     const bad = raftsim("fuzz", "--cycles", "21", "--runs", "1");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--cycles expects an integer in \[1, 20\], got 21/);
+  });
+
+  it("--nodes N: every run on an N-member cluster; a failure's file and re-run hint name it", () => {
+    const out = join(bundleDir, "nodes");
+    const r = raftsim("fuzz", "--nodes", "7", "--bug", "ack-before-fsync", "--seed", "1", "--workers", "1", "--json", "--out", out);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.nodes).toBe(7);
+    const f = j.failures[0];
+    const file = JSON.parse(readFileSync(f.replayFile, "utf8"));
+    expect(file.origin.nodes).toBe(7);
+    expect(file.scenario.cluster.nodes).toBe(7);
+    const replayed = raftsim("replay", f.replayFile, "--json");
+    expect(JSON.parse(replayed.stdout)).toMatchObject({ sameTrace: true, sameViolations: true });
+    // The re-run hint (shown when a replay no longer reproduces) names --nodes, and runs
+    // exactly that campaign run again.
+    const hint = rerunCommand(file)!;
+    expect(hint).toMatch(/ --nodes 7( |$)/);
+    const again = JSON.parse(raftsim(...hint.replace(/^raftsim /, "").split(" "), "--workers", "1", "--json", "--out", join(out, "again")).stdout);
+    expect(again.failures.map((x: { seed: number }) => x.seed)).toEqual([f.seed]);
+    const plain = JSON.parse(raftsim("fuzz", "--runs", "2", "--seed", "1", "--workers", "1", "--json", "--out", out).stdout);
+    expect(plain.nodes).toBeUndefined();
+    for (const bad of ["1", "8"]) {
+      const b = raftsim("fuzz", "--nodes", bad, "--runs", "1");
+      expect(b.code).toBe(2);
+      expect(b.stderr).toMatch(new RegExp(`--nodes expects an integer in \\[2, 7\\], got ${bad}`));
+      expect(b.stderr.trim().split("\n")).toHaveLength(1);
+    }
   });
 
   it("--time: stops starting runs when the budget is spent; the summary's --runs repeats exactly those runs", () => {

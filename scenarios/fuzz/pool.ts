@@ -19,6 +19,8 @@ export interface WorkerInit {
   quiet?: boolean | undefined;
   /** Rounds of faults and heal per run (arbitraries.ts cyclesCaseArb); 1 or absent: one. */
   cycles?: number | undefined;
+  /** Members in every run's cluster; absent: drawn per run (3–5). */
+  nodes?: number | undefined;
 }
 export type WorkerRequest = { type: "run"; index: number };
 export type WorkerReply = { type: "outcome"; outcome: RunOutcome } | { type: "error"; index: number; message: string };
@@ -69,7 +71,7 @@ class Cutoff {
 
 /** What every run of a campaign shares, in this thread or in a worker. */
 export function runOptions(init: WorkerInit): Omit<FuzzRunOptions, "index" | "bugs"> {
-  const arbitrary = init.quiet ? quietCaseArb : (init.cycles ?? 1) > 1 ? cyclesCaseArb(init.cycles!) : undefined;
+  const arbitrary = init.quiet ? quietCaseArb : (init.cycles ?? 1) > 1 || init.nodes !== undefined ? cyclesCaseArb(init.cycles ?? 1, init.nodes) : undefined;
   return { campaignSeed: init.campaignSeed, selfTest: init.selfTest, shrinkBudget: init.shrinkBudget, ...(arbitrary ? { arbitrary } : {}) };
 }
 
@@ -107,7 +109,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 function runOnWorkers(options: CampaignOptions, planned: number, indexAt: (position: number) => number, mayStart: (position: number) => boolean, record: (position: number, outcome: RunOutcome) => void): Promise<void> {
   const url = options.workerUrl;
   if (!url) return Promise.reject(new Error("runCampaign: workers > 1 needs workerUrl (the bundled fuzz worker)"));
-  const init: WorkerInit = { campaignSeed: options.campaignSeed, bugs: options.bugs, selfTest: options.selfTest, shrinkBudget: options.shrinkBudget, quiet: options.quiet, cycles: options.cycles };
+  const init: WorkerInit = { campaignSeed: options.campaignSeed, bugs: options.bugs, selfTest: options.selfTest, shrinkBudget: options.shrinkBudget, quiet: options.quiet, cycles: options.cycles, nodes: options.nodes };
   const count = Math.min(options.workers, planned);
   return new Promise<void>((resolve, reject) => {
     const workers: Worker[] = [];

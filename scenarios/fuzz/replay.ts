@@ -25,7 +25,7 @@ export interface ReplayFile {
   selfTest?: SelfTestName;
   expected: { traceHash: string; violations: Violation[] };
   /** Where the failure came from: informative only, a replay does not use it. */
-  origin?: { campaignSeed: number; runIndex: number; faultsBeforeShrink: number; faultsAfterShrink: number; shrinkRuns: number; build?: string; cycles?: number };
+  origin?: { campaignSeed: number; runIndex: number; faultsBeforeShrink: number; faultsAfterShrink: number; shrinkRuns: number; build?: string; cycles?: number; nodes?: number };
 }
 
 export class ReplayFileError extends Error {
@@ -93,7 +93,7 @@ export function replay(file: ReplayFile, traceSink?: TraceSink): ReplayResult {
 }
 
 /** The replay file of a failed campaign run: its shrunk case, what it must reproduce, and where it came from. */
-export function replayFileOf(outcome: { seed: number; index: number; failure: Failure }, campaign: { campaignSeed: number; bugs: CanaryBug[]; selfTest?: SelfTestName | undefined; build?: string; cycles?: number }): ReplayFile {
+export function replayFileOf(outcome: { seed: number; index: number; failure: Failure }, campaign: { campaignSeed: number; bugs: CanaryBug[]; selfTest?: SelfTestName | undefined; build?: string; cycles?: number; nodes?: number | undefined }): ReplayFile {
   const f = outcome.failure;
   return {
     formatVersion: REPLAY_FORMAT_VERSION,
@@ -102,7 +102,7 @@ export function replayFileOf(outcome: { seed: number; index: number; failure: Fa
     bugs: campaign.bugs,
     ...(campaign.selfTest ? { selfTest: campaign.selfTest } : {}),
     expected: { traceHash: f.shrunk.traceHash, violations: f.shrunk.violations },
-    origin: { campaignSeed: campaign.campaignSeed, runIndex: outcome.index, faultsBeforeShrink: f.original.faults, faultsAfterShrink: f.shrunk.faults, shrinkRuns: f.shrinkRuns, ...(campaign.build ? { build: campaign.build } : {}), ...((campaign.cycles ?? 1) > 1 ? { cycles: campaign.cycles } : {}) },
+    origin: { campaignSeed: campaign.campaignSeed, runIndex: outcome.index, faultsBeforeShrink: f.original.faults, faultsAfterShrink: f.shrunk.faults, shrinkRuns: f.shrinkRuns, ...(campaign.build ? { build: campaign.build } : {}), ...((campaign.cycles ?? 1) > 1 ? { cycles: campaign.cycles } : {}), ...(campaign.nodes !== undefined ? { nodes: campaign.nodes } : {}) },
   };
 }
 
@@ -116,7 +116,8 @@ export function rerunCommand(file: ReplayFile): string | undefined {
   const bugs = file.bugs.length ? ` --bug ${file.bugs.join(",")}` : "";
   const selfTest = file.selfTest ? ` --self-test ${file.selfTest}` : "";
   const cycles = Number.isSafeInteger(o.cycles) && o.cycles! > 1 ? ` --cycles ${o.cycles}` : "";
-  return `raftsim fuzz --seed ${o.campaignSeed} --runs ${o.runIndex + 1} --shard ${o.runIndex}/${o.runIndex + 1}${cycles}${bugs}${selfTest}`;
+  const nodes = Number.isSafeInteger(o.nodes) ? ` --nodes ${o.nodes}` : "";
+  return `raftsim fuzz --seed ${o.campaignSeed} --runs ${o.runIndex + 1} --shard ${o.runIndex}/${o.runIndex + 1}${cycles}${nodes}${bugs}${selfTest}`;
 }
 
 /** A stable file name for a failure: seed and check, nothing that changes between runs. */
