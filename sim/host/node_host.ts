@@ -224,6 +224,15 @@ export class RaftHost implements NodeProgram {
     return this.rn.status();
   }
 
+  /**
+   * Stopped serving: an fsync failed, or the member learned it was removed. Nothing more is
+   * ticked, stepped or answered; the process exits once its removal mark is durable (which a
+   * stalled disk can hold up), and until then it may still say it is leader.
+   */
+  get stopped(): boolean {
+    return this.failed;
+  }
+
   isLeader(): boolean {
     return this.rn.raft.role === "leader";
   }
@@ -283,6 +292,8 @@ export class RaftHost implements NodeProgram {
 
   /** Tells the observer of reads the leader answered from its lease since the last report. */
   private reportLeaseReads(): void {
+    // A stopped host hands no Ready on: a read its Raft counted is never answered.
+    if (this.failed) return;
     const leaseReads = this.rn.raft.leaseReadsServed;
     if (leaseReads === this.leaseReadsReported) return;
     this.opts.observer?.onLeaseRead?.(this, this.rn.raft.term, leaseReads - this.leaseReadsReported);

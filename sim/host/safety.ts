@@ -88,13 +88,15 @@ export class SafetyMonitor implements HostObserver {
    * a leader of `term` is elected, no leader of an earlier term may still hold a lease it
    * would answer a read from. A read arriving there now would miss the new leader's writes.
    * (A paused process is skipped: it answers nothing until it resumes and ticks away the
-   * time it lost; a read after that is judged by onLeaseRead.)
+   * time it lost; a read after that is judged by onLeaseRead. So is a stopped host, which
+   * answers nothing ever again and no longer ticks, so its lease looks frozen: a removed
+   * leader whose disk stalls the durable removal mark is still up and still "leader".)
    */
   private checkLeasesAt(elected: RaftHost, term: number): void {
     if (!this.runningHosts) return;
     for (const h of this.runningHosts()) {
       const r = h.rn.raft;
-      if (h === elected || r.role !== "leader" || r.term >= term || r.cfg.readOnlyOption !== "lease-based") continue;
+      if (h === elected || h.stopped || r.role !== "leader" || r.term >= term || r.cfg.readOnlyOption !== "lease-based") continue;
       if (r.committedInTerm() && r.leaseValid()) {
         this.fail("lease-read", `node ${h.id} still held its lease of term ${r.term} when node ${elected.id} was elected leader of term ${term}`);
       }
