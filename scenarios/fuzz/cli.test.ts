@@ -104,21 +104,27 @@ describe("raftsim fuzz / replay", () => {
     expect(byCheck.length === 0).toBe(j.unknown === 0);
   });
 
-  it("--cycles N: longer runs of N fault rounds; a canary found there shrinks, replays, and its file names the cycles", () => {
-    const out = join(bundleDir, "cycles");
-    const r = raftsim("fuzz", "--cycles", "4", "--bug", "ack-before-fsync", "--seed", "1", "--workers", "1", "--json", "--out", out);
+  /** A canary hunt with extra campaign flags: it fails, and its first failure replays exactly. */
+  function huntReplaying(out: string, ...flags: string[]) {
+    const r = raftsim("fuzz", ...flags, "--bug", "ack-before-fsync", "--seed", "1", "--workers", "1", "--json", "--out", out);
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);
-    expect(j.cycles).toBe(4);
     const f = j.failures[0];
     const file = JSON.parse(readFileSync(f.replayFile, "utf8"));
+    const replayed = raftsim("replay", f.replayFile, "--json");
+    expect(JSON.parse(replayed.stdout)).toMatchObject({ sameTrace: true, sameViolations: true });
+    return { j, f, file };
+  }
+
+  it("--cycles N: longer runs of N fault rounds; a canary found there shrinks, replays, and its file names the cycles", () => {
+    const out = join(bundleDir, "cycles");
+    const { j, f, file } = huntReplaying(out, "--cycles", "4");
+    expect(j.cycles).toBe(4);
     expect(file.origin.cycles).toBe(4);
     // Four rounds, each at least a 1 s fault window and 1 s to settle (shrinking goes down to
     // that): twice a one-round case's longest (4 s).
     expect(file.scenario.durationMs).toBeGreaterThanOrEqual(4 * 2_000);
     expect(f.faults).toBeLessThan(f.faultsBeforeShrink);
-    const replayed = raftsim("replay", f.replayFile, "--json");
-    expect(JSON.parse(replayed.stdout)).toMatchObject({ sameTrace: true, sameViolations: true });
     // Other cycle counts draw other runs; a bad count is a usage error.
     const one = JSON.parse(raftsim("fuzz", "--runs", "3", "--seed", "1", "--workers", "1", "--json", "--out", out).stdout);
     expect(one.cycles).toBe(1);
@@ -129,16 +135,10 @@ describe("raftsim fuzz / replay", () => {
 
   it("--nodes N: every run on an N-member cluster; a failure's file and re-run hint name it", () => {
     const out = join(bundleDir, "nodes");
-    const r = raftsim("fuzz", "--nodes", "7", "--bug", "ack-before-fsync", "--seed", "1", "--workers", "1", "--json", "--out", out);
-    expect(r.code).toBe(1);
-    const j = JSON.parse(r.stdout);
+    const { j, f, file } = huntReplaying(out, "--nodes", "7");
     expect(j.nodes).toBe(7);
-    const f = j.failures[0];
-    const file = JSON.parse(readFileSync(f.replayFile, "utf8"));
     expect(file.origin.nodes).toBe(7);
     expect(file.scenario.cluster.nodes).toBe(7);
-    const replayed = raftsim("replay", f.replayFile, "--json");
-    expect(JSON.parse(replayed.stdout)).toMatchObject({ sameTrace: true, sameViolations: true });
     // The re-run hint (shown when a replay no longer reproduces) names --nodes, and runs
     // exactly that campaign run again.
     const hint = rerunCommand(file)!;
