@@ -270,6 +270,16 @@ export class KvServer {
     return this.watches.drain(max);
   }
 
+  /** How many watch responses wait to be drained. */
+  pendingWatchResponses(): number {
+    return this.watches.pending();
+  }
+
+  /** The waiting watch responses from position `from` on, without draining them. */
+  queuedWatchResponses(from: number): readonly WatchResponse[] {
+    return this.watches.queuedSince(from);
+  }
+
   // ---- snapshots ----
 
   snapshot(): ServerState {

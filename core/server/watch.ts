@@ -153,6 +153,11 @@ export class WatchHub {
     return this.queue.length;
   }
 
+  /** The queued responses from position `from` on, left in the queue (a harness reads its own watch's at once). */
+  queuedSince(from: number): readonly WatchResponse[] {
+    return this.queue.slice(from);
+  }
+
   ids(): number[] {
     return this.watchers.map((w) => w.id);
   }

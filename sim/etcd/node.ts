@@ -4,7 +4,7 @@
 // on the leader's clock, and streams watch responses to watchers.
 import type { BugSet } from "../../core/canary";
 import { MSG_CLIENT_REQUEST, MSG_CLIENT_RESPONSE, MSG_WATCH_CREATE, MSG_WATCH_RESPONSE, type ClientRequestMsg, type ClientResponseMsg, type WatchCreateMsg } from "../../core/client/protocol";
-import { ERR_NO_LEADER, ERR_NOT_LEADER, ERR_TIMEOUT, isAdminRequest, type AdminResponse, type EtcdRequest, type EtcdResponse, type LogRequest, type RangeRequest } from "../../core/server/api";
+import { ERR_NO_LEADER, ERR_NOT_LEADER, ERR_TIMEOUT, isAdminRequest, type AdminResponse, type EtcdRequest, type EtcdResponse, type LogRequest, type RangeRequest, type WatchResponse } from "../../core/server/api";
 import { backendLayout, BackendCorruptError, decodeBackend, encodeBackend, encodeConsistentIndex } from "../../core/server/backend";
 import { BackendWriter } from "../../core/server/backend_writer";
 import { encodeRequest } from "../../core/server/codec";
@@ -154,7 +154,12 @@ export class EtcdNode {
   readonly sm: StateMachine = {
     apply: (e: AppliedEntry) => {
       const compactedBefore = this.server.compactRevision();
+      const queuedBefore = this.server.pendingWatchResponses();
       const response = this.server.apply(e.index, e.data, this.ctx.nowUs());
+      // The harness's record of what this replica applied, taken now: a crash before the send
+      // loop drains the queue would leave a gap in it. (The queue itself is left alone, so
+      // client watchers' responses go out exactly when they would have.)
+      for (const r of this.server.queuedWatchResponses(queuedBefore)) if (r.watchId === this.internalWatchId) this.recordForOracle(r);
       // The harness's record (not the member's): where each compaction applied.
       if (this.server.compactRevision() !== compactedBefore) this.opts.oracle.recordCompaction(this.server.compactRevision(), this.server.currentRevision());
       this.responses.set(e.index, response);
@@ -198,13 +203,8 @@ export class EtcdNode {
     // overtake queued events, which is what the progress-notify-ahead canary gets wrong.
     for (const r of this.server.drainWatchResponses(max)) {
       if (r.watchId === this.internalWatchId) {
-        const byRev = new Map<number, typeof r.events>();
-        for (const e of r.events) {
-          const list = byRev.get(e.kv.modRevision) ?? [];
-          list.push(e);
-          byRev.set(e.kv.modRevision, list);
-        }
-        for (const [rev, events] of byRev) this.opts.oracle.record(this.ctx.id, rev, events);
+        // Recorded when applied (sm.apply); recording again is a no-op unless it disagrees.
+        this.recordForOracle(r);
         continue;
       }
       const w = this.watchers.get(r.watchId);
@@ -212,6 +212,17 @@ export class EtcdNode {
       const msg: WatchStreamMsg = { watcherId: w.watcherId, seq: w.seq++, response: r };
       this.ctx.send(w.clientId, MSG_WATCH_RESPONSE, msg, { bytes: 64 + r.events.length * 64 });
     }
+  }
+
+  /** Hands the events of one response of the harness's own watch to the oracle, by revision. */
+  private recordForOracle(r: WatchResponse): void {
+    const byRev = new Map<number, typeof r.events>();
+    for (const e of r.events) {
+      const list = byRev.get(e.kv.modRevision) ?? [];
+      list.push(e);
+      byRev.set(e.kv.modRevision, list);
+    }
+    for (const [rev, events] of byRev) this.opts.oracle.record(this.ctx.id, rev, events);
   }
 
   private commitBackend(): void {
