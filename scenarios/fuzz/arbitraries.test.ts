@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { FaultStep } from "../types";
 import { validateScenario } from "../validate";
 import { FAULT_TYPES } from "../validate";
-import { buildCase, countFaults, cyclesCaseArb, CYCLES_MAX, FAULT_FAMILIES, fuzzCaseArb, fuzzCaseRawArb, FUZZ_NODES_MAX, FUZZ_NODES_MIN, SETTLE_MS, withoutFault } from "./arbitraries";
+import { buildCase, countFaults, campaignCaseArb, CYCLES_MAX, FAULT_FAMILIES, fuzzCaseArb, fuzzCaseRawArb, FUZZ_NODES_MAX, FUZZ_NODES_MIN, SETTLE_MS, withoutFault } from "./arbitraries";
 
 const SEED = 20_260_601;
 const RUNS = 300;
@@ -58,13 +58,13 @@ describe("fuzz arbitraries", () => {
   });
 
   it(`--cycles N chains N rounds of faults, each healed and settled before the next (seed ${SEED})`, () => {
-    expect(cyclesCaseArb(1)).toBe(fuzzCaseArb); // the default campaign is untouched
-    expect(() => cyclesCaseArb(0)).toThrow(/cycles/);
-    expect(() => cyclesCaseArb(CYCLES_MAX + 1)).toThrow(/cycles/);
+    expect(campaignCaseArb(1)).toBe(fuzzCaseArb); // the default campaign is untouched
+    expect(() => campaignCaseArb(0)).toThrow(/cycles/);
+    expect(() => campaignCaseArb(CYCLES_MAX + 1)).toThrow(/cycles/);
     console.log(`cycles property seed ${SEED}, 100 runs`);
     let healsBeforeTheEnd = 0;
     fc.assert(
-      fc.property(cyclesCaseArb(3), ({ scenario, faultCount }) => {
+      fc.property(campaignCaseArb(3), ({ scenario, faultCount }) => {
         expect(validateScenario(JSON.parse(JSON.stringify(scenario)))).toEqual(scenario);
         expect(scenario.description).toMatch(/^fuzzed: 3 cycles of faults and heal/);
         // Three windows of 1-3 s, each with its settle time.
@@ -86,10 +86,10 @@ describe("fuzz arbitraries", () => {
   });
 
   it(`--nodes N fixes the cluster size and draws the rest as the default campaign does (seed ${SEED})`, () => {
-    expect(() => cyclesCaseArb(1, FUZZ_NODES_MIN - 1)).toThrow(/nodes/);
-    expect(() => cyclesCaseArb(1, FUZZ_NODES_MAX + 1)).toThrow(/nodes/);
+    expect(() => campaignCaseArb(1, FUZZ_NODES_MIN - 1)).toThrow(/nodes/);
+    expect(() => campaignCaseArb(1, FUZZ_NODES_MAX + 1)).toThrow(/nodes/);
     for (const [cycles, nodes] of [[1, FUZZ_NODES_MIN], [1, FUZZ_NODES_MAX], [3, 6]] as const) {
-      const cases = fc.sample(cyclesCaseArb(cycles, nodes), { seed: SEED, numRuns: 60 });
+      const cases = fc.sample(campaignCaseArb(cycles, nodes), { seed: SEED, numRuns: 60 });
       for (const { scenario } of cases) {
         expect(validateScenario(JSON.parse(JSON.stringify(scenario)))).toEqual(scenario);
         expect(scenario.cluster.nodes).toBe(nodes);
@@ -105,7 +105,7 @@ describe("fuzz arbitraries", () => {
         if (scenario.cluster.clockDriftPpm) expect(scenario.cluster.clockDriftPpm.length).toBe(nodes);
       }
       // Only the size differs from the default campaign's case with the same seed.
-      const plain = fc.sample(cyclesCaseArb(cycles), { seed: SEED, numRuns: 60 });
+      const plain = fc.sample(campaignCaseArb(cycles), { seed: SEED, numRuns: 60 });
       expect(cases.map((c) => c.scenario.workload)).toEqual(plain.map((c) => c.scenario.workload));
     }
   });

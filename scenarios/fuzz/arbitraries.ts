@@ -332,9 +332,10 @@ const cycleRawArb = fc.record({
  * twice, leases across several leader changes, watchers resuming again and again), which a
  * single round cannot reach. Each round draws its own swarm mask. Only the last round's heal
  * phase is the scenario's; the earlier ones are plain steps the shrinker may remove.
- * With `cycles` = 1 this is exactly fuzzCaseArb (the default campaign).
+ * `nodes` (`raftsim fuzz --nodes N`) fixes the cluster size in place of the drawn one.
+ * With `cycles` = 1 and no `nodes` this is exactly fuzzCaseArb (the default campaign).
  */
-export function cyclesCaseArb(cycles: number, nodes?: number): fc.Arbitrary<FuzzCase> {
+export function campaignCaseArb(cycles: number, nodes?: number): fc.Arbitrary<FuzzCase> {
   if (!Number.isInteger(cycles) || cycles < 1 || cycles > CYCLES_MAX) throw new RangeError(`cycles: expected an integer in [1, ${CYCLES_MAX}], got ${cycles}`);
   if (nodes !== undefined && (!Number.isInteger(nodes) || nodes < FUZZ_NODES_MIN || nodes > FUZZ_NODES_MAX)) throw new RangeError(`nodes: expected an integer in [${FUZZ_NODES_MIN}, ${FUZZ_NODES_MAX}], got ${nodes}`);
   // A fixed size replaces the drawn one; everything else is drawn as in the default campaign.

@@ -5,7 +5,7 @@
 import { Worker } from "node:worker_threads";
 import { assert } from "../../core/assert";
 import type { CanaryBug } from "../../core/canary";
-import { cyclesCaseArb, quietCaseArb } from "./arbitraries";
+import { campaignCaseArb, quietCaseArb } from "./arbitraries";
 import { type FuzzRunOptions, fuzzRun, type RunOutcome } from "./driver";
 import { type Shard, shardRunCount, shardRunIndex } from "./seeds";
 import type { SelfTestName } from "./self-test";
@@ -17,7 +17,7 @@ export interface WorkerInit {
   shrinkBudget?: number | undefined;
   /** Draw cases without clients (cheap runs, for tests of the harness itself). */
   quiet?: boolean | undefined;
-  /** Rounds of faults and heal per run (arbitraries.ts cyclesCaseArb); 1 or absent: one. */
+  /** Rounds of faults and heal per run (arbitraries.ts campaignCaseArb); 1 or absent: one. */
   cycles?: number | undefined;
   /** Members in every run's cluster; absent: drawn per run (3–5). */
   nodes?: number | undefined;
@@ -71,7 +71,7 @@ class Cutoff {
 
 /** What every run of a campaign shares, in this thread or in a worker. */
 export function runOptions(init: WorkerInit): Omit<FuzzRunOptions, "index" | "bugs"> {
-  const arbitrary = init.quiet ? quietCaseArb : (init.cycles ?? 1) > 1 || init.nodes !== undefined ? cyclesCaseArb(init.cycles ?? 1, init.nodes) : undefined;
+  const arbitrary = init.quiet ? quietCaseArb : (init.cycles ?? 1) > 1 || init.nodes !== undefined ? campaignCaseArb(init.cycles ?? 1, init.nodes) : undefined;
   return { campaignSeed: init.campaignSeed, selfTest: init.selfTest, shrinkBudget: init.shrinkBudget, ...(arbitrary ? { arbitrary } : {}) };
 }
 
