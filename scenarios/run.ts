@@ -167,7 +167,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
   const kubernetes = scenario.workload.kind === "kubernetes" && scenario.workload.clients > 0 ? startKubernetesWorkload(world, scenario, members, recorder) : undefined;
   const workload = scenario.workload.kind === "none" || scenario.workload.clients === 0 ? undefined : (kubernetes ?? startKvWorkload(world, scenario.workload, members, recorder, world.streams.stream("workload")));
   const watchRange = scenario.workload.kind === "kubernetes" ? { key: REGISTRY_PREFIX, rangeEnd: REGISTRY_END } : undefined;
-  const watchers = scenario.workload.kind === "none" ? [] : startWatchers(world, world.streams.stream("watchers"), scenario.workload.watchers, members, 500_000, watchRange);
+  const watchers = scenario.workload.kind === "none" ? [] : startWatchers(world, world.streams.stream("watchers"), scenario.workload.watchers, members, 500_000, watchRange, scenario.workload.api);
   // A broken invariant inside a node is a finding of this run, not a crash of the harness.
   let invariant: string | undefined;
   const runTo = (timeUs: number) => {

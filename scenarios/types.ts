@@ -89,6 +89,15 @@ export interface WorkloadSpec {
    * member, as etcd's clientv3 balancer spreads unary calls over its endpoints.
    */
   balancer?: "sticky" | "round-robin";
+  /**
+   * Which request shapes a kv client draws for each operation type, and which watches the
+   * watchers open: "basic" (default; point gets and deletes, a CAS txn, whole-range watches)
+   * or "full" (etcd's whole KV API as the checker models it: keysOnly / countOnly /
+   * historical reads, sub-ranges, range deletes, ignoreValue / ignoreLease puts, txns with
+   * every compare target and result, nested txns, server-assigned lease IDs, and watches
+   * with NOPUT / NODELETE filters over sub-ranges). See scenarios/workload/kv-requests.ts.
+   */
+  api?: "basic" | "full";
   /** Only for kind "kubernetes" (defaults: DEFAULT_KUBERNETES). */
   kubernetes?: KubernetesSpec;
 }

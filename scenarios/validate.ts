@@ -82,6 +82,9 @@ export function validateScenario(input: unknown, where = "scenario"): Scenario {
   if (workload.balancer !== undefined && workload.balancer !== "sticky" && workload.balancer !== "round-robin") {
     throw new ScenarioError(`${where}.workload.balancer`, `expected "sticky" or "round-robin"`);
   }
+  if (workload.api !== undefined && workload.api !== "basic" && workload.api !== "full") {
+    throw new ScenarioError(`${where}.workload.api`, `expected "basic" or "full"`);
+  }
   if (!isObject(workload.mix)) throw new ScenarioError(`${where}.workload.mix`, "expected an object of operation weights");
   const ops = ["get", "getSerializable", "range", "put", "delete", "txn", "lease", "compact"];
   for (const [k, v] of Object.entries(workload.mix)) {

@@ -27,6 +27,7 @@ import {
   type KeyValue,
   type TxnOp,
   type TxnOpResponse,
+  type TxnRequest,
 } from "./etcd-types";
 
 export * from "./etcd-types";
@@ -41,6 +42,12 @@ export interface EtcdState {
   readonly compactRevision: number;
   readonly kvs: ReadonlyMap<string, KeyValue>;
   readonly leases: ReadonlyMap<number, number>; // ID -> TTL
+  /**
+   * Leases granted with ID 0 (the server picks the ID) whose answer was lost: they exist,
+   * but under an ID the history never says. A later successful revoke or keep-alive of an
+   * ID the state lacks (the lessor revoking it on expiry) names one of them.
+   */
+  readonly unidentifiedLeases: number;
   /** Σ kvHash over kvs and Σ leaseHash over leases (mod 2^32); the hash mixes in the revisions. */
   readonly kvSum: number;
   readonly leaseSum: number;
@@ -59,8 +66,9 @@ class SealedState implements EtcdState {
     readonly leases: ReadonlyMap<number, number>,
     readonly kvSum: number,
     readonly leaseSum: number,
+    readonly unidentifiedLeases = 0,
   ) {
-    this.hash = mix32(mix32(mix32(mix32(0x2545f491 ^ revision) ^ compactRevision) ^ kvSum) ^ leaseSum);
+    this.hash = mix32(mix32(mix32(mix32(mix32(0x2545f491 ^ revision) ^ compactRevision) ^ kvSum) ^ leaseSum) ^ unidentifiedLeases);
   }
   /** The keys in order, built on the first range over this state (list calls hit a state many times). */
   get sortedKeys(): readonly string[] {
@@ -72,6 +80,7 @@ class SealedState implements EtcdState {
       const parts = [`r${this.revision}c${this.compactRevision}`];
       for (const key of [...this.kvs.keys()].sort()) parts.push(`${JSON.stringify(key)}=${kvText(this.kvs.get(key)!)}`);
       for (const id of [...this.leases.keys()].sort((a, b) => a - b)) parts.push(`L${id}:${this.leases.get(id)}`);
+      if (this.unidentifiedLeases > 0) parts.push(`L?×${this.unidentifiedLeases}`);
       this.textMemo = parts.join(";");
     }
     return this.textMemo;
@@ -115,7 +124,7 @@ function sumDelta<K, V>(base: ReadonlyMap<K, V>, next: ReadonlyMap<K, V>, hash: 
 
 function sameState(a: EtcdState, b: EtcdState): boolean {
   if (a === b) return true;
-  if (a.hash !== b.hash || a.revision !== b.revision || a.compactRevision !== b.compactRevision) return false;
+  if (a.hash !== b.hash || a.revision !== b.revision || a.compactRevision !== b.compactRevision || a.unidentifiedLeases !== b.unidentifiedLeases) return false;
   if (a.kvs.size !== b.kvs.size || a.leases.size !== b.leases.size) return false;
   for (const [key, kv] of a.kvs) {
     const other = b.kvs.get(key);
@@ -141,8 +150,10 @@ class Draft {
   leases: Map<number, number> | undefined;
   wrote = false;
   compactRevision: number;
+  unidentifiedLeases: number;
   constructor(readonly base: EtcdState) {
     this.compactRevision = base.compactRevision;
+    this.unidentifiedLeases = base.unidentifiedLeases;
   }
   get nextRevision(): number {
     return this.base.revision + 1;
@@ -165,11 +176,11 @@ class Draft {
     return this.leases;
   }
   finish(): EtcdState {
-    if (!this.kvs && !this.leases && !this.wrote && this.compactRevision === this.base.compactRevision) return this.base;
+    if (!this.kvs && !this.leases && !this.wrote && this.compactRevision === this.base.compactRevision && this.unidentifiedLeases === this.base.unidentifiedLeases) return this.base;
     const b = this.base;
     const kvSum = (b.kvSum + sumDelta(b.kvs, this.kvMap(), kvHash)) | 0;
     const leaseSum = (b.leaseSum + sumDelta(b.leases, this.leaseMap(), leaseHash)) | 0;
-    return new SealedState(this.revision, this.compactRevision, this.kvMap(), this.leaseMap(), kvSum, leaseSum);
+    return new SealedState(this.revision, this.compactRevision, this.kvMap(), this.leaseMap(), kvSum, leaseSum, this.unidentifiedLeases);
   }
 }
 
@@ -219,7 +230,9 @@ function apply(draft: Draft, req: EtcdRequest): Expected {
       const limit = req.limit ?? 0;
       const shown = limit > 0 ? keys.slice(0, limit) : keys;
       const kvs = req.countOnly ? [] : shown.map((k) => (req.keysOnly ? { ...draft.kvMap().get(k)!, value: "" } : draft.kvMap().get(k)!));
-      return { response: { type: "range", kvs, count: keys.length, more: limit > 0 && keys.length > limit, staleRevision: rev > 0 && rev < draft.revision ? rev : 0 } };
+      // A count-only answer carries no kvs, so etcd never says there are more of them.
+      const more = !req.countOnly && limit > 0 && keys.length > limit;
+      return { response: { type: "range", kvs, count: keys.length, more, staleRevision: rev > 0 && rev < draft.revision ? rev : 0 } };
     }
     case "put": {
       const kvs = draft.kvMap();
@@ -250,17 +263,9 @@ function apply(draft: Draft, req: EtcdRequest): Expected {
       }
       return { response: req.prevKv ? { type: "deleteRange", deleted: keys.length, prevKvs } : { type: "deleteRange", deleted: keys.length } };
     }
-    case "txn": {
-      const succeeded = req.compare.every((c) => compare(draft, c));
-      const ops = succeeded ? req.success : req.failure;
-      const responses: TxnOpResponse[] = [];
-      for (const op of ops) {
-        const r = apply(draft, op as TxnOp);
-        if ("error" in r) return r;
-        responses.push(r.response as TxnOpResponse);
-      }
-      return { response: { type: "txn", succeeded, responses } };
-    }
+    case "txn":
+      // etcd decides every compare of a txn, nested txns' included, before it applies any op.
+      return applyTxn(draft, req, decide(draft, req));
     case "compact": {
       if (req.revision <= draft.compactRevision) return { error: ERR_COMPACTED };
       if (req.revision > draft.revision) return { error: ERR_FUTURE_REV };
@@ -290,6 +295,34 @@ function apply(draft: Draft, req: EtcdRequest): Expected {
       return { response: { type: "leaseKeepAlive", ID: req.ID, TTL: ttl } };
     }
   }
+}
+
+/** Which branch a txn takes, and the decisions of the txns nested in that branch (by op). */
+interface Decision {
+  succeeded: boolean;
+  nested: (Decision | undefined)[];
+}
+
+function decide(draft: Draft, t: TxnRequest): Decision {
+  const succeeded = t.compare.every((c) => compare(draft, c));
+  const ops = succeeded ? t.success : t.failure;
+  return { succeeded, nested: ops.map((op) => (op.type === "txn" ? decide(draft, op) : undefined)) };
+}
+
+/**
+ * The ops of the decided branch, in order. Each answer carries the revision etcd puts in its
+ * header (`headerRevision`): the revision visible right after the op (a read before the
+ * txn's first write sees the old one), and 0 for a nested txn, whose header etcd leaves empty.
+ */
+function applyTxn(draft: Draft, t: TxnRequest, d: Decision): Expected {
+  const ops = d.succeeded ? t.success : t.failure;
+  const responses: TxnOpResponse[] = [];
+  for (const [i, op] of ops.entries()) {
+    const r = op.type === "txn" ? applyTxn(draft, op, d.nested[i]!) : apply(draft, op as EtcdRequest);
+    if ("error" in r) return r;
+    responses.push({ ...r.response, headerRevision: op.type === "txn" ? 0 : draft.revision } as unknown as TxnOpResponse);
+  }
+  return { response: { type: "txn", succeeded: d.succeeded, responses } };
 }
 
 const ZERO_KV: KeyValue = { key: "", value: "", createRevision: 0, modRevision: 0, version: 0, lease: 0 };
@@ -366,7 +399,7 @@ function matches(expected: Record<string, unknown>, actual: Record<string, unkno
       if (actual.succeeded !== expected.succeeded) return false;
       const got = (actual.responses ?? []) as Record<string, unknown>[];
       const want = expected.responses as Record<string, unknown>[];
-      return got.length === want.length && got.every((r, i) => matches(want[i]!, r, revision));
+      return got.length === want.length && got.every((r, i) => matches(want[i]!, r, want[i]!.headerRevision as number));
     }
     // etcd's lessor raises a TTL below its minimum (1.5 election timeouts) to that minimum, a
     // figure the history does not carry: a granted or renewed TTL may exceed the request's.
@@ -391,6 +424,7 @@ function isReadOnly(req: EtcdRequest): boolean {
 
 export function etcdStep(state: EtcdState, input: EtcdRequest, output: EtcdResponse | null): EtcdState | undefined {
   const draft = new Draft(state);
+  if (output !== null && output.error === undefined) identifyLease(draft, input);
   const expected = apply(draft, input);
   if (output === null) {
     // Unknown outcome placed here: it applied here (an error means it did nothing).
@@ -402,12 +436,28 @@ export function etcdStep(state: EtcdState, input: EtcdRequest, output: EtcdRespo
   return afterServerAssignedLease(draft, input, output).finish();
 }
 
-/** A grant with ID 0 creates the lease the server reported (or nothing visible if unknown). */
+/**
+ * A grant with ID 0 creates the lease the server reported, or, its answer lost, a lease
+ * whose ID nobody knows yet.
+ */
 function afterServerAssignedLease(draft: Draft, input: EtcdRequest, output: EtcdResponse | undefined): Draft {
-  if (input.type === "leaseGrant" && input.ID === 0 && output && "ID" in output && typeof output.ID === "number") {
-    draft.writableLeases().set(output.ID, input.TTL);
-  }
+  if (input.type !== "leaseGrant" || input.ID !== 0) return draft;
+  if (output && "ID" in output && typeof output.ID === "number") draft.writableLeases().set(output.ID, input.TTL);
+  else draft.unidentifiedLeases++;
   return draft;
+}
+
+/**
+ * A successful revoke or keep-alive of a lease the state lacks, while some lease's ID is
+ * unknown: that is the lease (the only way a correct store can answer so). Its TTL is not
+ * known either; 0 lets a keep-alive report any.
+ */
+function identifyLease(draft: Draft, input: EtcdRequest): void {
+  if (draft.unidentifiedLeases === 0) return;
+  if ((input.type === "leaseRevoke" || input.type === "leaseKeepAlive") && !draft.leaseMap().has(input.ID)) {
+    draft.unidentifiedLeases--;
+    draft.writableLeases().set(input.ID, 0);
+  }
 }
 
 export interface EtcdModelOptions {
@@ -447,7 +497,8 @@ export function etcdRespond(state: EtcdState, req: EtcdRequest): { state: EtcdSt
   const expected = apply(draft, req);
   if ("error" in expected) return { state, response: { error: expected.error } };
   const strip = (r: Record<string, unknown>): Record<string, unknown> => {
-    const { staleRevision: _stale, ...rest } = r;
+    const { staleRevision: _stale, headerRevision, ...rest } = r;
+    if (typeof headerRevision === "number") rest.header = { revision: headerRevision };
     if (Array.isArray(rest.responses)) rest.responses = (rest.responses as Record<string, unknown>[]).map(strip);
     return rest;
   };

@@ -192,6 +192,9 @@ export const workloadArb: fc.Arbitrary<WorkloadSpec> = fc
   })
   .map(({ kubernetes, roundRobin, ...w }) => ({
     ...w,
+    // Every fuzzed kv client draws from etcd's whole KV API, and watchers use filters and
+    // sub-ranges (kv-requests.ts); fixed rather than drawn, so every case tests it.
+    api: "full" as const,
     ...(roundRobin ? { balancer: "round-robin" as const } : {}),
     mix: Object.fromEntries(Object.entries(w.mix).filter(([, v]) => v > 0)),
     ...(w.kind === "kubernetes" ? { kubernetes: { ...kubernetes, mix: Object.fromEntries(Object.entries(kubernetes.mix).filter(([, v]) => v > 0)) } } : {}),

@@ -6,7 +6,7 @@
 // the server must cancel it rather than skip ahead. Each stream is its own history for the
 // checker: its request carries the revision it resumed from.
 import { MSG_WATCH_CREATE, MSG_WATCH_RESPONSE, type WatchCreateMsg } from "../../core/client/protocol";
-import type { WatchCreateRequest, WatchResponse as ServerWatchResponse } from "../../core/server/api";
+import type { WatchCreateRequest, WatchFilter, WatchResponse as ServerWatchResponse } from "../../core/server/api";
 import type { WatcherHistory } from "../../checker/watch";
 import type { WatchStreamMsg } from "../../sim/etcd/node";
 import type { Rng } from "../../sim/rng";
@@ -45,11 +45,22 @@ interface Stream {
   dead: boolean;
 }
 
-export function startWatchers(world: World, rng: Rng, count: number, members: () => number[], startAtUs: number, range: { key: string; rangeEnd: string } = { key: "k", rangeEnd: "l" }): WatcherRecord[] {
+/** Watch shapes of the "full" request set: event filters, and sub-ranges of the kv key space. */
+const FULL_FILTERS: readonly (WatchFilter[] | undefined)[] = [undefined, undefined, ["NODELETE"], ["NOPUT"]];
+const KV_SUBRANGES: readonly { key: string; rangeEnd: string }[] = [{ key: "k1", rangeEnd: "k4" }, { key: "k0", rangeEnd: "k1" }, { key: "k2", rangeEnd: "l" }];
+
+export function startWatchers(world: World, rng: Rng, count: number, members: () => number[], startAtUs: number, range: { key: string; rangeEnd: string } = { key: "k", rangeEnd: "l" }, api: "basic" | "full" = "basic"): WatcherRecord[] {
   const records: WatcherRecord[] = [];
   for (let i = 0; i < count; i++) {
     const clientId = WATCHER_ID_BASE + i;
-    const base: WatchCreateRequest = { ...range, prevKv: i % 2 === 0, progressNotify: true };
+    let base: WatchCreateRequest = { ...range, prevKv: i % 2 === 0, progressNotify: true };
+    if (api === "full") {
+      // Drawn only for "full", so "basic" runs draw exactly what they always did.
+      const filters = rng.pick(FULL_FILTERS);
+      const kvSpace = range.key === "k" && range.rangeEnd === "l";
+      const span = kvSpace && rng.chance(0.4) ? rng.pick(KV_SUBRANGES) : range;
+      base = { ...base, ...span, ...(filters ? { filters } : {}) };
+    }
     const record: WatcherRecord = { histories: [], broken: false };
     records.push(record);
     let stream: Stream | undefined;
