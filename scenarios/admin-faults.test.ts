@@ -52,4 +52,29 @@ describe("fault plan through the Cluster and Maintenance API", () => {
     expect(restored && restored.type === "note" ? restored.text : "").toContain(`revision ${saved.summary.revision}, ${saved.summary.keys} keys, state ${saved.summary.stateHash.slice(0, 12)} (same)`);
     expect(run.checks.invariants).toBe("pass");
   });
+
+  it("add-member with promoteAfterMs: the learner is promoted once in sync, retried while it is not", () => {
+    // Promotion asked for 1 ms after the add: the learner has not caught up yet, so etcd
+    // refuses (not in sync) and the operator asks again 250 ms later.
+    const scenario = (promoteAfterMs: number | undefined): Scenario => validateScenario({
+      name: "learner-promoted",
+      durationMs: 4_000,
+      faults: [{ atMs: 1_500, type: "add-member", learner: true, ...(promoteAfterMs !== undefined ? { promoteAfterMs } : {}) }],
+    });
+    const run = runScenario({ seed: 3, scenario: scenario(1), keepTrace: true });
+    const notes = operatorNotes(run).filter((n) => n.startsWith("member promote"));
+    expect(notes[0]).toBe("member promote 4 -> etcdserver: can only promote a learner member which is in sync with leader");
+    expect(notes.at(-1)).toBe("member promote 4 -> ok, members 1,2,3,4");
+    expect(notes.length).toBeLessThanOrEqual(4);
+    expect(run.system.leader()!.status().confState.voters).toEqual([1, 2, 3, 4]);
+    expect(Object.entries(run.checks).filter(([, v]) => v === "fail")).toEqual([]);
+    // Without promoteAfterMs the new member stays a learner.
+    const kept = runScenario({ seed: 3, scenario: scenario(undefined), keepTrace: true });
+    expect(operatorNotes(kept).filter((n) => n.startsWith("member promote"))).toEqual([]);
+    expect(kept.system.leader()!.status().confState.learners).toEqual([4]);
+  });
+
+  it("promoteAfterMs is refused on a voter add, with the place named", () => {
+    expect(() => validateScenario({ name: "x", faults: [{ atMs: 1, type: "add-member", promoteAfterMs: 10 }] })).toThrow(/faults\[0\]\.promoteAfterMs: only a learner/);
+  });
 });

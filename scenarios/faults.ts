@@ -10,6 +10,8 @@ import type { FaultStep, NodeSelector } from "./types";
 const MS = 1_000;
 /** How long a reordered message is held back at most, unless a link-faults step says. */
 export const REORDER_DELAY_MAX_MS_DEFAULT = 5;
+/** An add-member step's promotion is tried at most this many times (250 ms apart). */
+export const PROMOTE_ATTEMPTS_MAX = 4;
 
 export function currentLeader(world: World, system: SystemUnderTest): NodeId | undefined {
   let best: { id: NodeId; term: number } | undefined;
@@ -100,10 +102,18 @@ export function applyFault(world: World, system: SystemUnderTest, step: FaultSte
       return world.clockJump(node(step.node), step.deltaMs * MS);
     case "clock-drift":
       return world.clockDrift(node(step.node), step.ppm);
-    case "add-member":
+    case "add-member": {
       world.record({ tUs: world.nowUs, type: "fault", fault: "add-member", nodes: [], detail: step.learner ? "learner" : "voter" });
-      system.addMember?.(step.learner ?? false);
+      const id = system.addMember?.(step.learner ?? false);
+      // An operator's usual sequence: add a learner, let it catch up, then promote it.
+      if (id !== undefined && step.learner && step.promoteAfterMs !== undefined) {
+        world.scheduler.after(step.promoteAfterMs * MS, () => {
+          world.record({ tUs: world.nowUs, type: "fault", fault: "promote-learner", nodes: [id] });
+          system.promoteLearner?.(id, PROMOTE_ATTEMPTS_MAX);
+        });
+      }
       return;
+    }
     case "remove-member": {
       const id = node(step.node);
       world.record({ tUs: world.nowUs, type: "fault", fault: "remove-member", nodes: [id] });

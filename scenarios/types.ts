@@ -28,7 +28,11 @@ export type FaultStep = { atMs: number } & (
   | { type: "fsync-error"; node: NodeSelector; count: number }
   | { type: "clock-jump"; node: NodeSelector; deltaMs: number }
   | { type: "clock-drift"; node: NodeSelector; ppm: number }
-  | { type: "add-member"; learner?: boolean }
+  /**
+   * A new member, as a voter or a learner; a learner with `promoteAfterMs` is promoted that
+   * long after (retried while the store says it is not in sync, PROMOTE_ATTEMPTS_MAX times).
+   */
+  | { type: "add-member"; learner?: boolean; promoteAfterMs?: number }
   | { type: "remove-member"; node: NodeSelector }
   | { type: "promote-learner" }
   | { type: "transfer-leader"; to?: NodeSelector }

@@ -108,6 +108,10 @@ export function validateScenario(input: unknown, where = "scenario"): Scenario {
     for (const field of ["node", "from", "to", "a", "b"]) if (field in f) selector(f[field], `${p}.${field}`, cluster.nodes, field !== "node" ? [] : f.type === "crash-after" ? ["any"] : ["all-down", "all-paused"]);
     if (f.type === "crash-after" && f.on !== "vote" && f.on !== "ack") throw new ScenarioError(`${p}.on`, `expected "vote" or "ack", got ${JSON.stringify(f.on)}`);
     if (f.type === "crash-after" && "times" in f) num(f.times, `${p}.times`, 1, 1_000);
+    if (f.type === "add-member" && "promoteAfterMs" in f) {
+      if (f.learner !== true) throw new ScenarioError(`${p}.promoteAfterMs`, "only a learner (learner: true) is promoted");
+      num(f.promoteAfterMs, `${p}.promoteAfterMs`, 0, durationMs);
+    }
     if (f.type === "partition") {
       if (!Array.isArray(f.groups) || f.groups.some((g) => !Array.isArray(g))) throw new ScenarioError(`${p}.groups`, "expected an array of arrays of node ids");
       (f.groups as unknown[][]).forEach((g, gi) => g.forEach((n, ni) => num(n, `${p}.groups[${gi}][${ni}]`, 1, cluster.nodes + 8)));

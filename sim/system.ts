@@ -22,7 +22,11 @@ export interface SystemUnderTest {
   view(id: NodeId): NodeView | undefined;
   addMember?(learner: boolean): NodeId | undefined;
   removeMember?(id: NodeId): void;
-  promoteLearner?(): void;
+  /**
+   * Promotes learner `id` (or, without one, any learner), trying up to `attempts` times a
+   * little apart while the store says the learner is not in sync yet, as an operator would.
+   */
+  promoteLearner?(id?: NodeId, attempts?: number): void;
   transferLeader?(to: NodeId | undefined): void;
   compact?(): void;
   snapshot?(id: NodeId): void;

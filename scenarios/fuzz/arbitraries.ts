@@ -106,7 +106,13 @@ const stepArb: fc.Arbitrary<RawStep> = fc.oneof(
   // Within the drift bound lease reads are built for (core/raft/config.ts).
   w(1, step("clock", fc.tuple(selectorArb, fc.integer({ min: -200_000, max: 200_000 })).map(([s, ppm]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "clock-drift", node: c.sel(s), ppm })))),
   // membership: joins (as learner or voter), removals, promotion, leader transfer
-  w(1, step("membership", fc.boolean().map((learner) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "add-member", ...(learner ? { learner: true } : {}) })))),
+  // A learner is promoted later in the same step half the time (an operator's usual
+  // sequence); on their own, a learner add and a promote-learner step rarely meet in a plan.
+  w(1, step("membership", fc.tuple(fc.boolean(), fc.option(fc.integer({ min: 100, max: 1_500 }), { nil: undefined, freq: 2 })).map(([learner, promoteMs]) => (c: StepContext): FaultStep => ({
+    atMs: c.atMs, type: "add-member",
+    ...(learner ? { learner: true } : {}),
+    ...(learner && promoteMs !== undefined ? { promoteAfterMs: windowed(c, promoteMs) } : {}),
+  })))),
   w(1, step("membership", selectorArb.map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "remove-member", node: c.sel(s) })))),
   w(1, step("membership", fc.constant((c: StepContext): FaultStep => ({ atMs: c.atMs, type: "promote-learner" })))),
   w(2, step("membership", fc.option(selectorArb, { nil: undefined }).map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "transfer-leader", ...(s ? { to: c.sel(s) } : {}) })))),

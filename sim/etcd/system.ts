@@ -3,7 +3,7 @@
 import { SafetyMonitor } from "../host/safety";
 import { assert } from "../../core/assert";
 import type { BugSet } from "../../core/canary";
-import { isError } from "../../core/server/api";
+import { ERR_MEMBER_NOT_FOUND, ERR_MEMBER_NOT_LEARNER, isError } from "../../core/server/api";
 import { peerUrl } from "../../core/server/cluster";
 import type { World } from "../world";
 import type { ProgramFactory } from "../process";
@@ -14,6 +14,9 @@ import { EtcdNode, type LeaseRevokeHook } from "./node";
 import { StoreOracle } from "./oracle";
 import { Operator } from "./operator";
 import { restoreCluster, summarizeSnapshot, type SnapshotSummary } from "./restore";
+
+/** How long an operator waits before asking again to promote a learner that is not in sync. */
+const PROMOTE_RETRY_US = 250_000;
 
 export interface EtcdSystemOptions {
   voters: readonly NodeId[];
@@ -111,8 +114,19 @@ export class EtcdSystem extends RaftSystem {
     this.operator?.request(this.members, { type: "memberRemove", ID: id }, () => {});
   }
 
-  override promoteLearner(): void {
+  override promoteLearner(id?: NodeId, attempts = 1): void {
     const operator = this.operator;
+    const world = this.world;
+    if (id !== undefined) {
+      operator?.request(this.members, { type: "memberPromote", ID: id }, (outcome) => {
+        const r = outcome.status === "ok" ? outcome.response : undefined;
+        // Promoted, or no longer a learner to promote: done. Not in sync yet, no leader, a
+        // lost answer: try again a little later, while attempts last.
+        if (r && (!isError(r) || r.error === ERR_MEMBER_NOT_FOUND || r.error === ERR_MEMBER_NOT_LEARNER)) return;
+        if (attempts > 1 && world) world.scheduler.after(PROMOTE_RETRY_US, () => this.promoteLearner(id, attempts - 1));
+      });
+      return;
+    }
     operator?.request(this.members, { type: "memberList" }, (outcome) => {
       const r = outcome.status === "ok" ? outcome.response : undefined;
       if (!r || isError(r) || r.type !== "memberList") return;

@@ -116,9 +116,11 @@ export class RaftSystem implements SystemUnderTest {
     this.change({ changes: [{ op: "remove-node", node: id }] });
   }
 
-  promoteLearner(): void {
+  /** Raft itself has no readiness check: one attempt, for `id` if it is a learner. */
+  promoteLearner(id?: NodeId): void {
     const l = this.leader();
-    const learner = l?.status().confState.learners[0];
+    const learners = l?.status().confState.learners ?? [];
+    const learner = id !== undefined && learners.includes(id) ? id : learners[0];
     if (learner !== undefined) this.change({ changes: [{ op: "add-voter", node: learner }] });
   }
 
