@@ -75,8 +75,16 @@ function makeBasic(opType: OpType, state: ClientState, spec: WorkloadSpec, rng: 
       return { request: { type: "deleteRange", key, ...(rng.chance(0.3) ? { prevKv: true } : {}) }, linearizable: true };
     case "txn":
       return { request: casTxn(key, state, spec), linearizable: true };
+    default:
+      return sharedRequest(opType, key, state, spec, rng, false);
+  }
+}
+
+/** Lease and compaction requests, the same in both sets but for who picks a lease's ID. */
+function sharedRequest(opType: OpType, key: string, state: ClientState, spec: WorkloadSpec, rng: Rng, serverAssigned: boolean): MadeRequest {
+  switch (opType) {
     case "lease":
-      return { request: leaseRequest(key, state, spec, rng, false), linearizable: true };
+      return { request: leaseRequest(key, state, spec, rng, serverAssigned), linearizable: true };
     case "compact":
       return { request: { type: "compact", revision: Math.max(1, state.lastRevision - rng.int(0, 5)) }, linearizable: true };
     default:
@@ -158,12 +166,8 @@ function makeFull(opType: OpType, state: ClientState, spec: WorkloadSpec, rng: R
     }
     case "txn":
       return { request: fullTxn(key, state, spec, rng), linearizable: true };
-    case "lease":
-      return { request: leaseRequest(key, state, spec, rng, true), linearizable: true };
-    case "compact":
-      return { request: { type: "compact", revision: Math.max(1, state.lastRevision - rng.int(0, 5)) }, linearizable: true };
     default:
-      return { request: { type: "range", key }, linearizable: true };
+      return sharedRequest(opType, key, state, spec, rng, true);
   }
 }
 
