@@ -97,7 +97,7 @@ export interface WorkloadSpec {
    * Which request shapes a kv client draws for each operation type, and which watches the
    * watchers open: "basic" (default; point gets and deletes, a CAS txn, whole-range watches)
    * or "full" (etcd's whole KV API as the checker models it: keysOnly / countOnly /
-   * historical reads, sub-ranges, range deletes, ignoreValue / ignoreLease puts, txns with
+   * historical reads, sub-ranges, sorted and revision-bounded lists, range deletes, ignoreValue / ignoreLease puts, txns with
    * every compare target and result, nested txns, server-assigned lease IDs, and watches
    * with NOPUT / NODELETE filters over sub-ranges). See scenarios/workload/kv-requests.ts.
    */

@@ -36,6 +36,14 @@ export interface RangeRequest {
   serializable?: boolean;
   keysOnly?: boolean;
   countOnly?: boolean;
+  /** NONE (key order) when absent; a target other than KEY with NONE sorts ascending, as etcd does. */
+  sortOrder?: "NONE" | "ASCEND" | "DESCEND";
+  sortTarget?: "KEY" | "VERSION" | "CREATE" | "MOD" | "VALUE";
+  /** 0 or absent = no bound. kvs outside the bounds are left out of kvs and `more`, not of `count`. */
+  minModRevision?: number;
+  maxModRevision?: number;
+  minCreateRevision?: number;
+  maxCreateRevision?: number;
 }
 
 export interface PutRequest {

@@ -167,4 +167,22 @@ describe("etcd model", () => {
     expect(verdict([grant, expire(4, 100)])).toBe("linearizable");
     expect(verdict([grant, expire(5, 100)])).toBe("not-linearizable");
   });
+
+  it("sorts and bounds a list as etcd 3.4 does, counting the whole range", () => {
+    nextId = 0;
+    // k3 written first, then k1, then k2: mod revisions 2, 3, 4.
+    const puts = ["k3", "k1", "k2"].map((k, i) => op(0, { type: "put", key: k, value: "v" }, { type: "put", header: { revision: i + 2 } }));
+    const list = (req: Record<string, unknown>, keys: string[], more: boolean) =>
+      op(1, { type: "range", key: "k", rangeEnd: "l", ...req } as EtcdRequest, { type: "range", header: { revision: 4 }, kvs: keys.map((k) => kv(k, "v", { k3: 2, k1: 3, k2: 4 }[k]!, { k3: 2, k1: 3, k2: 4 }[k]!, 1)), count: 3, more });
+    expect(verdict([...puts, list({ sortTarget: "MOD", sortOrder: "DESCEND", limit: 2 }, ["k2", "k1"], true)])).toBe("linearizable");
+    expect(verdict([...puts, list({ sortTarget: "MOD", sortOrder: "DESCEND", limit: 2 }, ["k1", "k2"], true)])).toBe("not-linearizable");
+    // A non-KEY target with order NONE sorts ascending, but etcd 3.4 read only limit + 1 keys
+    // (in key order: k1, k2) before sorting them, so k1 comes first, not k3 (the oldest).
+    expect(verdict([...puts, list({ sortTarget: "MOD", limit: 1 }, ["k1"], true)])).toBe("linearizable");
+    expect(verdict([...puts, list({ sortTarget: "MOD", limit: 1 }, ["k3"], true)])).toBe("not-linearizable");
+    // Bounds prune kvs and `more`, not `count`.
+    expect(verdict([...puts, list({ minModRevision: 3, limit: 2 }, ["k1", "k2"], false)])).toBe("linearizable");
+    expect(verdict([...puts, list({ minModRevision: 3, limit: 2 }, ["k1", "k2"], true)])).toBe("not-linearizable");
+    expect(verdict([...puts, list({ maxCreateRevision: 2 }, ["k3"], false)])).toBe("linearizable");
+  });
 });

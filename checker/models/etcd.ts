@@ -25,6 +25,7 @@ import {
   type EtcdRequest,
   type EtcdResponse,
   type KeyValue,
+  type RangeRequest,
   type TxnOp,
   type TxnOpResponse,
   type TxnRequest,
@@ -219,6 +220,29 @@ function keysInRange(draft: Draft, start: string, rangeEnd: string | undefined):
 
 type Expected = { error: string } | { response: TxnOpResponse | Record<string, unknown> };
 
+/**
+ * A range's kvs (in key order) with etcd's revision bounds and sort applied: the bounds
+ * prune, then a stable sort by the target (a target other than KEY sorts ascending when no
+ * order is given). `count` is not affected: etcd counts the keys in the range.
+ */
+function sortedAndFiltered(kvs: KeyValue[], req: RangeRequest): KeyValue[] {
+  let out = kvs;
+  if (req.maxModRevision) out = out.filter((kv) => kv.modRevision <= req.maxModRevision!);
+  if (req.minModRevision) out = out.filter((kv) => kv.modRevision >= req.minModRevision!);
+  if (req.maxCreateRevision) out = out.filter((kv) => kv.createRevision <= req.maxCreateRevision!);
+  if (req.minCreateRevision) out = out.filter((kv) => kv.createRevision >= req.minCreateRevision!);
+  const target = req.sortTarget ?? "KEY";
+  const order = target !== "KEY" && (req.sortOrder ?? "NONE") === "NONE" ? "ASCEND" : (req.sortOrder ?? "NONE");
+  if (order === "NONE") return out;
+  const value = (kv: KeyValue): number | string => (target === "KEY" ? kv.key : target === "VALUE" ? kv.value : target === "VERSION" ? kv.version : target === "CREATE" ? kv.createRevision : kv.modRevision);
+  const sign = order === "ASCEND" ? 1 : -1;
+  return [...out].sort((a, b) => {
+    const x = value(a);
+    const y = value(b);
+    return x < y ? -sign : x > y ? sign : 0;
+  });
+}
+
 /** Applies one request to the draft; returns the response etcd would give (no header). */
 function apply(draft: Draft, req: EtcdRequest): Expected {
   switch (req.type) {
@@ -228,10 +252,16 @@ function apply(draft: Draft, req: EtcdRequest): Expected {
       if (rev > 0 && rev < draft.compactRevision) return { error: ERR_COMPACTED };
       const keys = keysInRange(draft, req.key, req.rangeEnd);
       const limit = req.limit ?? 0;
-      const shown = limit > 0 ? keys.slice(0, limit) : keys;
-      const kvs = req.countOnly ? [] : shown.map((k) => (req.keysOnly ? { ...draft.kvMap().get(k)!, value: "" } : draft.kvMap().get(k)!));
+      // etcd 3.4 reads the whole range only when asked to sort or bound it; otherwise it reads
+      // limit + 1 keys in key order, and a non-KEY target (sorted ascending by default) then
+      // sorts just those (checked against a real etcd by the conformance suite).
+      const bounded = !!(req.minModRevision || req.maxModRevision || req.minCreateRevision || req.maxCreateRevision);
+      const readAll = (req.sortOrder ?? "NONE") !== "NONE" || bounded || limit === 0;
+      const found = sortedAndFiltered((readAll ? keys : keys.slice(0, limit + 1)).map((k) => draft.kvMap().get(k)!), req);
+      const shown = limit > 0 ? found.slice(0, limit) : found;
+      const kvs = req.countOnly ? [] : shown.map((kv) => (req.keysOnly ? { ...kv, value: "" } : kv));
       // A count-only answer carries no kvs, so etcd never says there are more of them.
-      const more = !req.countOnly && limit > 0 && keys.length > limit;
+      const more = !req.countOnly && limit > 0 && found.length > limit;
       return { response: { type: "range", kvs, count: keys.length, more, staleRevision: rev > 0 && rev < draft.revision ? rev : 0 } };
     }
     case "put": {

@@ -31,6 +31,8 @@ function shapesOf(req: EtcdRequest | TxnOp, seen: Seen, nested = false): void {
       if (req.countOnly) tally(seen, "range countOnly");
       if (req.revision) tally(seen, "range at a revision");
       if (req.rangeEnd && req.rangeEnd !== "l") tally(seen, "sub-range");
+      if (req.sortTarget) tally(seen, `sort by ${req.sortTarget} ${req.sortOrder}`);
+      for (const bound of ["minModRevision", "maxModRevision", "minCreateRevision", "maxCreateRevision"] as const) if (req[bound]) tally(seen, `range ${bound}`);
       return;
     case "put":
       if (req.ignoreValue) tally(seen, "put ignoreValue");
@@ -99,6 +101,8 @@ describe("kv requests: the full set against the store and the model", () => {
       `error: ${ERR_KEY_NOT_FOUND}`, `error: ${ERR_COMPACTED}`,
     ];
     for (const target of ["VERSION", "CREATE", "MOD", "VALUE", "LEASE"]) for (const result of ["EQUAL", "NOT_EQUAL", "GREATER", "LESS"]) shapes.push(`compare ${target} ${result}`);
+    for (const target of ["KEY", "VERSION", "CREATE", "MOD", "VALUE"]) for (const order of ["NONE", "ASCEND", "DESCEND"]) shapes.push(`sort by ${target} ${order}`);
+    for (const bound of ["minModRevision", "maxModRevision", "minCreateRevision", "maxCreateRevision"]) shapes.push(`range ${bound}`);
     const missing = shapes.filter((s) => !seen.has(s));
     expect(missing, JSON.stringify(Object.fromEntries(seen))).toEqual([]);
   });

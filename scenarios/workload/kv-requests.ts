@@ -6,7 +6,8 @@
 //   scenarios, reports and replay files written before "full" existed use it.
 // - "full": the same operation types, each drawn from etcd's whole KV API that the
 //   checker's model knows: keysOnly / countOnly / historical reads, sub-ranges and ranges to
-//   the end of the key space, range deletes, ignoreValue / ignoreLease puts, txns comparing
+//   the end of the key space, lists sorted by any target and bounded by mod or create
+//   revision, range deletes, ignoreValue / ignoreLease puts, txns comparing
 //   any target (VERSION, CREATE, MOD, VALUE, LEASE) with any result (EQUAL, NOT_EQUAL,
 //   GREATER, LESS) over a key or a range, several compares, nested txns, and leases whose ID
 //   the server assigns. The fuzzer uses it, so faults meet every path of the apply code.
@@ -15,7 +16,7 @@
 // outcome for the checker and prove nothing. So a txn branch never writes one key twice.
 // Errors that the store must give after applying (key not found, compacted, future
 // revision, lease not found) are definite outcomes the model checks, and are welcome.
-import type { Compare, CompareResult, CompareTarget, EtcdRequest, EtcdResponse, KeyValue, TxnOp } from "../../core/server/api";
+import type { Compare, CompareResult, CompareTarget, EtcdRequest, EtcdResponse, KeyValue, RangeRequest, TxnOp } from "../../core/server/api";
 import type { Rng } from "../../sim/rng";
 import type { WorkloadSpec } from "../types";
 
@@ -141,6 +142,18 @@ function readShape(state: ClientState, rng: Rng): { keysOnly?: true; countOnly?:
   return {};
 }
 
+const SORT_TARGETS: readonly NonNullable<RangeRequest["sortTarget"]>[] = ["KEY", "VERSION", "CREATE", "MOD", "VALUE"];
+const SORT_ORDERS: readonly NonNullable<RangeRequest["sortOrder"]>[] = ["NONE", "ASCEND", "DESCEND"];
+
+/** A list's sort (one time in four) and revision bounds (one time in five), near recent revisions. */
+function listShape(state: ClientState, rng: Rng): Partial<RangeRequest> {
+  const sort = rng.chance(0.25) ? { sortTarget: rng.pick(SORT_TARGETS), sortOrder: rng.pick(SORT_ORDERS) } : {};
+  if (!rng.chance(0.2)) return sort;
+  const bound = pastRevision(state, rng);
+  const bounds: Partial<RangeRequest>[] = [{ minModRevision: bound }, { maxModRevision: bound }, { minCreateRevision: bound }, { maxCreateRevision: bound }];
+  return { ...sort, ...rng.pick(bounds) };
+}
+
 function makeFull(opType: OpType, state: ClientState, spec: WorkloadSpec, rng: Rng): MadeRequest {
   const key = keyName(rng.int(0, spec.keys));
   switch (opType) {
@@ -150,7 +163,7 @@ function makeFull(opType: OpType, state: ClientState, spec: WorkloadSpec, rng: R
       return { request: { type: "range", key, serializable: true, ...(rng.chance(0.3) ? { keysOnly: true } : {}) }, linearizable: false };
     case "range": {
       const span = rng.chance(0.5) ? { key: SPACE_START, rangeEnd: SPACE_END } : subRange(spec, rng);
-      return { request: { type: "range", ...span, ...readShape(state, rng), ...(rng.chance(0.5) ? { limit: rng.int(1, 4) } : {}) }, linearizable: true };
+      return { request: { type: "range", ...span, ...readShape(state, rng), ...listShape(state, rng), ...(rng.chance(0.5) ? { limit: rng.int(1, 4) } : {}) }, linearizable: true };
     }
     case "put": {
       const x = rng.int(0, 10);
