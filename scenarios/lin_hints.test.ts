@@ -51,6 +51,24 @@ describe("store hints", () => {
     expect(hintsOf([seen, first, retry], [put(2, "a", "1"), del(4, "a")])).toEqual([3, null, 4]);
   });
 
+  it("an open ignoreValue put: the revision that rewrote the value the key had; ignoreLease: any lease", () => {
+    const store = [put(2, "a", "1"), put(3, "b", "x", 7), put(4, "a", "1"), put(5, "b", "y", 7)];
+    const ignoreValue = open({ type: "put", key: "a", value: "", ignoreValue: true }, 0);
+    const ignoreLease = open({ type: "put", key: "b", value: "y", ignoreLease: true }, 0);
+    const neverApplied = open({ type: "put", key: "b", value: "", ignoreValue: true }, 0);
+    expect(hintsOf([ignoreValue, ignoreLease, neverApplied], store)).toEqual([4, 5, null]);
+  });
+
+  it("an open txn whose success write is nowhere: placed as its failure branch's delete, or left to the search", () => {
+    const failureDeletes: EtcdRequest = { type: "txn", compare: [{ key: "a", target: "VERSION", result: "EQUAL", version: 9 }], success: [{ type: "put", key: "a", value: "won" }], failure: [{ type: "range", key: "a" }, { type: "deleteRange", key: "b" }] };
+    const failurePuts: EtcdRequest = { ...failureDeletes, failure: [{ type: "put", key: "c", value: "lost" }] };
+    const readOnlyFailure: EtcdRequest = { ...failureDeletes, failure: [{ type: "range", key: "a" }] };
+    const ops = [open(failureDeletes, 0), open(failurePuts, 0), open(readOnlyFailure, 0)];
+    expect(hintsOf(ops, [put(2, "b", "1"), del(3, "b")])).toEqual([3, undefined, null]);
+    // No deletion of b to be its: it changed nothing either way.
+    expect(hintsOf([open(failureDeletes, 0)], [put(2, "b", "1")])).toEqual([null]);
+  });
+
   it("an open lease grant goes in with the first operation that used its lease", () => {
     const grant = open({ type: "leaseGrant", ID: 9, TTL: 5 }, 0);
     const use = answered({ type: "put", key: "a", value: "1", lease: 9 }, 5, 8, { type: "put", header: { revision: 4 } } as EtcdResponse);

@@ -5,11 +5,13 @@
 //   the revision a read saw);
 // - a request that timed out, from the harness's record of every applied event and
 //   compaction (sim/etcd/oracle.ts): a put (or a txn's put) at the one revision holding its
-//   key, value and lease that no answered or earlier open write took; a one-key delete at
+//   key, value and lease that no answered or earlier open write took (an ignoreValue put:
+//   one that rewrote the value the key had; an ignoreLease put: any lease); a one-key delete at
 //   an unclaimed deletion of that key after all it could have seen, the latest-called
 //   delete first; a compaction where it applied; a lease grant with the first operation
 //   that used the lease; and `null` (did not take effect) for a write or compaction whose
-//   effect is nowhere in the record.
+//   effect is nowhere in the record (a txn whose success write is nowhere but whose failure
+//   branch deletes a key is placed as that delete would be).
 // Without these, each open request doubles what the search may have to try.
 import { type HistoryFileV1, historyToJson, type Operation } from "../checker/history";
 import type { StoreEvent } from "../checker/watch";
@@ -24,16 +26,37 @@ function headerRevision(output: EtcdResponse | null): number | undefined {
   return typeof header?.revision === "number" ? header.revision : undefined;
 }
 
+/**
+ * A put as the record will show it: its key, and its value and lease unless it keeps the
+ * key's own (`ignoreValue` writes the value the key had; `ignoreLease` keeps its lease).
+ */
+type PutWrite = { key: string; value: string | undefined; lease: number | undefined };
+
 /** The first write an operation would make: a put or a one-key delete, or a txn's first in its success branch. */
-function writeOf(input: EtcdRequest): { put: { key: string; value: string; lease: number } } | { deleteKey: string } | undefined {
-  if (input.type === "put") return { put: { key: input.key, value: input.value, lease: input.lease ?? 0 } };
+function writeOf(input: EtcdRequest): { put: PutWrite } | { deleteKey: string } | undefined {
+  const put = (p: { key: string; value: string; lease?: number; ignoreValue?: boolean; ignoreLease?: boolean }): { put: PutWrite } => ({
+    put: { key: p.key, value: p.ignoreValue ? undefined : p.value, lease: p.ignoreLease ? undefined : (p.lease ?? 0) },
+  });
+  if (input.type === "put") return put(input);
   if (input.type === "deleteRange") return input.rangeEnd === undefined ? { deleteKey: input.key } : undefined;
   if (input.type === "txn") {
     const write = input.success.find((o) => o.type === "put" || o.type === "deleteRange");
-    if (write?.type === "put") return { put: { key: write.key, value: write.value, lease: write.lease ?? 0 } };
+    if (write?.type === "put") return put(write);
     if (write?.type === "deleteRange" && write.rangeEnd === undefined) return { deleteKey: write.key };
   }
   return undefined;
+}
+
+/** Whether a txn's failure branch writes (so a txn whose success write is nowhere may still have applied). */
+function failureWrites(input: EtcdRequest): boolean {
+  return input.type === "txn" && input.failure.some((o) => o.type !== "range");
+}
+
+/** The key of a txn's failure branch's first write, when that is a one-key delete. */
+function failureDeleteKey(input: EtcdRequest): string | undefined {
+  if (input.type !== "txn") return undefined;
+  const write = input.failure.find((o) => o.type !== "range");
+  return write?.type === "deleteRange" && write.rangeEnd === undefined ? write.key : undefined;
 }
 
 /** Whether an answered request made a revision of its own (so no open request made that one). */
@@ -80,15 +103,28 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     }
   }
   for (const op of out) if (typeof op.hint === "number" && madeRevision(op.input, op.output, op.hint, deletesAt, leasesDeletedAt)) claimed.add(op.hint);
-  const putAt = new Map<string, number[]>();
+  // Every put in the record, with the value its key held just before (for ignoreValue puts).
+  const puts: { revision: number; key: string; value: string; lease: number; valueBefore: string | undefined }[] = [];
+  const valueOf = new Map<string, string>();
+  for (const e of [...store].sort((a, b) => a.revision - b.revision)) {
+    if (e.type === "PUT") {
+      puts.push({ revision: e.revision, key: e.kv.key, value: e.kv.value, lease: e.kv.lease ?? 0, valueBefore: valueOf.get(e.kv.key) });
+      valueOf.set(e.kv.key, e.kv.value);
+    } else valueOf.delete(e.kv.key);
+  }
+  const putsOfKey = new Map<string, typeof puts>();
+  for (const p of puts) {
+    const list = putsOfKey.get(p.key);
+    if (list) list.push(p);
+    else putsOfKey.set(p.key, [p]);
+  }
+  /** Revisions whose put matches `w` (an ignoreValue put rewrote the value the key had). */
+  const putAt = (w: PutWrite): number[] =>
+    (putsOfKey.get(w.key) ?? []).filter((p) => (w.value === undefined ? p.value === p.valueBefore : p.value === w.value) && (w.lease === undefined || p.lease === w.lease)).map((p) => p.revision);
   const deletesOf = new Map<string, number[]>();
   for (const e of store) {
-    if (e.type === "PUT") {
-      const k = `${e.kv.key}\u0000${e.kv.value}\u0000${e.kv.lease ?? 0}`;
-      const list = putAt.get(k);
-      if (list) list.push(e.revision);
-      else putAt.set(k, [e.revision]);
-    } else if (!claimed.has(e.revision)) {
+    if (e.type === "PUT") continue;
+    if (!claimed.has(e.revision)) {
       const list = deletesOf.get(e.kv.key);
       if (list && list.at(-1) === e.revision) continue;
       if (list) list.push(e.revision);
@@ -112,17 +148,24 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     const write = writeOf(op.input);
     if (write && "put" in write) {
       const { put } = write;
-      const at = putAt.get(`${put.key}\u0000${put.value}\u0000${put.lease}`);
+      const at = putAt(put);
       // The kv workload's values are unique per write; the kubernetes workload's leader
       // election writes its name under one lease again and again. So of the revisions holding
       // the value, those an answered write made, another open one took, or that were seen
       // before this one was called are not its; if one is left, that is where it applied; if
       // none, it did not apply (or, a txn, took its failure branch, which changes nothing).
-      const candidates = (at ?? []).filter((r) => !claimed.has(r) && !takenByOpen.has(r) && r > revisionSeenMax);
+      const candidates = at.filter((r) => !claimed.has(r) && !takenByOpen.has(r) && r > revisionSeenMax);
       if (candidates.length === 1) {
         out[i] = { ...op, hint: candidates[0]! };
         takenByOpen.add(candidates[0]!);
-      } else if (candidates.length === 0) out[i] = { ...op, hint: null };
+      } else if (candidates.length === 0) {
+        // Not applied, or a txn that took its failure branch: where that branch deletes one
+        // key, it goes where a deletion of that key shows it (below); where it writes
+        // otherwise, no hint (a search).
+        const fallback = failureDeleteKey(op.input);
+        if (fallback !== undefined) deletes.push({ i, key: fallback, after: revisionSeenMax });
+        else if (!failureWrites(op.input)) out[i] = { ...op, hint: null };
+      }
       continue;
     }
     if (write && "deleteKey" in write) deletes.push({ i, key: write.deleteKey, after: revisionSeenMax });

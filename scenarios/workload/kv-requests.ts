@@ -39,7 +39,7 @@ export interface ClientState {
   lease: number;
   lastRevision: number;
   lastModRevision: Map<string, number>;
-  /** The last version of each key the client read or wrote (full set only); absent = unknown. */
+  /** What the client last read of each key (full set only): null = the key did not exist; no entry = unknown. */
   seen: Map<string, KeyValue | null>;
 }
 
