@@ -59,6 +59,23 @@ describe("store hints", () => {
     expect(hintsOf([ignoreValue, ignoreLease, neverApplied], store)).toEqual([4, 5, null]);
   });
 
+  it("a value an ignoreValue put rewrote: the plain put gets the revision that did not rewrite", () => {
+    // c1 written at 2, rewritten by an ignoreValue put at 3: both revisions hold "c1".
+    const store = [put(2, "a", "c1"), put(3, "a", "c1")];
+    const plain = open({ type: "put", key: "a", value: "c1" }, 0);
+    const rewrite = open({ type: "put", key: "a", value: "", ignoreValue: true }, 1);
+    expect(hintsOf([plain, rewrite], store)).toEqual([2, 3]);
+  });
+
+  it("an open range delete: the first later revision that deleted only keys of its range", () => {
+    const store = [put(2, "a", "1"), put(3, "b", "1"), put(4, "z", "1"), del(5, "z"), del(6, "a"), del(6, "b")];
+    const range = open({ type: "deleteRange", key: "a", rangeEnd: "c" }, 0);
+    // A one-key delete of a is not given revision 6: it deleted two keys (and the range delete took it).
+    const one = open({ type: "deleteRange", key: "a" }, 0);
+    const nothing = open({ type: "deleteRange", key: "m", rangeEnd: "n" }, 0);
+    expect(hintsOf([range, one, nothing], store)).toEqual([6, null, null]);
+  });
+
   it("an open txn whose success write is nowhere: placed as its failure branch's delete, or left to the search", () => {
     const failureDeletes: EtcdRequest = { type: "txn", compare: [{ key: "a", target: "VERSION", result: "EQUAL", version: 9 }], success: [{ type: "put", key: "a", value: "won" }], failure: [{ type: "range", key: "a" }, { type: "deleteRange", key: "b" }] };
     const failurePuts: EtcdRequest = { ...failureDeletes, failure: [{ type: "put", key: "c", value: "lost" }] };
@@ -67,6 +84,24 @@ describe("store hints", () => {
     expect(hintsOf(ops, [put(2, "b", "1"), del(3, "b")])).toEqual([3, undefined, null]);
     // No deletion of b to be its: it changed nothing either way.
     expect(hintsOf([open(failureDeletes, 0)], [put(2, "b", "1")])).toEqual([null]);
+    // Its compare holds on the record just before the deletion (a at version 1): it would have
+    // taken the success branch there, so the deletion is not its.
+    const holds: EtcdRequest = { ...failureDeletes, compare: [{ key: "a", target: "VERSION", result: "EQUAL", version: 1 }] };
+    expect(hintsOf([open(holds, 0)], [put(2, "a", "1"), put(3, "b", "1"), del(4, "b")])).toEqual([null]);
+  });
+
+  it("an answered txn whose failure branch deleted nothing did not make the revision it reports", () => {
+    // The txn saw revision 3 (b already deleted there, by the open delete) and deleted nothing itself.
+    const txn: EtcdRequest = { type: "txn", compare: [{ key: "a", target: "VERSION", result: "EQUAL", version: 9 }], success: [{ type: "put", key: "a", value: "x" }], failure: [{ type: "range", key: "a" }, { type: "deleteRange", key: "b" }] };
+    const txnAnswer = { type: "txn", header: { revision: 3 }, succeeded: false, responses: [{ type: "range", header: { revision: 3 }, kvs: [], count: 0 }, { type: "deleteRange", header: { revision: 3 }, deleted: 0 }] } as unknown as EtcdResponse;
+    const openDelete = open({ type: "deleteRange", key: "b" }, 0);
+    expect(hintsOf([openDelete, answered(txn, 10, 20, txnAnswer)], [put(2, "b", "1"), del(3, "b")])).toEqual([3, 3]);
+  });
+
+  it("a definite error did nothing: no hint, even where the record holds a matching value", () => {
+    // An ignoreValue put answered "key not found"; another one's rewrite is in the record.
+    const failed = answered({ type: "put", key: "a", value: "", ignoreValue: true }, 0, 5, { error: "etcdserver: key not found" } as EtcdResponse);
+    expect(hintsOf([failed], [put(2, "a", "1"), put(3, "a", "1")])).toEqual([undefined]);
   });
 
   it("an open lease grant goes in with the first operation that used its lease", () => {

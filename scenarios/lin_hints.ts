@@ -8,14 +8,16 @@
 //   key, value and lease that no answered or earlier open write took (an ignoreValue put:
 //   one that rewrote the value the key had; an ignoreLease put: any lease); a one-key delete at
 //   an unclaimed deletion of that key after all it could have seen, the latest-called
-//   delete first; a compaction where it applied; a lease grant with the first operation
+//   delete first; a range delete at the first later revision that deleted only keys of its
+//   range; a compaction where it applied; a lease grant with the first operation
 //   that used the lease; and `null` (did not take effect) for a write or compaction whose
 //   effect is nowhere in the record (a txn whose success write is nowhere but whose failure
 //   branch deletes a key is placed as that delete would be).
 // Without these, each open request doubles what the search may have to try.
 import { type HistoryFileV1, historyToJson, type Operation } from "../checker/history";
 import type { StoreEvent } from "../checker/watch";
-import type { EtcdRequest, EtcdResponse } from "../core/server/api";
+import { type EtcdState, etcdRespond, etcdStateOf, isDefiniteError } from "../checker/models/etcd";
+import type { EtcdRequest, EtcdResponse, KeyValue } from "../core/server/api";
 import type { HistoryRecorder } from "./workload/history";
 
 type Op = Operation<EtcdRequest, EtcdResponse>;
@@ -60,17 +62,26 @@ function failureDeleteKey(input: EtcdRequest): string | undefined {
 }
 
 /** Whether an answered request made a revision of its own (so no open request made that one). */
-function madeRevision(input: EtcdRequest, output: EtcdResponse | null, hint: number, deletesAt: ReadonlySet<number>, leasesDeletedAt: ReadonlyMap<number, ReadonlySet<number>>): boolean {
+function madeRevision(input: EtcdRequest, output: EtcdResponse | null, hint: number, leasesDeletedAt: ReadonlyMap<number, ReadonlySet<number>>): boolean {
   const o = output as Record<string, unknown> | null;
   if (input.type === "put") return true;
   // A revoke that deleted keys made its revision; one that deleted none reports the current one.
   if (input.type === "leaseRevoke") return leasesDeletedAt.get(hint)?.has(input.ID) ?? false;
   if (input.type === "deleteRange") return typeof o?.deleted === "number" && o.deleted > 0;
-  if (input.type === "txn") {
-    const branch = o?.succeeded === true ? input.success : o?.succeeded === false ? input.failure : [];
-    return branch.some((op) => op.type === "put") || (branch.some((op) => op.type === "deleteRange") && deletesAt.has(hint));
-  }
+  if (input.type === "txn") return txnWrote(input, o);
   return false;
+}
+
+/** Whether an answered txn changed anything: a put in the branch it took, or a delete that deleted (nested txns too). */
+function txnWrote(input: EtcdRequest & { type: "txn" }, output: Record<string, unknown> | null): boolean {
+  const branch = output?.succeeded === true ? input.success : output?.succeeded === false ? input.failure : [];
+  const responses = (output?.responses ?? []) as (Record<string, unknown> | undefined)[];
+  return branch.some((op, j) => {
+    if (op.type === "put") return true;
+    if (op.type === "deleteRange") return typeof responses[j]?.deleted === "number" && (responses[j]!.deleted as number) > 0;
+    if (op.type === "txn") return txnWrote({ ...op, type: "txn" }, responses[j] ?? null);
+    return false;
+  });
 }
 
 /** A compaction the harness saw applied: to `revision`, with the store at `atRevision`. */
@@ -86,7 +97,6 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   });
   // Revisions answered writes claim: an open request cannot have made them.
   const claimed = new Set<number>();
-  const deletesAt = new Set(store.filter((e) => e.type === "DELETE").map((e) => e.revision));
   // Which leases' keys each revision deleted (a key's lease is that of its last put).
   const leaseOfKey = new Map<string, number>();
   const leasesDeletedAt = new Map<number, Set<number>>();
@@ -102,7 +112,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
       leaseOfKey.delete(e.kv.key);
     }
   }
-  for (const op of out) if (typeof op.hint === "number" && madeRevision(op.input, op.output, op.hint, deletesAt, leasesDeletedAt)) claimed.add(op.hint);
+  for (const op of out) if (typeof op.hint === "number" && madeRevision(op.input, op.output, op.hint, leasesDeletedAt)) claimed.add(op.hint);
   // Every put in the record, with the value its key held just before (for ignoreValue puts).
   const puts: { revision: number; key: string; value: string; lease: number; valueBefore: string | undefined }[] = [];
   const valueOf = new Map<string, string>();
@@ -121,6 +131,12 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   /** Revisions whose put matches `w` (an ignoreValue put rewrote the value the key had). */
   const putAt = (w: PutWrite): number[] =>
     (putsOfKey.get(w.key) ?? []).filter((p) => (w.value === undefined ? p.value === p.valueBefore : p.value === w.value) && (w.lease === undefined || p.lease === w.lease)).map((p) => p.revision);
+  /** Revisions where a put rewrote the value its key already had (an ignoreValue put, or a repeat). */
+  const rewrites = new Set(puts.filter((p) => p.value === p.valueBefore).map((p) => p.revision));
+  // Revisions that only deleted, with the keys they deleted (for open range deletes).
+  const putRevisions = new Set(puts.map((p) => p.revision));
+  const deletedAt = new Map<number, string[]>();
+  for (const e of store) if (e.type === "DELETE" && !putRevisions.has(e.revision)) deletedAt.set(e.revision, [...(deletedAt.get(e.revision) ?? []), e.kv.key]);
   const deletesOf = new Map<string, number[]>();
   for (const e of store) {
     if (e.type === "PUT") continue;
@@ -142,9 +158,15 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   /** Revisions already given to an open put. */
   const takenByOpen = new Set<number>();
   /** Open deletes, with the highest revision seen before each was called. */
-  const deletes: { i: number; key: string; after: number }[] = [];
+  const deletes: { i: number; key: string; after: number; failureBranch: boolean }[] = [];
+  /** Open range deletes, likewise. */
+  const rangeDeletes: { i: number; key: string; rangeEnd: string; after: number }[] = [];
   for (const { op, i } of open) {
     while (seen < answered.length && answered[seen]!.return < op.call) revisionSeenMax = Math.max(revisionSeenMax, answered[seen++]!.hint);
+    // A definite error (key not found, say) did nothing: the checker places it where the
+    // error is due; a value the record holds is someone else's (an ignoreValue put's
+    // rewrite repeats a value).
+    if (isDefiniteError(op.output)) continue;
     const write = writeOf(op.input);
     if (write && "put" in write) {
       const { put } = write;
@@ -154,7 +176,15 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
       // the value, those an answered write made, another open one took, or that were seen
       // before this one was called are not its; if one is left, that is where it applied; if
       // none, it did not apply (or, a txn, took its failure branch, which changes nothing).
-      const candidates = at.filter((r) => !claimed.has(r) && !takenByOpen.has(r) && r > revisionSeenMax);
+      let candidates = at.filter((r) => !claimed.has(r) && !takenByOpen.has(r) && r > revisionSeenMax);
+      if (candidates.length > 1) {
+        // An ignoreValue put leaves the value it rewrote at a second revision: a put of its
+        // own value is the one that did not rewrite, when that tells them apart; open
+        // ignoreValue puts of one key take its rewrites in call order.
+        const fresh = candidates.filter((r) => !rewrites.has(r));
+        if (put.value === undefined) candidates = [Math.min(...candidates)];
+        else if (fresh.length === 1) candidates = fresh;
+      }
       if (candidates.length === 1) {
         out[i] = { ...op, hint: candidates[0]! };
         takenByOpen.add(candidates[0]!);
@@ -163,12 +193,13 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
         // key, it goes where a deletion of that key shows it (below); where it writes
         // otherwise, no hint (a search).
         const fallback = failureDeleteKey(op.input);
-        if (fallback !== undefined) deletes.push({ i, key: fallback, after: revisionSeenMax });
+        if (fallback !== undefined) deletes.push({ i, key: fallback, after: revisionSeenMax, failureBranch: true });
         else if (!failureWrites(op.input)) out[i] = { ...op, hint: null };
       }
       continue;
     }
-    if (write && "deleteKey" in write) deletes.push({ i, key: write.deleteKey, after: revisionSeenMax });
+    if (write && "deleteKey" in write) deletes.push({ i, key: write.deleteKey, after: revisionSeenMax, failureBranch: false });
+    if (op.input.type === "deleteRange" && op.input.rangeEnd !== undefined) rangeDeletes.push({ i, key: op.input.key, rangeEnd: op.input.rangeEnd, after: revisionSeenMax });
     // A compaction changes no revision: it goes in where the record shows it applied, or
     // nowhere if it never did (it failed, or never reached the log).
     // (A compaction an answered request made is not this one's: this one then failed, or
@@ -183,13 +214,39 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   // A deletion goes to the latest-called open delete of its key that may have made it: a
   // delete that retries one which timed out is the likelier to have applied (a CAS on the
   // latest revision), and one called after the deletion was seen cannot have made it.
-  for (const { i, key, after } of deletes.reverse()) {
+  // Deletes first, then txns that would have deleted in their failure branch (a guess: their
+  // compare decided it), each group latest-called first. A txn's guess must fit the record:
+  // its compares, judged by the checker's model on the store as the record has it just
+  // before the deletion, must fail.
+  const byGuess = [...deletes.filter((d) => !d.failureBranch).reverse(), ...deletes.filter((d) => d.failureBranch).reverse()];
+  const recordState = recordStates(store);
+  for (const { i, key, after, failureBranch } of byGuess) {
     const at = deletesOf.get(key);
     let k = -1;
-    if (at) for (let j = at.length - 1; j >= 0; j--) if (at[j]! > after) (k = j), (j = -1);
-    if (k >= 0) out[i] = { ...out[i]!, hint: at!.splice(k, 1)[0]! };
+    const input = out[i]!.input;
+    const failsAt = (r: number) => input.type === "txn" && (etcdRespond(recordState(r - 1), input).response as { succeeded?: boolean }).succeeded === false;
+    // Not a revision a range delete took, nor one that deleted several keys (not one key's delete).
+    const mayBe = (r: number) => r > after && !takenByOpen.has(r) && (deletedAt.get(r)?.length ?? 1) === 1 && (!failureBranch || failsAt(r));
+    if (at) for (let j = at.length - 1; j >= 0; j--) if (mayBe(at[j]!)) (k = j), (j = -1);
+    if (k >= 0) {
+      const revision = at!.splice(k, 1)[0]!;
+      out[i] = { ...out[i]!, hint: revision };
+      takenByOpen.add(revision);
+    }
     // No deletion of that key is left to have been this one's: it changed nothing.
     else out[i] = { ...out[i]!, hint: null };
+  }
+  // A range delete, once one-key deletes have had their pick: the first later revision that
+  // only deleted, and only keys of its range; none, and it deleted nothing (or never
+  // applied), which look the same.
+  for (const { i, key, rangeEnd, after } of rangeDeletes) {
+    const inRange = (k: string) => k >= key && (rangeEnd === "\0" || k < rangeEnd);
+    let at: number | undefined;
+    for (const [revision, keys] of deletedAt) {
+      if (revision > after && !claimed.has(revision) && !takenByOpen.has(revision) && keys.every(inRange) && (at === undefined || revision < at)) at = revision;
+    }
+    if (at !== undefined) takenByOpen.add(at);
+    out[i] = { ...out[i]!, hint: at ?? null };
   }
   // An open lease grant changes no revision, but whatever used the lease shows it applied: it
   // goes in with the first operation (by hint) that named the lease, ahead of it by call time.
@@ -210,6 +267,20 @@ function leasesNamed(input: EtcdRequest): number[] {
   if (input.type === "leaseKeepAlive" || input.type === "leaseRevoke") return [input.ID];
   if (input.type === "txn") return [...input.success, ...input.failure].flatMap((o) => (o.type === "put" && o.lease ? [o.lease] : []));
   return [];
+}
+
+/** The store as the record has it after each revision (keys only; leases are not in the record). */
+function recordStates(store: readonly StoreEvent[]): (revision: number) => EtcdState {
+  const events = [...store].sort((a, b) => a.revision - b.revision);
+  return (revision) => {
+    const kvs = new Map<string, KeyValue>();
+    for (const e of events) {
+      if (e.revision > revision) break;
+      if (e.type === "PUT") kvs.set(e.kv.key, e.kv);
+      else kvs.delete(e.kv.key);
+    }
+    return etcdStateOf(revision, 0, kvs, new Map());
+  };
 }
 
 /** The recorder's history JSON (`raftsim run --history`) with the store's hints in it. */
