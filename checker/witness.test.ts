@@ -118,3 +118,18 @@ describe("witness: a proposed linearization, verified", () => {
     expect(checkHistory(saidNotApplied, etcdModel)).toMatchObject({ verdict: "linearizable", witnessed: 0 });
   });
 });
+
+describe("the proposed order within one hint", () => {
+  it("places a read before a change that shares its hint and was called first (an old-revision read racing a compaction)", () => {
+    type EOp = Operation<EtcdRequest, EtcdResponse>;
+    const ops: EOp[] = [
+      { id: 0, client: 0, input: { type: "put", key: "a", value: "1" }, call: 0, output: { type: "put", header: { revision: 2 } }, return: 5, hint: 2 },
+      // Called first, returned last: the compaction to 2 applied after the read below.
+      { id: 1, client: 1, input: { type: "compact", revision: 2 }, call: 10, output: { type: "compact", header: { revision: 2 } }, return: 40, hint: 2 },
+      // A read at revision 1, answered: it was served before the compaction.
+      { id: 2, client: 2, input: { type: "range", key: "a", revision: 1 }, call: 12, output: { type: "range", header: { revision: 2 }, kvs: [], count: 0 } as unknown as EtcdResponse, return: 20, hint: 2 },
+    ];
+    expect(verifyWitness(etcdModel, ops).verified).toBe(true);
+    expect(checkHistory(ops, etcdModel).verdict).toBe("linearizable");
+  });
+});

@@ -68,19 +68,32 @@ export function verifyWitness<S, I, O>(model: Model<S, I, O>, ops: readonly Oper
   let steps = 0;
   let h = 0;
   const pending: Operation<I, O>[] = [];
+  /**
+   * Places one operation of `list`: the first (by call time) that the model accepts and
+   * that leaves the state as it is (a read), else the first it accepts at all. Operations
+   * that only observe go before the changes of their group: a read may have seen the state
+   * before a change that shares its hint and was called first (a read at an old revision
+   * racing a compaction reports the same revision as the compaction).
+   */
   const place = (list: Operation<I, O>[]): boolean => {
+    let chosen: { j: number; after: S } | undefined;
     for (let j = 0; j < list.length; j++) {
       const op = list[j]!;
       if (!realTimeAllows(op)) continue;
       steps++;
       const after = model.step(state, op.input, op.return === Infinity ? null : op.output);
       if (after === undefined) continue;
-      state = after;
-      placed[index.get(op)!] = 1;
-      list.splice(j, 1);
-      return true;
+      if (after === state || (model.hash(after) === model.hash(state) && model.equal(after, state))) {
+        chosen = { j, after };
+        break;
+      }
+      chosen ??= { j, after };
     }
-    return false;
+    if (chosen === undefined) return false;
+    state = chosen.after;
+    placed[index.get(list[chosen.j]!)!] = 1;
+    list.splice(chosen.j, 1);
+    return true;
   };
   /** Puts in the first optional operation after which a stuck one fits (a step of lookahead). */
   const unblock = (): boolean => {
