@@ -16,7 +16,7 @@
 // Without these, each open request doubles what the search may have to try.
 import { type HistoryFileV1, historyToJson, type Operation } from "../checker/history";
 import type { StoreEvent } from "../checker/watch";
-import { type EtcdState, etcdRespond, etcdStateOf, isDefiniteError } from "../checker/models/etcd";
+import { type EtcdState, etcdRespond, etcdStateOf, inRange, isDefiniteError } from "../checker/models/etcd";
 import type { EtcdRequest, EtcdResponse, KeyValue } from "../core/server/api";
 import type { HistoryRecorder } from "./workload/history";
 
@@ -97,10 +97,11 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   });
   // Revisions answered writes claim: an open request cannot have made them.
   const claimed = new Set<number>();
+  const byRevision = [...store].sort((a, b) => a.revision - b.revision);
   // Which leases' keys each revision deleted (a key's lease is that of its last put).
   const leaseOfKey = new Map<string, number>();
   const leasesDeletedAt = new Map<number, Set<number>>();
-  for (const e of [...store].sort((a, b) => a.revision - b.revision)) {
+  for (const e of byRevision) {
     if (e.type === "PUT") leaseOfKey.set(e.kv.key, e.kv.lease ?? 0);
     else {
       const lease = leaseOfKey.get(e.kv.key) ?? 0;
@@ -116,7 +117,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   // Every put in the record, with the value its key held just before (for ignoreValue puts).
   const puts: { revision: number; key: string; value: string; lease: number; valueBefore: string | undefined }[] = [];
   const valueOf = new Map<string, string>();
-  for (const e of [...store].sort((a, b) => a.revision - b.revision)) {
+  for (const e of byRevision) {
     if (e.type === "PUT") {
       puts.push({ revision: e.revision, key: e.kv.key, value: e.kv.value, lease: e.kv.lease ?? 0, valueBefore: valueOf.get(e.kv.key) });
       valueOf.set(e.kv.key, e.kv.value);
@@ -136,7 +137,12 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   // Revisions that only deleted, with the keys they deleted (for open range deletes).
   const putRevisions = new Set(puts.map((p) => p.revision));
   const deletedAt = new Map<number, string[]>();
-  for (const e of store) if (e.type === "DELETE" && !putRevisions.has(e.revision)) deletedAt.set(e.revision, [...(deletedAt.get(e.revision) ?? []), e.kv.key]);
+  for (const e of store) {
+    if (e.type !== "DELETE" || putRevisions.has(e.revision)) continue;
+    const keys = deletedAt.get(e.revision);
+    if (keys) keys.push(e.kv.key);
+    else deletedAt.set(e.revision, [e.kv.key]);
+  }
   const deletesOf = new Map<string, number[]>();
   for (const e of store) {
     if (e.type === "PUT") continue;
@@ -219,7 +225,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   // its compares, judged by the checker's model on the store as the record has it just
   // before the deletion, must fail.
   const byGuess = [...deletes.filter((d) => !d.failureBranch).reverse(), ...deletes.filter((d) => d.failureBranch).reverse()];
-  const recordState = recordStates(store);
+  const recordState = recordStates(byRevision);
   for (const { i, key, after, failureBranch } of byGuess) {
     const at = deletesOf.get(key);
     let k = -1;
@@ -240,10 +246,9 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   // only deleted, and only keys of its range; none, and it deleted nothing (or never
   // applied), which look the same.
   for (const { i, key, rangeEnd, after } of rangeDeletes) {
-    const inRange = (k: string) => k >= key && (rangeEnd === "\0" || k < rangeEnd);
     let at: number | undefined;
     for (const [revision, keys] of deletedAt) {
-      if (revision > after && !claimed.has(revision) && !takenByOpen.has(revision) && keys.every(inRange) && (at === undefined || revision < at)) at = revision;
+      if (revision > after && !claimed.has(revision) && !takenByOpen.has(revision) && keys.every((k) => inRange(k, key, rangeEnd)) && (at === undefined || revision < at)) at = revision;
     }
     if (at !== undefined) takenByOpen.add(at);
     out[i] = { ...out[i]!, hint: at ?? null };
@@ -269,17 +274,27 @@ function leasesNamed(input: EtcdRequest): number[] {
   return [];
 }
 
-/** The store as the record has it after each revision (keys only; leases are not in the record). */
-function recordStates(store: readonly StoreEvent[]): (revision: number) => EtcdState {
-  const events = [...store].sort((a, b) => a.revision - b.revision);
+/**
+ * The store as the record has it after a revision (keys only; leases are not in the record),
+ * from events in revision order. Each state is built once, from the nearest one built below it.
+ */
+function recordStates(byRevision: readonly StoreEvent[]): (revision: number) => EtcdState {
+  const built = new Map<number, { kvs: Map<string, KeyValue>; next: number; state: EtcdState }>();
   return (revision) => {
-    const kvs = new Map<string, KeyValue>();
-    for (const e of events) {
-      if (e.revision > revision) break;
+    const cached = built.get(revision);
+    if (cached) return cached.state;
+    let base: { kvs: Map<string, KeyValue>; next: number } = { kvs: new Map(), next: 0 };
+    for (const [r, b] of built) if (r < revision && b.next > base.next) base = b;
+    const kvs = new Map(base.kvs);
+    let next = base.next;
+    for (; next < byRevision.length && byRevision[next]!.revision <= revision; next++) {
+      const e = byRevision[next]!;
       if (e.type === "PUT") kvs.set(e.kv.key, e.kv);
       else kvs.delete(e.kv.key);
     }
-    return etcdStateOf(revision, 0, kvs, new Map());
+    const state = etcdStateOf(revision, 0, kvs, new Map());
+    built.set(revision, { kvs, next, state });
+    return state;
   };
 }
 

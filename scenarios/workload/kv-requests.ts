@@ -17,6 +17,7 @@
 // Errors that the store must give after applying (key not found, compacted, future
 // revision, lease not found) are definite outcomes the model checks, and are welcome.
 import type { Compare, CompareResult, CompareTarget, EtcdRequest, EtcdResponse, KeyValue, RangeRequest, TxnOp } from "../../core/server/api";
+import { inRange } from "../../checker/models/etcd";
 import type { Rng } from "../../sim/rng";
 import type { WorkloadSpec } from "../types";
 
@@ -293,8 +294,7 @@ function learnOp(state: ClientState, request: EtcdRequest | TxnOp, response: Rec
       return;
     case "deleteRange":
       if (request.rangeEnd) {
-        const end = request.rangeEnd;
-        const within = (k: string) => k >= request.key && (end === "\0" || k < end);
+        const within = (k: string) => inRange(k, request.key, request.rangeEnd);
         for (const k of [...state.lastModRevision.keys()]) if (within(k)) state.lastModRevision.set(k, 0);
         for (const k of [...state.seen.keys()]) if (within(k)) state.seen.set(k, null);
         return;
