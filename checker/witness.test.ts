@@ -132,4 +132,18 @@ describe("the proposed order within one hint", () => {
     expect(verifyWitness(etcdModel, ops).verified).toBe(true);
     expect(checkHistory(ops, etcdModel).verdict).toBe("linearizable");
   });
+
+  it("does not take an open operation's failing reading for an observation (a put on a lease granted in the same hint)", () => {
+    type EOp = Operation<EtcdRequest, EtcdResponse>;
+    const ops: EOp[] = [
+      // Both timed out; the record shows the put under lease 7 at revision 2, so both hint 2.
+      { id: 0, client: 0, input: { type: "leaseGrant", ID: 7, TTL: 5 }, call: 0, output: null, return: Infinity, hint: 2 },
+      { id: 1, client: 1, input: { type: "put", key: "a", value: "1", lease: 7 }, call: 5, output: null, return: Infinity, hint: 2 },
+      { id: 2, client: 2, input: { type: "put", key: "b", value: "2" }, call: 50, output: { type: "put", header: { revision: 3 } }, return: 60, hint: 3 },
+    ];
+    // Read as a failure (no such lease yet), the put changes nothing; taken first for that,
+    // it would leave revision 2 unmade, and the answered put at 3 would fit nowhere.
+    expect(verifyWitness(etcdModel, ops)).toMatchObject({ verified: true });
+    expect(checkHistory(ops, etcdModel).verdict).toBe("linearizable");
+  });
 });

@@ -70,7 +70,7 @@ export function verifyWitness<S, I, O>(model: Model<S, I, O>, ops: readonly Oper
   const pending: Operation<I, O>[] = [];
   /**
    * Places one operation of `list`: the first (by call time) that the model accepts and
-   * that leaves the state as it is (a read), else the first it accepts at all. Operations
+   * that, answered, leaves the state as it is (a read), else the first it accepts at all. Operations
    * that only observe go before the changes of their group: a read may have seen the state
    * before a change that shares its hint and was called first (a read at an old revision
    * racing a compaction reports the same revision as the compaction).
@@ -83,7 +83,10 @@ export function verifyWitness<S, I, O>(model: Model<S, I, O>, ops: readonly Oper
       steps++;
       const after = model.step(state, op.input, op.return === Infinity ? null : op.output);
       if (after === undefined) continue;
-      if (after === state || (model.hash(after) === model.hash(state) && model.equal(after, state))) {
+      // Only an answered operation counts as one that observes: an open one carries no
+      // answer, and its hint claims it took effect, so a step that changes nothing (a put
+      // on a lease not yet granted, failing) is its least likely reading, not its first.
+      if (op.return !== Infinity && (after === state || (model.hash(after) === model.hash(state) && model.equal(after, state)))) {
         chosen = { j, after };
         break;
       }

@@ -76,6 +76,35 @@ describe("store hints", () => {
     expect(hintsOf([range, one, nothing], store)).toEqual([6, null, null]);
   });
 
+  it("an open range delete: not a revision that deleted only some of the keys its range held (a lease's expiry)", () => {
+    // At 5 the lease's key b went; a stayed: no delete of [a, c) made revision 5.
+    const store = [put(2, "a", "1"), put(3, "b", "1", 7), del(5, "b"), del(6, "a")];
+    const range = open({ type: "deleteRange", key: "a", rangeEnd: "c" }, 0);
+    expect(hintsOf([range], store)).toEqual([6]);
+    expect(hintsOf([range], store.slice(0, 3))).toEqual([null]);
+  });
+
+  it("an open lease revoke: the revision that deleted exactly the lease's keys", () => {
+    const store = [put(2, "a", "1", 7), put(3, "b", "1", 7), put(4, "c", "1", 8), del(5, "a"), del(6, "b"), del(6, "c"), del(7, "b")];
+    const revoke = open({ type: "leaseRevoke", ID: 7 }, 0);
+    // 5 deleted only a (of a and b); 6 deleted b, with c of another lease. Neither is the revoke's.
+    expect(hintsOf([revoke], store.slice(0, 6))).toEqual([undefined]);
+    const clean = [put(2, "a", "1", 7), put(3, "b", "1", 7), put(4, "c", "1", 8), del(5, "a"), del(5, "b")];
+    expect(hintsOf([revoke], clean)).toEqual([5]);
+    // An answered revoke that made 5 claims it: the open one made nothing.
+    const answeredRevoke = answered({ type: "leaseRevoke", ID: 7 }, 1, 9, { type: "leaseRevoke", header: { revision: 5 } } as EtcdResponse);
+    expect(hintsOf([revoke, answeredRevoke], clean)).toEqual([undefined, 5]);
+  });
+
+  it("an open txn's success delete goes only where its compares hold on the record (a retry against a stale revision made nothing)", () => {
+    const casDelete = (modRevision: number): EtcdRequest => ({ type: "txn", compare: [{ key: "a", target: "MOD", result: "EQUAL", modRevision }], success: [{ type: "deleteRange", key: "a" }], failure: [{ type: "range", key: "a" }] });
+    // The first try compares with a's revision (3) and made the deletion at 4; the later retry
+    // compares with a stale one (2), so it would have failed there.
+    const first = open(casDelete(3), 0);
+    const staleRetry = open(casDelete(2), 10);
+    expect(hintsOf([first, staleRetry], [put(2, "a", "1"), put(3, "a", "2"), del(4, "a")])).toEqual([4, null]);
+  });
+
   it("an open txn whose success write is nowhere: placed as its failure branch's delete, or left to the search", () => {
     const failureDeletes: EtcdRequest = { type: "txn", compare: [{ key: "a", target: "VERSION", result: "EQUAL", version: 9 }], success: [{ type: "put", key: "a", value: "won" }], failure: [{ type: "range", key: "a" }, { type: "deleteRange", key: "b" }] };
     const failurePuts: EtcdRequest = { ...failureDeletes, failure: [{ type: "put", key: "c", value: "lost" }] };

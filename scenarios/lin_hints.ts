@@ -8,9 +8,11 @@
 //   key, value and lease that no answered or earlier open write took (an ignoreValue put:
 //   one that rewrote the value the key had; an ignoreLease put: any lease); a one-key delete at
 //   an unclaimed deletion of that key after all it could have seen, the latest-called
-//   delete first; a range delete at the first later revision that deleted only keys of its
-//   range; a compaction where it applied; a lease grant with the first operation
-//   that used the lease; and `null` (did not take effect) for a write or compaction whose
+//   delete first; a range delete at the first later revision that deleted every key of its
+//   range and nothing else; a lease revoke at the revision that deleted exactly the lease's
+//   keys; a compaction where it applied; a lease grant with the first operation that used
+//   the lease; a txn's delete only where its compares, judged on the record, take the
+//   branch that deletes; and `null` (did not take effect) for a write or compaction whose
 //   effect is nowhere in the record (a txn whose success write is nowhere but whose failure
 //   branch deletes a key is placed as that delete would be).
 // Without these, each open request doubles what the search may have to try.
@@ -153,6 +155,16 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
       else deletesOf.set(e.kv.key, [e.revision]);
     }
   }
+  const recordState = recordStates(byRevision);
+  /** Whether `revision` only deleted, and deleted exactly the keys the record held under lease `id`. */
+  const deletesExactlyLease = (revision: number, id: number): boolean => {
+    const keys = deletedAt.get(revision);
+    if (keys === undefined) return false;
+    const before = recordState(revision - 1).kvs;
+    let held = 0;
+    for (const kv of before.values()) if (kv.lease === id) held++;
+    return held === keys.length && keys.every((k) => before.get(k)?.lease === id);
+  };
   const compactedByAnswered = new Set(out.filter((op) => typeof op.hint === "number" && op.input.type === "compact").map((op) => (op.input as { revision: number }).revision));
   // Unanswered requests, and those answered with an error (a timeout may still apply; a
   // definite error leaves no value in the store to find).
@@ -204,6 +216,20 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
       }
       continue;
     }
+    // A revoke of a lease that held keys deleted them all at one revision: the first later
+    // one, not yet claimed, that deleted exactly the keys the record shows under the lease.
+    // (One that held none made no revision; it stays optional, for the checker to put in.)
+    if (op.input.type === "leaseRevoke") {
+      const id = op.input.ID;
+      for (const [revision, leases] of leasesDeletedAt) {
+        if (revision <= revisionSeenMax || claimed.has(revision) || takenByOpen.has(revision) || !leases.has(id)) continue;
+        if (!deletesExactlyLease(revision, id)) continue;
+        out[i] = { ...op, hint: revision };
+        takenByOpen.add(revision);
+        break;
+      }
+      continue;
+    }
     if (write && "deleteKey" in write) deletes.push({ i, key: write.deleteKey, after: revisionSeenMax, failureBranch: false });
     if (op.input.type === "deleteRange" && op.input.rangeEnd !== undefined) rangeDeletes.push({ i, key: op.input.key, rangeEnd: op.input.rangeEnd, after: revisionSeenMax });
     // A compaction changes no revision: it goes in where the record shows it applied, or
@@ -223,16 +249,17 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   // Deletes first, then txns that would have deleted in their failure branch (a guess: their
   // compare decided it), each group latest-called first. A txn's guess must fit the record:
   // its compares, judged by the checker's model on the store as the record has it just
-  // before the deletion, must fail.
+  // before the deletion, must take the branch that deletes (a retry that compares against a
+  // stale revision did not make a deletion its earlier try did).
   const byGuess = [...deletes.filter((d) => !d.failureBranch).reverse(), ...deletes.filter((d) => d.failureBranch).reverse()];
-  const recordState = recordStates(byRevision);
   for (const { i, key, after, failureBranch } of byGuess) {
     const at = deletesOf.get(key);
     let k = -1;
     const input = out[i]!.input;
-    const failsAt = (r: number) => input.type === "txn" && (etcdRespond(recordState(r - 1), input).response as { succeeded?: boolean }).succeeded === false;
+    // A txn's compares, judged on the record's store just before `r`, take the branch guessed.
+    const branchFits = (r: number) => input.type !== "txn" || (etcdRespond(recordState(r - 1), input).response as { succeeded?: boolean }).succeeded === !failureBranch;
     // Not a revision a range delete took, nor one that deleted several keys (not one key's delete).
-    const mayBe = (r: number) => r > after && !takenByOpen.has(r) && (deletedAt.get(r)?.length ?? 1) === 1 && (!failureBranch || failsAt(r));
+    const mayBe = (r: number) => r > after && !takenByOpen.has(r) && (deletedAt.get(r)?.length ?? 1) === 1 && branchFits(r);
     if (at) for (let j = at.length - 1; j >= 0; j--) if (mayBe(at[j]!)) (k = j), (j = -1);
     if (k >= 0) {
       const revision = at!.splice(k, 1)[0]!;
@@ -243,12 +270,19 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     else out[i] = { ...out[i]!, hint: null };
   }
   // A range delete, once one-key deletes have had their pick: the first later revision that
-  // only deleted, and only keys of its range; none, and it deleted nothing (or never
-  // applied), which look the same.
+  // only deleted, and deleted every key its range held in the record just before (a lease's
+  // expiry deletes only the lease's keys); none, and it deleted nothing (or never applied),
+  // which look the same.
+  const deletesWholeRange = (revision: number, keys: readonly string[], key: string, rangeEnd: string): boolean => {
+    if (!keys.every((k) => inRange(k, key, rangeEnd))) return false;
+    let held = 0;
+    for (const k of recordState(revision - 1).kvs.keys()) if (inRange(k, key, rangeEnd)) held++;
+    return held === keys.length;
+  };
   for (const { i, key, rangeEnd, after } of rangeDeletes) {
     let at: number | undefined;
     for (const [revision, keys] of deletedAt) {
-      if (revision > after && !claimed.has(revision) && !takenByOpen.has(revision) && keys.every((k) => inRange(k, key, rangeEnd)) && (at === undefined || revision < at)) at = revision;
+      if (revision > after && !claimed.has(revision) && !takenByOpen.has(revision) && (at === undefined || revision < at) && deletesWholeRange(revision, keys, key, rangeEnd)) at = revision;
     }
     if (at !== undefined) takenByOpen.add(at);
     out[i] = { ...out[i]!, hint: at ?? null };
