@@ -204,7 +204,10 @@ export function startKubernetesWorkload(world: World, scenario: Scenario, member
 
     const gap = () => (meanGapUs > 0 ? Math.round(rng.exponential(meanGapUs)) : 1_000);
     const workNext = () => {
-      if (stopped || work.busy) return;
+      // Once the workload stops, a controller writes nothing more, but one whose cache never
+      // synced (its LISTs failed through the faults) keeps listing, as a real informer would:
+      // the state it then reaches is what the kubernetes check compares with the store.
+      if (work.busy || (stopped && informer.synced)) return;
       const schedule = () => world.scheduler.after(gap(), workNext);
       if (!informer.synced) informer.listStep(schedule);
       else act(schedule);
