@@ -12,7 +12,11 @@
 // The seed-9 case ran with lease reads. Since session 9 a member that restarts under lease
 // reads holds its vote for an election timeout (core/raft/raft.ts, votesRefusedUntilTick),
 // and that case now settles in 9.3 s, inside the pre-vote bound; with ReadIndex reads, as
-// kept here, the same faults still take 23.6 s, which is what this test is about.
+// kept here, the same faults took 23.6 s. Since session 11 its kubernetes controllers keep
+// listing after the heal, which moves every later message's timing, and the run settles in
+// 5.8 s; so the case now runs a kv workload under the same faults, at simulation seed 495
+// (of 600 tried, 73 and 495 overran 20 election timeouts): nodes 4 and 2, clocks 20% and
+// 10% fast, campaign 24 and 16 times before node 1 wins, 43.6 s after the heal.
 import { describe, expect, it } from "vitest";
 import { livenessBoundUs, LIVENESS_ELECTION_TIMEOUTS, LIVENESS_ELECTION_TIMEOUTS_NO_PRE_VOTE, runScenario } from "./run";
 import type { Scenario } from "./types";
@@ -25,9 +29,9 @@ const CASES: { name: string; seed: number; scenario: Scenario }[] = [
     scenario: validateScenario({"name":"fuzz","description":"fuzzed: 1 faults from [pause], heal at 1151 ms","cluster":{"nodes":3,"disk":"nvme","network":"lan","tickMs":20,"electionTicks":10,"heartbeatTicks":1,"preVote":false,"checkQuorum":true,"readMode":"read-index","snapshotEntries":10000,"clockDriftPpm":[-200000,200000,-200000],"alignedTicks":true},"workload":{"kind":"kv","clients":1,"ratePerSec":10,"keys":1,"valueBytes":1,"mix":{"put":1},"watchers":0,"requestTimeoutMs":300},"faults":[{"atMs":67,"type":"pause","node":2},{"atMs":1151,"type":"resume","node":"all-paused"}],"durationMs":2151,"checks":["liveness"]}, "seed-7 case"),
   },
   {
-    name: "seed-9 campaign, run 38049",
-    seed: 2050757037,
-    scenario: validateScenario({"name":"fuzz","description":"fuzzed: 3 faults from [process, pause], heal at 2988 ms","cluster":{"nodes":4,"disk":"nvme","network":"wan","tickMs":100,"electionTicks":10,"heartbeatTicks":1,"preVote":false,"checkQuorum":true,"readMode":"read-index","snapshotEntries":10000,"clockDriftPpm":[-100000,100000,-200000,200000]},"workload":{"kind":"kubernetes","clients":1,"ratePerSec":67,"keys":6,"valueBytes":59,"mix":{"get":3,"getSerializable":2,"range":1,"put":1,"delete":1,"lease":1},"watchers":2,"requestTimeoutMs":1048,"kubernetes":{"kinds":["pods","deployments","configmaps"],"namespaces":["default"],"leaseTtlSeconds":4,"listPageSize":0,"mix":{"get":1,"update":1,"delete":1}}},"faults":[{"atMs":0,"type":"crash","node":2},{"atMs":1266,"type":"pause","node":4},{"atMs":1499,"type":"crash","node":3},{"atMs":2988,"type":"resume","node":"all-paused"},{"atMs":2988,"type":"restart","node":"all-down"}],"durationMs":3988,"checks":["liveness"]}, "seed-9 case"),
+    name: "seed-9 campaign, run 38049 (its faults, a kv workload)",
+    seed: 495,
+    scenario: validateScenario({"name":"fuzz","description":"fuzzed: 3 faults from [process, pause], heal at 2988 ms","cluster":{"nodes":4,"disk":"nvme","network":"wan","tickMs":100,"electionTicks":10,"heartbeatTicks":1,"preVote":false,"checkQuorum":true,"readMode":"read-index","snapshotEntries":10000,"clockDriftPpm":[-100000,100000,-200000,200000]},"workload":{"kind":"kv","clients":1,"ratePerSec":67,"keys":6,"valueBytes":59,"mix":{"get":3,"getSerializable":2,"range":1,"put":1,"delete":1,"lease":1},"watchers":2,"requestTimeoutMs":1048},"faults":[{"atMs":0,"type":"crash","node":2},{"atMs":1266,"type":"pause","node":4},{"atMs":1499,"type":"crash","node":3},{"atMs":2988,"type":"resume","node":"all-paused"},{"atMs":2988,"type":"restart","node":"all-down"}],"durationMs":3988,"checks":["liveness"]}, "seed-9 case"),
   },
 ];
 
