@@ -2,7 +2,7 @@
 // input (exit 2 naming the operation) instead of a false "not linearizable".
 import type { ModelName, Operation } from "./history";
 
-const ETCD_TYPES = ["range", "put", "deleteRange", "txn", "compact", "leaseGrant", "leaseRevoke", "leaseKeepAlive"];
+const ETCD_TYPES = ["range", "put", "deleteRange", "txn", "compact", "leaseGrant", "leaseRevoke", "leaseKeepAlive", "leaseTimeToLive", "leaseLeases"];
 
 /** Returns what is wrong with the operation for `model`, or undefined if it fits. */
 export function describeShapeError(model: ModelName, op: Operation): string | undefined {

@@ -100,6 +100,11 @@ export interface LeaseRevokeRequest {
 export interface LeaseKeepAliveRequest {
   ID: number;
 }
+export interface LeaseTimeToLiveRequest {
+  ID: number;
+  /** Also list the keys attached to the lease. */
+  keys?: boolean;
+}
 
 /** A request inside a Txn (etcd's RequestOp). */
 export type TxnOp = ({ type: "range" } & RangeRequest) | ({ type: "put" } & PutRequest) | ({ type: "deleteRange" } & DeleteRangeRequest) | ({ type: "txn" } & TxnRequest);
@@ -109,7 +114,9 @@ export type EtcdRequest =
   | ({ type: "compact" } & CompactionRequest)
   | ({ type: "leaseGrant" } & LeaseGrantRequest)
   | ({ type: "leaseRevoke" } & LeaseRevokeRequest)
-  | ({ type: "leaseKeepAlive" } & LeaseKeepAliveRequest);
+  | ({ type: "leaseKeepAlive" } & LeaseKeepAliveRequest)
+  | ({ type: "leaseTimeToLive" } & LeaseTimeToLiveRequest)
+  | { type: "leaseLeases" };
 
 export interface ResponseHeader {
   /** The store's revision when the request was applied (after it, for a write). */
@@ -143,6 +150,19 @@ export interface LeaseKeepAliveResponse {
   ID: number;
   TTL: number;
 }
+export interface LeaseTimeToLiveResponse {
+  ID: number;
+  /** Remaining whole seconds (time-dependent); -1 when the lease does not exist. */
+  TTL: number;
+  /** The TTL the lease was granted (or raised to); 0 when it does not exist. */
+  grantedTTL: number;
+  /** With `keys`: the keys attached to the lease, in key order. */
+  keys?: string[];
+}
+export interface LeaseLeasesResponse {
+  /** Every live lease's ID. */
+  leases: number[];
+}
 
 /** Responses inside a Txn (etcd's ResponseOp); `header` is optional there. */
 export type TxnOpResponse = { header?: ResponseHeader } & (
@@ -161,6 +181,8 @@ export type EtcdSuccess = { header: ResponseHeader; error?: undefined } & (
   | ({ type: "leaseGrant" } & LeaseGrantResponse)
   | { type: "leaseRevoke" }
   | ({ type: "leaseKeepAlive" } & LeaseKeepAliveResponse)
+  | ({ type: "leaseTimeToLive" } & LeaseTimeToLiveResponse)
+  | ({ type: "leaseLeases" } & LeaseLeasesResponse)
 );
 
 /** A failed request: `error` is etcd's message, e.g. "etcdserver: request timed out". */

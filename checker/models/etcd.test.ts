@@ -168,6 +168,46 @@ describe("etcd model", () => {
     expect(verdict([grant, expire(5, 100)])).toBe("not-linearizable");
   });
 
+  it("TimeToLive: the granted TTL and the attached keys (in any order) are checked, the remaining TTL is not; an unknown lease is TTL -1", () => {
+    nextId = 0;
+    const setup = [
+      op(0, { type: "leaseGrant", ID: 7, TTL: 5 }, { type: "leaseGrant", header: { revision: 1 }, ID: 7, TTL: 5 }),
+      op(0, { type: "put", key: "b", value: "1", lease: 7 }, { type: "put", header: { revision: 2 } }),
+      op(0, { type: "put", key: "a", value: "1", lease: 7 }, { type: "put", header: { revision: 3 } }),
+    ];
+    const ttl = (out: Partial<{ TTL: number; grantedTTL: number; keys: string[] }>, ID = 7) =>
+      op(1, { type: "leaseTimeToLive", ID, keys: true }, { type: "leaseTimeToLive", header: { revision: 3 }, ID, TTL: 3, grantedTTL: 5, ...out } as EtcdResponse);
+    expect(verdict([...setup, ttl({ keys: ["b", "a"] })])).toBe("linearizable");
+    expect(verdict([...setup, ttl({ keys: ["a"] })])).toBe("not-linearizable");
+    expect(verdict([...setup, ttl({ keys: ["a", "b"], grantedTTL: 4 })])).toBe("not-linearizable");
+    // Unknown: TTL -1, never an error; a live lease reported gone is a stale answer.
+    expect(verdict([...setup, ttl({ TTL: -1, grantedTTL: 0, keys: undefined }, 8)])).toBe("linearizable");
+    expect(verdict([...setup, ttl({ TTL: -1, grantedTTL: 0, keys: undefined })])).toBe("not-linearizable");
+    // Revoked (its keys deleted at revision 4): alive after that is stale.
+    const revoked = [...setup, op(0, { type: "leaseRevoke", ID: 7 }, { type: "leaseRevoke", header: { revision: 4 } })];
+    const after = (out: Partial<{ TTL: number; grantedTTL: number }>) => op(1, { type: "leaseTimeToLive", ID: 7 }, { type: "leaseTimeToLive", header: { revision: 4 }, ID: 7, ...out } as EtcdResponse);
+    expect(verdict([...revoked, after({ TTL: -1 })])).toBe("linearizable");
+    expect(verdict([...revoked, after({ TTL: 2, grantedTTL: 5 })])).toBe("not-linearizable");
+  });
+
+  it("the list of leases holds every lease the history granted and not revoked, and no others but unidentified ones", () => {
+    nextId = 0;
+    const grants = [
+      op(0, { type: "leaseGrant", ID: 7, TTL: 5 }, { type: "leaseGrant", header: { revision: 1 }, ID: 7, TTL: 5 }),
+      op(0, { type: "leaseGrant", ID: 8, TTL: 5 }, { type: "leaseGrant", header: { revision: 1 }, ID: 8, TTL: 5 }),
+      op(0, { type: "leaseRevoke", ID: 8 }, { type: "leaseRevoke", header: { revision: 1 } }),
+    ];
+    const list = (leases: number[]) => op(1, { type: "leaseLeases" }, { type: "leaseLeases", header: { revision: 1 }, leases } as EtcdResponse);
+    expect(verdict([...grants, list([7])])).toBe("linearizable");
+    expect(verdict([...grants, list([])])).toBe("not-linearizable");
+    expect(verdict([...grants, list([7, 8])])).toBe("not-linearizable");
+    expect(verdict([...grants, list([7, 99])])).toBe("not-linearizable");
+    // A grant whose ID the server picked, its answer lost: one more lease, under an ID the history never says.
+    const lost = op(2, { type: "leaseGrant", ID: 0, TTL: 5 }, null, undefined, null);
+    expect(verdict([...grants, lost, list([7, 99])])).toBe("linearizable");
+    expect(verdict([...grants, lost, list([7, 99, 100])])).toBe("not-linearizable");
+  });
+
   it("sorts and bounds a list as etcd 3.4 does, counting the whole range", () => {
     nextId = 0;
     // k3 written first, then k1, then k2: mod revisions 2, 3, 4.

@@ -324,6 +324,17 @@ function apply(draft: Draft, req: EtcdRequest): Expected {
       if (ttl === undefined) return { error: ERR_LEASE_NOT_FOUND };
       return { response: { type: "leaseKeepAlive", ID: req.ID, TTL: ttl } };
     }
+    case "leaseTimeToLive": {
+      // An unknown lease is not an error: TTL -1 (etcd 3.4). The remaining TTL depends on
+      // time, which the model does not keep; the granted TTL and the attached keys do not.
+      const ttl = draft.leaseMap().get(req.ID);
+      if (ttl === undefined) return { response: { type: "leaseTimeToLive", ID: req.ID, TTL: -1, grantedTTL: 0 } };
+      const keys = req.keys ? [...draft.kvMap().values()].filter((kv) => kv.lease === req.ID).map((kv) => kv.key).sort() : undefined;
+      return { response: { type: "leaseTimeToLive", ID: req.ID, TTL: ttl, grantedTTL: ttl, ...(keys ? { keys } : {}) } };
+    }
+    case "leaseLeases":
+      // Leases granted with ID 0 whose answers were lost are live under IDs the model cannot name.
+      return { response: { type: "leaseLeases", leases: [...draft.leaseMap().keys()], unidentified: draft.unidentifiedLeases } };
   }
 }
 
@@ -437,6 +448,22 @@ function matches(expected: Record<string, unknown>, actual: Record<string, unkno
       return (expected.ID === 0 || actual.ID === expected.ID) && (actual.TTL === undefined || (actual.TTL as number) >= (expected.TTL as number));
     case "leaseKeepAlive":
       return actual.ID === expected.ID && (actual.TTL === undefined || (actual.TTL as number) >= (expected.TTL as number));
+    case "leaseTimeToLive": {
+      if (actual.ID !== expected.ID) return false;
+      if (expected.TTL === -1) return actual.TTL === -1 && !actual.grantedTTL;
+      if (typeof actual.TTL !== "number" || actual.TTL < 0 || ((actual.grantedTTL ?? 0) as number) < (expected.grantedTTL as number)) return false;
+      if (expected.keys === undefined) return true;
+      // In no particular order: etcd 3.4 walks a Go map (the conformance suite saw it).
+      const got = [...((actual.keys ?? []) as string[])].sort();
+      const want = expected.keys as string[];
+      return got.length === want.length && got.every((k, i) => k === want[i]);
+    }
+    case "leaseLeases": {
+      // Every lease the model knows, and no more others than it has unidentified leases.
+      const got = new Set((actual.leases ?? []) as number[]);
+      const want = expected.leases as number[];
+      return want.every((id) => got.has(id)) && got.size - want.length <= (expected.unidentified as number);
+    }
     default:
       return true;
   }
@@ -447,14 +474,14 @@ export function isDefiniteError(output: unknown): boolean {
 }
 
 function isReadOnly(req: EtcdRequest): boolean {
-  if (req.type === "range" || req.type === "leaseKeepAlive") return true;
+  if (req.type === "range" || req.type === "leaseKeepAlive" || req.type === "leaseTimeToLive" || req.type === "leaseLeases") return true;
   if (req.type === "txn") return [...req.success, ...req.failure].every((op) => isReadOnly(op as EtcdRequest));
   return false;
 }
 
 export function etcdStep(state: EtcdState, input: EtcdRequest, output: EtcdResponse | null): EtcdState | undefined {
   const draft = new Draft(state);
-  if (output !== null && output.error === undefined) identifyLease(draft, input);
+  if (output !== null && output.error === undefined && !(output.type === "leaseTimeToLive" && output.TTL === -1)) identifyLease(draft, input);
   const expected = apply(draft, input);
   if (output === null) {
     // Unknown outcome placed here: it applied here (an error means it did nothing).
@@ -484,7 +511,7 @@ function afterServerAssignedLease(draft: Draft, input: EtcdRequest, output: Etcd
  */
 function identifyLease(draft: Draft, input: EtcdRequest): void {
   if (draft.unidentifiedLeases === 0) return;
-  if ((input.type === "leaseRevoke" || input.type === "leaseKeepAlive") && !draft.leaseMap().has(input.ID)) {
+  if ((input.type === "leaseRevoke" || input.type === "leaseKeepAlive" || input.type === "leaseTimeToLive") && !draft.leaseMap().has(input.ID)) {
     draft.unidentifiedLeases--;
     draft.writableLeases().set(input.ID, 0);
   }

@@ -124,8 +124,12 @@ export type LogRequest =
   | ({ type: "leaseGrant" } & LeaseGrantRequest)
   | ({ type: "leaseRevoke" } & LeaseRevokeRequest);
 
-/** Everything a client can ask (keepalive and timeToLive are served by the leader's lessor, not the log). */
-export type EtcdRequest = LogRequest | ({ type: "leaseKeepAlive" } & LeaseKeepAliveRequest);
+/** Everything a client can ask (keepalive, timeToLive and leases are served by the leader's lessor, not the log). */
+export type EtcdRequest =
+  | LogRequest
+  | ({ type: "leaseKeepAlive" } & LeaseKeepAliveRequest)
+  | ({ type: "leaseTimeToLive" } & LeaseTimeToLiveRequest)
+  | { type: "leaseLeases" };
 
 // ---- responses ----
 export interface ResponseHeader {
@@ -166,8 +170,14 @@ export interface LeaseTimeToLiveResponse {
   ID: number;
   /** Remaining whole seconds; -1 when the lease does not exist. */
   TTL: number;
+  /** 0 when the lease does not exist. */
   grantedTTL: number;
+  /** With `keys`: the keys attached to the lease, in key order. */
   keys?: string[];
+}
+export interface LeaseLeasesResponse {
+  /** Every live lease's ID, ascending. */
+  leases: number[];
 }
 
 /** etcd's ResponseOp. A nested txn's header has revision 0, as etcd sends `header: {}`. */
@@ -187,6 +197,8 @@ export type EtcdSuccess = { header: ResponseHeader; error?: undefined } & (
   | ({ type: "leaseGrant" } & LeaseGrantResponse)
   | { type: "leaseRevoke" }
   | ({ type: "leaseKeepAlive" } & LeaseKeepAliveResponse)
+  | ({ type: "leaseTimeToLive" } & LeaseTimeToLiveResponse)
+  | ({ type: "leaseLeases" } & LeaseLeasesResponse)
 );
 
 export interface EtcdError {

@@ -18,6 +18,8 @@ export class LocalServer {
     const err = this.server.validate(req);
     if (err !== undefined) return { error: err };
     if (req.type === "leaseKeepAlive") return this.server.leaseKeepAlive(req.ID, this.nowUs);
+    if (req.type === "leaseTimeToLive") return this.server.leaseTimeToLive(req, this.nowUs);
+    if (req.type === "leaseLeases") return this.server.leaseLeases();
     if (req.type === "range" && req.serializable) return this.server.query(req);
     const resp = this.server.apply(++this.index, encodeRequest(req), this.nowUs);
     if (resp === undefined) throw new Error("LocalServer: apply returned nothing");

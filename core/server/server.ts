@@ -11,7 +11,7 @@ import { MvccError, type MvccEvent } from "../mvcc/types";
 import {
   ERR_LEASE_EXISTS, ERR_LEASE_NOT_FOUND, ERR_LEASE_TTL_TOO_LARGE, ERR_NOT_LEADER, MAX_LEASE_TTL_SECONDS,
   type EtcdRequest, type EtcdResponse, type LeaseKeepAliveResponse, type LeaseTimeToLiveRequest,
-  type LeaseTimeToLiveResponse, type LogRequest, type RangeRequest, type StatusResponse, type WatchCreateRequest,
+  type LeaseLeasesResponse, type LeaseTimeToLiveResponse, type LogRequest, type RangeRequest, type StatusResponse, type WatchCreateRequest,
   type WatchResponse, type EtcdError, type ResponseHeader,
 } from "./api";
 import { decodeRequest } from "./codec";
@@ -233,15 +233,23 @@ export class KvServer {
     return { type: "leaseKeepAlive", header: { revision: this.store.currentRevision() }, ID: id, TTL: l.ttlSeconds };
   }
 
-  leaseTimeToLive(req: LeaseTimeToLiveRequest, nowUs: number): LeaseTimeToLiveResponse & { header: { revision: number } } {
+  /** TimeToLive, served by the leader's lessor (not through the log). An unknown lease is TTL -1, not an error (etcd 3.4). */
+  leaseTimeToLive(req: LeaseTimeToLiveRequest, nowUs: number): ({ type: "leaseTimeToLive"; header: ResponseHeader } & LeaseTimeToLiveResponse) | EtcdError {
+    if (!this.lessor.isPrimary()) return { error: ERR_NOT_LEADER };
     const l = this.lessor.get(req.ID);
     const header = { revision: this.store.currentRevision() };
-    if (l === undefined) return { header, ID: req.ID, TTL: -1, grantedTTL: 0 };
-    const resp: LeaseTimeToLiveResponse & { header: { revision: number } } = {
-      header, ID: req.ID, TTL: this.lessor.remainingSeconds(req.ID, nowUs), grantedTTL: l.ttlSeconds,
+    if (l === undefined) return { type: "leaseTimeToLive", header, ID: req.ID, TTL: -1, grantedTTL: 0 };
+    const resp: { type: "leaseTimeToLive"; header: ResponseHeader } & LeaseTimeToLiveResponse = {
+      type: "leaseTimeToLive", header, ID: req.ID, TTL: this.lessor.remainingSeconds(req.ID, nowUs), grantedTTL: l.ttlSeconds,
     };
     if (req.keys) resp.keys = [...l.keys].sort(compareKeys);
     return resp;
+  }
+
+  /** LeaseLeases, served by the leader's lessor: every live lease's ID, ascending. */
+  leaseLeases(): ({ type: "leaseLeases"; header: ResponseHeader } & LeaseLeasesResponse) | EtcdError {
+    if (!this.lessor.isPrimary()) return { error: ERR_NOT_LEADER };
+    return { type: "leaseLeases", header: { revision: this.store.currentRevision() }, leases: this.lessor.ids() };
   }
 
   leaseIds(): number[] {

@@ -35,6 +35,8 @@ export function validateRequest(req: EtcdRequest, limits: Limits = DEFAULT_LIMIT
     case "compact":
     case "leaseRevoke":
     case "leaseKeepAlive":
+    case "leaseTimeToLive":
+    case "leaseLeases":
       return undefined;
   }
 }

@@ -53,9 +53,23 @@ function shapesOf(req: EtcdRequest | TxnOp, seen: Seen, nested = false): void {
     case "leaseGrant":
       if (req.ID === 0) tally(seen, "server-assigned lease");
       return;
+    case "leaseTimeToLive":
+      tally(seen, req.keys ? "timeToLive with keys" : "timeToLive");
+      return;
+    case "leaseLeases":
+      tally(seen, "list of leases");
+      return;
     default:
       return;
   }
+}
+
+/** The store's answer: the lessor's requests from the (leader) lessor, the rest applied as log entries. */
+function answer(server: KvServer, request: EtcdRequest, nowUs: number, nextIndex: () => number): EtcdResponse {
+  if (request.type === "leaseKeepAlive") return server.leaseKeepAlive(request.ID, nowUs);
+  if (request.type === "leaseTimeToLive") return server.leaseTimeToLive(request, nowUs);
+  if (request.type === "leaseLeases") return server.leaseLeases();
+  return server.applyRequest(nextIndex(), request as LogRequest, nowUs) as EtcdResponse;
 }
 
 /** One run: clients take turns; each request goes to the store, then to the model. */
@@ -72,14 +86,25 @@ function runSequential(seed: number, keys: number, set: RequestSet, seen: Seen):
     shapesOf(request, seen);
     const invalid = validateRequest(request);
     if (invalid) return { failure: `request ${i} fails etcd's checks (${invalid}): ${JSON.stringify(request)}` };
-    const nowUs = i * 1_000;
-    const response = (request.type === "leaseKeepAlive" ? server.leaseKeepAlive(request.ID, nowUs) : server.applyRequest(++index, request as LogRequest, nowUs)) as EtcdResponse;
+    // 10 ms a request: 4 s a run, so some leases (TTL 2–6 s) expire.
+    const nowUs = i * 10_000;
+    const response = answer(server, request, nowUs, () => ++index);
     if ("error" in response && response.error) tally(seen, `error: ${response.error}`);
+    if (request.type === "leaseTimeToLive" && (response as { TTL?: number }).TTL === -1) tally(seen, "timeToLive of a lease gone");
     if (request.type === "txn" && !("error" in response)) tally(seen, `txn ${(response as { succeeded: boolean }).succeeded ? "succeeded" : "failed"}`);
     const next = etcdStep(model, request, response);
     if (next === undefined) return { failure: `request ${i}: the model does not accept the store's answer\n  ${JSON.stringify(request)}\n  → ${JSON.stringify(response)}\n  model state: ${model.text}` };
     model = next;
     learn(set, state, request, response);
+    // The lessor revokes what has expired, through the log, as the store's leader does.
+    for (const ID of server.expiredLeases(nowUs)) {
+      const revoke: EtcdRequest = { type: "leaseRevoke", ID };
+      const revoked = answer(server, revoke, nowUs, () => ++index);
+      const after = etcdStep(model, revoke, revoked);
+      if (after === undefined) return { failure: `request ${i}: the model does not accept the expiry of lease ${ID}: ${JSON.stringify(revoked)}` };
+      model = after;
+      tally(seen, "lease expired");
+    }
   }
   return {};
 }
@@ -98,6 +123,7 @@ describe("kv requests: the full set against the store and the model", () => {
     const shapes = [
       "range keysOnly", "range countOnly", "range at a revision", "sub-range", "put ignoreValue", "put ignoreLease",
       "range delete", "nested txn", "several compares", "compare over a range", "server-assigned lease", "txn succeeded", "txn failed",
+      "timeToLive", "timeToLive with keys", "timeToLive of a lease gone", "list of leases", "lease expired",
       `error: ${ERR_KEY_NOT_FOUND}`, `error: ${ERR_COMPACTED}`,
     ];
     for (const target of ["VERSION", "CREATE", "MOD", "VALUE", "LEASE"]) for (const result of ["EQUAL", "NOT_EQUAL", "GREATER", "LESS"]) shapes.push(`compare ${target} ${result}`);
@@ -110,7 +136,7 @@ describe("kv requests: the full set against the store and the model", () => {
   it("the basic set draws none of the full set's shapes (its runs stay what they were)", () => {
     const seen: Seen = new Map();
     for (let seed = 1; seed <= 10; seed++) expect(runSequential(seed, 5, "basic", seen).failure).toBeUndefined();
-    const fullOnly = [...seen.keys()].filter((k) => !k.startsWith("error:") && !k.startsWith("txn ") && k !== "compare MOD EQUAL");
+    const fullOnly = [...seen.keys()].filter((k) => !k.startsWith("error:") && !k.startsWith("txn ") && k !== "compare MOD EQUAL" && k !== "lease expired");
     expect(fullOnly).toEqual([]);
     expect(seen.get("compare MOD EQUAL")).toBeGreaterThan(0);
   });

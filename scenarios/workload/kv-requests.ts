@@ -82,11 +82,15 @@ function makeBasic(opType: OpType, state: ClientState, spec: WorkloadSpec, rng: 
   }
 }
 
-/** Lease and compaction requests, the same in both sets but for who picks a lease's ID. */
-function sharedRequest(opType: OpType, key: string, state: ClientState, spec: WorkloadSpec, rng: Rng, serverAssigned: boolean): MadeRequest {
+/**
+ * Lease and compaction requests, the same in both sets but for who picks a lease's ID and,
+ * in the full set, the lessor's queries (TimeToLive, the list of leases).
+ */
+function sharedRequest(opType: OpType, key: string, state: ClientState, spec: WorkloadSpec, rng: Rng, full: boolean): MadeRequest {
   switch (opType) {
     case "lease":
-      return { request: leaseRequest(key, state, spec, rng, serverAssigned), linearizable: true };
+      if (full && state.lease !== 0 && rng.chance(0.25)) return { request: leaseQuery(state, rng), linearizable: true };
+      return { request: leaseRequest(key, state, spec, rng, full), linearizable: true };
     case "compact":
       return { request: { type: "compact", revision: Math.max(1, state.lastRevision - rng.int(0, 5)) }, linearizable: true };
     default:
@@ -121,6 +125,12 @@ function leaseRequest(key: string, state: ClientState, spec: WorkloadSpec, rng: 
   const id = state.lease;
   state.lease = 0;
   return { type: "leaseRevoke", ID: id };
+}
+
+/** TimeToLive of the client's lease (with its keys, half the time), or the list of every lease. */
+function leaseQuery(state: ClientState, rng: Rng): EtcdRequest {
+  if (rng.chance(0.3)) return { type: "leaseLeases" };
+  return { type: "leaseTimeToLive", ID: state.lease, ...(rng.chance(0.5) ? { keys: true } : {}) };
 }
 
 /** A revision at or a little below the newest the client has seen (maybe compacted away). */
@@ -313,6 +323,10 @@ function learnOp(state: ClientState, request: EtcdRequest | TxnOp, response: Rec
     case "leaseGrant":
       // A server-assigned lease becomes the client's lease once granted.
       if (request.ID === 0 && typeof response.ID === "number" && state.lease === 0) state.lease = response.ID;
+      return;
+    case "leaseTimeToLive":
+      // The client's lease is gone (expired, its keys deleted): the next lease request grants another.
+      if (response.TTL === -1 && request.ID === state.lease) state.lease = 0;
       return;
     default:
       return;

@@ -349,6 +349,18 @@ export class EtcdNode {
       });
       return;
     }
+    if (req.type === "leaseTimeToLive" || req.type === "leaseLeases") {
+      // The leader's lessor answers (etcd forwards these to the leader), after a heartbeat
+      // round and once it has applied everything committed before it: a leader that has
+      // not applied a grant or revoke it committed would answer from the past.
+      if (!this.host.isLeader()) return this.reply(from, m.requestId, { error: lead ? ERR_NOT_LEADER : ERR_NO_LEADER }, lead);
+      this.host.readIndex((r) => {
+        if (!r.ok) return this.reply(from, m.requestId, { error: /leader/.test(r.error) ? ERR_NO_LEADER : ERR_TIMEOUT });
+        const response = req.type === "leaseTimeToLive" ? this.server.leaseTimeToLive(req, this.ctx.nowUs()) : this.server.leaseLeases();
+        this.reply(from, m.requestId, response, this.host.status().lead);
+      });
+      return;
+    }
     if (!this.host.isLeader()) return this.forwardProposal(from, m.requestId, req as LogRequest, lead);
     this.host.propose(encodeRequest(req as LogRequest), (r) => {
       if (!r.ok) return this.reply(from, m.requestId, { error: ERR_TIMEOUT });

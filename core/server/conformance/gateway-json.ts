@@ -21,6 +21,9 @@ export interface Namespace {
   leaseBase: number;
 }
 
+/** Each namespace's lease IDs: leaseBase + 1 … leaseBase + this - 1. */
+export const LEASE_IDS_PER_NAMESPACE = 1_000;
+
 type Json = Record<string, unknown>;
 
 const enc = new TextEncoder();
@@ -106,6 +109,8 @@ export function toGateway(ns: Namespace, req: EtcdRequest): { path: string; body
     case "leaseGrant": return { path: "/v3/lease/grant", body: { TTL: req.TTL, ID: leaseOut(ns, req.ID) } };
     case "leaseRevoke": return { path: "/v3/lease/revoke", body: { ID: leaseOut(ns, req.ID) } };
     case "leaseKeepAlive": return { path: "/v3/lease/keepalive", body: { ID: leaseOut(ns, req.ID) } };
+    case "leaseTimeToLive": return { path: "/v3/lease/timetolive", body: clean({ ID: leaseOut(ns, req.ID), keys: req.keys }) };
+    case "leaseLeases": return { path: "/v3/lease/leases", body: {} };
   }
 }
 
@@ -185,6 +190,15 @@ export function fromGateway(ns: Namespace, req: EtcdRequest, body: Json): EtcdRe
       if (typeof (r as Json).error === "string") return { error: String((r as Json).error) };
       if (num(r.TTL) <= 0) return { error: ERR_LEASE_NOT_FOUND };
       return { type: "leaseKeepAlive", header: headerIn(ns, r.header), ID: leaseIn(ns, r.ID), TTL: num(r.TTL) };
+    }
+    case "leaseTimeToLive": {
+      const keys = body.keys === undefined ? undefined : (body.keys as unknown[]).map((k) => keyIn(ns, k));
+      return { type: "leaseTimeToLive", header: headerIn(ns, body.header), ID: leaseIn(ns, body.ID), TTL: num(body.TTL), grantedTTL: num(body.grantedTTL), ...(keys ? { keys } : {}) };
+    }
+    case "leaseLeases": {
+      // The server's every lease: this script's are those in its namespace's block of IDs.
+      const leases = ((body.leases as Json[] | undefined) ?? []).map((l) => leaseIn(ns, l.ID)).filter((id) => id > 0 && id < LEASE_IDS_PER_NAMESPACE);
+      return { type: "leaseLeases", header: headerIn(ns, body.header), leases: leases.sort((a, b) => a - b) };
     }
   }
 }

@@ -34,6 +34,8 @@ export const compact = (revision: number): LogRequest => ({ type: "compact", rev
 export const grant = (ID: number, TTL: number): LogRequest => ({ type: "leaseGrant", ID, TTL });
 export const revoke = (ID: number): LogRequest => ({ type: "leaseRevoke", ID });
 export const keepAlive = (ID: number): EtcdRequest => ({ type: "leaseKeepAlive", ID });
+export const timeToLive = (ID: number, keys = false): EtcdRequest => ({ type: "leaseTimeToLive", ID, ...(keys ? { keys } : {}) });
+export const leases = (): EtcdRequest => ({ type: "leaseLeases" });
 
 const abcde = ["e", "c", "a", "d", "b"].map((k) => put(k, `v-${k}`));
 
@@ -177,6 +179,14 @@ export const KV_SCRIPTS: KvScript[] = [
   { name: "lease: revoke of a lease without keys does not bump", ops: [grant(1, 600), put("a", "1"), revoke(1), get("a")] },
   { name: "lease: put moves a key between leases; delete detaches", ops: [grant(1, 600), grant(2, 600), put("a", "1", { lease: 1 }), put("a", "2", { lease: 2 }), put("b", "1", { lease: 1 }), del("b"), put("b", "2"), revoke(1), get("a", { rangeEnd: "\0" }), revoke(2), get("a", { rangeEnd: "\0" })] },
   { name: "lease: keepalive of live and unknown leases", ops: [grant(1, 600), keepAlive(1), keepAlive(2)] },
+  {
+    name: "lease: timetolive (granted TTL, attached keys, unknown lease) and the list of leases",
+    ops: [
+      grant(1, 600), grant(2, 3), put("b", "1", { lease: 1 }), put("a", "1", { lease: 1 }), put("c", "1", { lease: 2 }),
+      timeToLive(1, true), timeToLive(1), timeToLive(2, true), timeToLive(3, true), leases(),
+      del("a"), timeToLive(1, true), revoke(2), timeToLive(2, true), leases(),
+    ],
+  },
   { name: "lease: txn put with a lease and compare on it", ops: [grant(4, 600), txn([], [put("a", "1", { lease: 4 }), put("b", "1")]), txn([cmp("a", "LEASE", "EQUAL", 4)], [put("b", "2", { lease: 4 })]), revoke(4), get("a", { rangeEnd: "\0" })] },
 ];
 
