@@ -25,6 +25,14 @@ describe("lease check", () => {
     expect(r.messages[0]).toMatch(/lease 7 expired early: revoke decided at 2100 ms .* alive until 3500 ms/);
   });
 
+  it("a TimeToLive answer promises the time it reports left; a lease it reports gone promises nothing", () => {
+    const timeToLive = (call: number, ret: number, TTL: number) => op({ input: { type: "leaseTimeToLive", ID: 7 }, call, return: ret, output: { type: "leaseTimeToLive", header: { revision: 1 }, ID: 7, TTL, grantedTTL: TTL > 0 ? 5 : 0 } as never });
+    // Granted for 2 s at 0; at 1.5 s the leader still had 3 s left (a new leader restarted it).
+    expect(checkLeases([grant(0, 1_000, 2), timeToLive(1_500_000, 1_600_000, 3), expire(3_000_000)], scenario()).result).toBe("fail");
+    expect(checkLeases([grant(0, 1_000, 2), timeToLive(1_500_000, 1_600_000, 3), expire(4_600_000)], scenario()).result).toBe("pass");
+    expect(checkLeases([grant(0, 1_000, 2), timeToLive(1_500_000, 1_600_000, -1), expire(2_100_000)], scenario()).result).toBe("pass");
+  });
+
   it("ignores a keepalive still in flight when the expiry was decided", () => {
     const r = checkLeases([grant(0, 1_000, 2), keepAlive(1_900_000, 2_300_000, 2), expire(2_100_000)], scenario());
     expect(r.result).toBe("pass");

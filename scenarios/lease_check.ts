@@ -1,6 +1,8 @@
 // The lease check: a lease its client kept alive is not expired early. A successful grant
 // or keepalive called at time c with TTL t promises the lease lives until at least c + t
-// (the leader started counting when it served the call, which was after c). The store's
+// (the leader started counting when it served the call, which was after c); so does a
+// TimeToLive answered with t seconds remaining (the leader found that much left when it
+// served the call, after c, and a later leader restarts every lease's full TTL). The store's
 // own expiry revokes (recorded as "lease-expire" operations at the moment a member decided
 // the lease was dead) must not come before the latest such promise that had been returned
 // by then.
@@ -38,7 +40,7 @@ export function checkLeases(ops: readonly RecordedOp[], scenario: Scenario): Che
   let ttlSecondsMax = 0;
   for (const op of ops) {
     if (op.status !== "ok" || op.return === null || !op.output || "error" in op.output) continue;
-    if (op.input.type !== "leaseGrant" && op.input.type !== "leaseKeepAlive") continue;
+    if (op.input.type !== "leaseGrant" && op.input.type !== "leaseKeepAlive" && op.input.type !== "leaseTimeToLive") continue;
     const ttl = (op.output as { TTL?: number }).TTL;
     if (typeof ttl !== "number" || ttl <= 0) continue;
     ttlSecondsMax = Math.max(ttlSecondsMax, ttl);
