@@ -140,6 +140,16 @@ describe("store hints", () => {
     expect(hintsOf([grant, use, unused], [put(4, "a", "1", 9)])).toEqual([4, 4, undefined]);
   });
 
+  it("an open lease grant goes in with the first answer that shows its lease alive (a TimeToLive, a list of leases)", () => {
+    const grant = open({ type: "leaseGrant", ID: 9, TTL: 5 }, 0);
+    const list = answered({ type: "leaseLeases" }, 5, 8, { type: "leaseLeases", header: { revision: 3 }, leases: [9] } as EtcdResponse);
+    const ttl = answered({ type: "leaseTimeToLive", ID: 9 }, 6, 9, { type: "leaseTimeToLive", header: { revision: 2 }, ID: 9, TTL: 4, grantedTTL: 5 } as EtcdResponse);
+    const gone = answered({ type: "leaseTimeToLive", ID: 10 }, 6, 9, { type: "leaseTimeToLive", header: { revision: 2 }, ID: 10, TTL: -1, grantedTTL: 0 } as EtcdResponse);
+    const other = open({ type: "leaseGrant", ID: 10, TTL: 5 }, 0);
+    expect(hintsOf([grant, list, other, gone], [put(2, "a", "1"), put(3, "b", "1")])).toEqual([3, 3, undefined, 2]);
+    expect(hintsOf([grant, list, ttl], [put(2, "a", "1"), put(3, "b", "1")])).toEqual([2, 3, 2]);
+  });
+
   it("an open compaction: where the harness saw it applied, or null", () => {
     const ops = [open({ type: "compact", revision: 3 }, 0), open({ type: "compact", revision: 5 }, 1)];
     expect(hintsOf(ops, [], [{ revision: 3, atRevision: 6 }])).toEqual([6, null]);

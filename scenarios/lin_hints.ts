@@ -11,10 +11,10 @@
 //   delete first; a range delete at the first later revision that deleted every key of its
 //   range and nothing else; a lease revoke at the revision that deleted exactly the lease's
 //   keys; a compaction where it applied; a lease grant with the first operation that used
-//   the lease; a txn's delete only where its compares, judged on the record, take the
-//   branch that deletes; and `null` (did not take effect) for a write or compaction whose
-//   effect is nowhere in the record (a txn whose success write is nowhere but whose failure
-//   branch deletes a key is placed as that delete would be).
+//   the lease or showed it alive; a txn's delete only where its compares, judged on the
+//   record, take the branch that deletes; and `null` (did not take effect) for a write or
+//   compaction whose effect is nowhere in the record (a txn whose success write is nowhere
+//   but whose failure branch deletes a key is placed as that delete would be).
 // Without these, each open request doubles what the search may have to try.
 import { type HistoryFileV1, historyToJson, type Operation } from "../checker/history";
 import type { StoreEvent } from "../checker/watch";
@@ -292,7 +292,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   const firstUse = new Map<number, number>();
   for (const op of out) {
     if (typeof op.hint !== "number") continue;
-    for (const id of leasesNamed(op.input)) firstUse.set(id, Math.min(firstUse.get(id) ?? Infinity, op.hint));
+    for (const id of leasesNamed(op.input, op.output)) firstUse.set(id, Math.min(firstUse.get(id) ?? Infinity, op.hint));
   }
   out.forEach((op, i) => {
     if (op.hint === undefined && op.input.type === "leaseGrant" && op.input.ID !== 0 && firstUse.has(op.input.ID)) out[i] = { ...op, hint: firstUse.get(op.input.ID)! };
@@ -300,10 +300,15 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   return out;
 }
 
-/** Leases an operation names (a put's lease, a keepalive's or revoke's ID). */
-function leasesNamed(input: EtcdRequest): number[] {
+/**
+ * Leases an operation names (a put's lease, a keepalive's or revoke's ID), or, answered, shows
+ * alive (a TimeToLive that found it, a list of leases).
+ */
+function leasesNamed(input: EtcdRequest, output: EtcdResponse | null): number[] {
   if (input.type === "put") return input.lease ? [input.lease] : [];
   if (input.type === "leaseKeepAlive" || input.type === "leaseRevoke") return [input.ID];
+  if (output && output.error === undefined && output.type === "leaseTimeToLive") return output.TTL >= 0 ? [output.ID] : [];
+  if (output && output.error === undefined && output.type === "leaseLeases") return output.leases;
   if (input.type === "txn") return [...input.success, ...input.failure].flatMap((o) => (o.type === "put" && o.lease ? [o.lease] : []));
   return [];
 }
