@@ -150,6 +150,17 @@ describe("store hints", () => {
     expect(hintsOf([grant, list, ttl], [put(2, "a", "1"), put(3, "b", "1")])).toEqual([2, 3, 2]);
   });
 
+  it("an open revoke that deleted nothing goes in with the first answer called after it that shows its lease gone", () => {
+    const revoke = open({ type: "leaseRevoke", ID: 9 }, 10);
+    const before = answered({ type: "leaseLeases" }, 5, 8, { type: "leaseLeases", header: { revision: 2 }, leases: [] } as EtcdResponse);
+    const still = answered({ type: "leaseLeases" }, 12, 14, { type: "leaseLeases", header: { revision: 3 }, leases: [9] } as EtcdResponse);
+    const gone = answered({ type: "leaseTimeToLive", ID: 9 }, 20, 22, { type: "leaseTimeToLive", header: { revision: 4 }, ID: 9, TTL: -1, grantedTTL: 0 } as EtcdResponse);
+    const store = [put(2, "a", "1"), put(3, "b", "1"), put(4, "c", "1")];
+    expect(hintsOf([revoke, before, still, gone], store)).toEqual([4, 2, 3, 4]);
+    // Nothing shows it gone: left out unless the checker finds it needed.
+    expect(hintsOf([revoke, before, still], store)).toEqual([undefined, 2, 3]);
+  });
+
   it("an open compaction: where the harness saw it applied, or null", () => {
     const ops = [open({ type: "compact", revision: 3 }, 0), open({ type: "compact", revision: 5 }, 1)];
     expect(hintsOf(ops, [], [{ revision: 3, atRevision: 6 }])).toEqual([6, null]);

@@ -11,7 +11,8 @@
 //   delete first; a range delete at the first later revision that deleted every key of its
 //   range and nothing else; a lease revoke at the revision that deleted exactly the lease's
 //   keys; a compaction where it applied; a lease grant with the first operation that used
-//   the lease or showed it alive; a txn's delete only where its compares, judged on the
+//   the lease or showed it alive, a revoke that deleted nothing with the first answer called
+//   after it that showed the lease gone; a txn's delete only where its compares, judged on the
 //   record, take the branch that deletes; and `null` (did not take effect) for a write or
 //   compaction whose effect is nowhere in the record (a txn whose success write is nowhere
 //   but whose failure branch deletes a key is placed as that delete would be).
@@ -296,6 +297,21 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   }
   out.forEach((op, i) => {
     if (op.hint === undefined && op.input.type === "leaseGrant" && op.input.ID !== 0 && firstUse.has(op.input.ID)) out[i] = { ...op, hint: firstUse.get(op.input.ID)! };
+  });
+  // Likewise an open revoke of a lease that held no keys (so made no revision): it goes in
+  // with the first answer, called after it, that shows the lease gone (a list of leases
+  // without it, a TimeToLive of -1).
+  const shownGone = out.filter((op) => typeof op.hint === "number" && op.output && op.output.error === undefined && (op.output.type === "leaseLeases" || (op.output.type === "leaseTimeToLive" && op.output.TTL === -1)));
+  out.forEach((op, i) => {
+    if (op.hint !== undefined || op.input.type !== "leaseRevoke") return;
+    const id = op.input.ID;
+    let at: number | undefined;
+    for (const a of shownGone) {
+      const answer = a.output as EtcdResponse & { type: string; leases?: number[] };
+      const gone = answer.type === "leaseLeases" ? !answer.leases!.includes(id) : a.input.type === "leaseTimeToLive" && a.input.ID === id;
+      if (gone && a.call > op.call && (at === undefined || (a.hint as number) < at)) at = a.hint as number;
+    }
+    if (at !== undefined) out[i] = { ...op, hint: at };
   });
   return out;
 }
