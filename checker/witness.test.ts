@@ -133,6 +133,23 @@ describe("the proposed order within one hint", () => {
     expect(checkHistory(ops, etcdModel).verdict).toBe("linearizable");
   });
 
+  it("retries a group whose greedy order took the wrong one of two changes (two compactions answered at one revision)", () => {
+    type EOp = Operation<EtcdRequest, EtcdResponse>;
+    const put = (id: number, value: string, revision: number): EOp => ({ id, client: 0, input: { type: "put", key: "a", value }, call: id * 10, output: { type: "put", header: { revision } }, return: id * 10 + 5, hint: revision });
+    const ops: EOp[] = [
+      put(0, "1", 2), put(1, "2", 3), put(2, "3", 4),
+      // Called first, applied second: a compaction to 3 after one to 4 would have failed.
+      { id: 3, client: 1, input: { type: "compact", revision: 4 }, call: 100, output: { type: "compact", header: { revision: 4 } }, return: 140, hint: 4 },
+      { id: 4, client: 2, input: { type: "compact", revision: 3 }, call: 101, output: { type: "compact", header: { revision: 4 } }, return: 130, hint: 4 },
+    ];
+    expect(verifyWitness(etcdModel, ops).verified).toBe(true);
+    expect(checkHistory(ops, etcdModel).verdict).toBe("linearizable");
+    // Had both compactions been to 4, the second must fail: no retry makes that history pass.
+    const twice = [...ops.slice(0, 4), { ...ops[4]!, input: { type: "compact", revision: 4 } as EtcdRequest }];
+    expect(verifyWitness(etcdModel, twice).verified).toBe(false);
+    expect(checkHistory(twice, etcdModel).verdict).toBe("not-linearizable");
+  });
+
   it("does not take an open operation's failing reading for an observation (a put on a lease granted in the same hint)", () => {
     type EOp = Operation<EtcdRequest, EtcdResponse>;
     const ops: EOp[] = [

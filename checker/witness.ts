@@ -13,7 +13,9 @@
 //
 // The order: operations by hint; within one hint, and for operations that returned without
 // a hint (a definite error, say), greedily the first by call time that the model accepts
-// and real time allows at that point. Open operations (never returned) without a hint are
+// and real time allows at that point. A group that gets stuck starts over once per
+// operation left, that operation then preferred over other changes (bounded retries, no
+// search). Open operations (never returned) without a hint are
 // left out ("did not take effect") unless the order gets stuck where one of them, put in
 // just there, lets a stuck operation go on (a lease grant that timed out, which a later
 // revoke shows did apply); an open operation hinted `null` (the system says it did not take
@@ -68,6 +70,24 @@ export function verifyWitness<S, I, O>(model: Model<S, I, O>, ops: readonly Oper
   let steps = 0;
   let h = 0;
   const pending: Operation<I, O>[] = [];
+  // A group's greedy order can take the wrong one of two changes (two compactions answered
+  // at one revision, called in the other order than they applied). When the group gets
+  // stuck, it starts over from where it began, with the stuck operation preferred over
+  // other changes; each operation at most once per group, so the retries are bounded.
+  const preferred = new Set<Operation<I, O>>();
+  /** What the current group placed, and from which list, to undo on a retry. */
+  let journal: { op: Operation<I, O>; list: Operation<I, O>[] }[] = [];
+  let groupStart: { state: S; first: number } = { state, first: 0 };
+  const undoGroup = (): void => {
+    for (const { op, list } of journal) {
+      placed[index.get(op)!] = 0;
+      list.push(op);
+    }
+    for (const list of [pending, floating, optional]) list.sort(byCall);
+    journal = [];
+    state = groupStart.state;
+    first = groupStart.first;
+  };
   /**
    * Places one operation of `list`: the first (by call time) that the model accepts and
    * that, answered, leaves the state as it is (a read), else the first it accepts at all. Operations
@@ -77,6 +97,7 @@ export function verifyWitness<S, I, O>(model: Model<S, I, O>, ops: readonly Oper
    */
   const place = (list: Operation<I, O>[]): boolean => {
     let chosen: { j: number; after: S } | undefined;
+    let favoured: { j: number; after: S } | undefined;
     for (let j = 0; j < list.length; j++) {
       const op = list[j]!;
       if (!realTimeAllows(op)) continue;
@@ -87,15 +108,19 @@ export function verifyWitness<S, I, O>(model: Model<S, I, O>, ops: readonly Oper
       // answer, and its hint claims it took effect, so a step that changes nothing (a put
       // on a lease not yet granted, failing) is its least likely reading, not its first.
       if (op.return !== Infinity && (after === state || (model.hash(after) === model.hash(state) && model.equal(after, state)))) {
-        chosen = { j, after };
+        chosen = favoured = { j, after };
         break;
       }
       chosen ??= { j, after };
+      if (favoured === undefined && preferred.has(op)) favoured = { j, after };
     }
-    if (chosen === undefined) return false;
-    state = chosen.after;
-    placed[index.get(list[chosen.j]!)!] = 1;
-    list.splice(chosen.j, 1);
+    const pick = favoured ?? chosen;
+    if (pick === undefined) return false;
+    const op = list[pick.j]!;
+    state = pick.after;
+    placed[index.get(op)!] = 1;
+    list.splice(pick.j, 1);
+    journal.push({ op, list });
     return true;
   };
   /** Puts in the first optional operation after which a stuck one fits (a step of lookahead). */
@@ -110,6 +135,7 @@ export function verifyWitness<S, I, O>(model: Model<S, I, O>, ops: readonly Oper
       state = after;
       if (place(floating) || place(pending)) {
         optional.splice(j, 1);
+        journal.push({ op: o, list: optional });
         return true;
       }
       state = before;
@@ -121,13 +147,21 @@ export function verifyWitness<S, I, O>(model: Model<S, I, O>, ops: readonly Oper
     if (pending.length === 0) {
       const hint = at(hinted[h]!);
       while (h < hinted.length && at(hinted[h]!) === hint) pending.push(hinted[h++]!);
+      journal = [];
+      preferred.clear();
+      groupStart = { state, first };
     }
     // Operations that returned without a hint go in at the first point they fit. (Were one
     // to change the state, an early place could refuse a valid order: that only sends the
     // history to the search. raftsim's are definite errors, which change nothing.)
     if (place(floating) || place(pending) || unblock()) continue;
-    const stuck = pending[0]!;
-    return { verified: false, steps, refused: `operation ${stuck.id} (hint ${stuck.hint}) fits nowhere at its hint` };
+    const stuck = pending.find((op) => !preferred.has(op));
+    if (stuck !== undefined && journal.length > 0) {
+      preferred.add(stuck);
+      undoGroup();
+      continue;
+    }
+    return { verified: false, steps, refused: `operation ${pending[0]!.id} (hint ${pending[0]!.hint}) fits nowhere at its hint` };
   }
   while (floating.length > 0) if (!place(floating) && !unblock()) return { verified: false, steps, refused: `operation ${floating[0]!.id} (no hint) fits nowhere` };
   return { verified: true, steps };

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Operation } from "../checker/history";
 import { checkHistory } from "../checker/index";
 import type { StoreEvent } from "../checker/watch";
-import type { EtcdRequest, EtcdResponse } from "../core/server/api";
+import { ERR_LEASE_NOT_FOUND, type EtcdRequest, type EtcdResponse } from "../core/server/api";
 import { fuzzCaseArb } from "./fuzz/arbitraries";
 import { runSeed } from "./fuzz/seeds";
 import { withStoreHints } from "./lin_hints";
@@ -159,6 +159,9 @@ describe("store hints", () => {
     expect(hintsOf([revoke, before, still, gone], store)).toEqual([4, 2, 3, 4]);
     // Nothing shows it gone: left out unless the checker finds it needed.
     expect(hintsOf([revoke, before, still], store)).toEqual([undefined, 2, 3]);
+    // A revoke answered "lease not found" did nothing: no hint.
+    const notFound = answered({ type: "leaseRevoke", ID: 9 }, 10, 11, { error: ERR_LEASE_NOT_FOUND } as EtcdResponse);
+    expect(hintsOf([notFound, gone], store)).toEqual([undefined, 4]);
   });
 
   it("an open compaction: where the harness saw it applied, or null", () => {

@@ -303,7 +303,8 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   // without it, a TimeToLive of -1).
   const shownGone = out.filter((op) => typeof op.hint === "number" && op.output && op.output.error === undefined && (op.output.type === "leaseLeases" || (op.output.type === "leaseTimeToLive" && op.output.TTL === -1)));
   out.forEach((op, i) => {
-    if (op.hint !== undefined || op.input.type !== "leaseRevoke") return;
+    // (A definite error, "lease not found" say, did nothing, and stays where it is due.)
+    if (op.hint !== undefined || op.input.type !== "leaseRevoke" || isDefiniteError(op.output)) return;
     const id = op.input.ID;
     let at: number | undefined;
     for (const a of shownGone) {
