@@ -51,6 +51,13 @@ describe("store hints", () => {
     expect(hintsOf([seen, first, retry], [put(2, "a", "1"), del(4, "a")])).toEqual([3, null, 4]);
   });
 
+  it("an open delete takes the first deletion of its key it may have made, not a later one", () => {
+    // Deleted at 3 right after the call, put again at 4, deleted at 5 by someone the record
+    // does not name: the timed-out delete made 3.
+    const d = open({ type: "deleteRange", key: "a" }, 10);
+    expect(hintsOf([d], [put(2, "a", "1"), del(3, "a"), put(4, "a", "2"), del(5, "a")])).toEqual([3]);
+  });
+
   it("an open ignoreValue put: the revision that rewrote the value the key had; ignoreLease: any lease", () => {
     const store = [put(2, "a", "1"), put(3, "b", "x", 7), put(4, "a", "1"), put(5, "b", "y", 7)];
     const ignoreValue = open({ type: "put", key: "a", value: "", ignoreValue: true }, 0);

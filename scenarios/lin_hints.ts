@@ -7,7 +7,7 @@
 //   compaction (sim/etcd/oracle.ts): a put (or a txn's put) at the one revision holding its
 //   key, value and lease that no answered or earlier open write took (an ignoreValue put:
 //   one that rewrote the value the key had; an ignoreLease put: any lease); a one-key delete at
-//   an unclaimed deletion of that key after all it could have seen, the latest-called
+//   the first unclaimed deletion of that key after all it could have seen, the latest-called
 //   delete first; a range delete at the first later revision that deleted every key of its
 //   range and nothing else; a lease revoke at the revision that deleted exactly the lease's
 //   keys; a compaction where it applied; a lease grant with the first operation that used
@@ -261,7 +261,9 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     const branchFits = (r: number) => input.type !== "txn" || (etcdRespond(recordState(r - 1), input).response as { succeeded?: boolean }).succeeded === !failureBranch;
     // Not a revision a range delete took, nor one that deleted several keys (not one key's delete).
     const mayBe = (r: number) => r > after && !takenByOpen.has(r) && (deletedAt.get(r)?.length ?? 1) === 1 && branchFits(r);
-    if (at) for (let j = at.length - 1; j >= 0; j--) if (mayBe(at[j]!)) (k = j), (j = -1);
+    // The first deletion it may have made: a request that timed out applies soon after its
+    // call, and a later deletion of the key is more likely someone else's.
+    if (at) k = at.findIndex((r) => mayBe(r));
     if (k >= 0) {
       const revision = at!.splice(k, 1)[0]!;
       out[i] = { ...out[i]!, hint: revision };
