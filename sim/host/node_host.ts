@@ -175,7 +175,11 @@ export class RaftHost implements NodeProgram {
   onMessage(from: NodeId, msgType: string, payload: unknown): void {
     if (this.opts.stopWhenRemoved && !this.failed) {
       if (msgType === MSG_MEMBER_REMOVED) return this.stopRemoved("the member has been permanently removed from the cluster");
-      if (isRaftType(msgType) && this.removedPeer(from)) {
+      // Any peer traffic, not only Raft's: etcd's forwarded proposals and lease calls travel
+      // over the same peer transport, which turns away a removed member. A learner removed
+      // while cut off sends no Raft message at all, only its clients' forwarded writes, and
+      // would otherwise go on answering them (with timeouts) for ever.
+      if (this.removedPeer(from)) {
         this.ctx.send(from, MSG_MEMBER_REMOVED, null, { bytes: 64 });
         return;
       }
