@@ -338,28 +338,15 @@ export class EtcdNode {
     if (invalid) return this.reply(from, m.requestId, { error: invalid });
     const lead = this.host.status().lead;
     if (req.type === "range") return this.read(from, m.requestId, req);
-    if (req.type === "leaseKeepAlive") {
-      if (!this.host.isLeader()) return this.reply(from, m.requestId, { error: lead ? ERR_NOT_LEADER : ERR_NO_LEADER }, lead);
-      // A deposed leader that has not noticed yet must not promise a lease life the real
-      // leader knows nothing of: confirm leadership with a heartbeat round first (etcd 3.5
-      // checks leadership before a renewal for this reason).
-      this.host.readIndex((r) => {
-        if (!r.ok) return this.reply(from, m.requestId, { error: /leader/.test(r.error) ? ERR_NO_LEADER : ERR_TIMEOUT });
-        this.renewLease(from, m.requestId, req.ID, this.ctx.nowUs() + LEASE_REVOKE_WAIT_TICKS * this.opts.tickUs);
-      });
-      return;
-    }
+    // A deposed leader that has not noticed yet must not promise a lease life the real
+    // leader knows nothing of (etcd 3.5 checks leadership before a renewal for this reason).
+    if (req.type === "leaseKeepAlive") return this.onConfirmedLeader(from, m.requestId, () => this.renewLease(from, m.requestId, req.ID, this.ctx.nowUs() + LEASE_REVOKE_WAIT_TICKS * this.opts.tickUs));
+    // Nor answer from the past: one that has not applied a grant or revoke it committed.
     if (req.type === "leaseTimeToLive" || req.type === "leaseLeases") {
-      // The leader's lessor answers (etcd forwards these to the leader), after a heartbeat
-      // round and once it has applied everything committed before it: a leader that has
-      // not applied a grant or revoke it committed would answer from the past.
-      if (!this.host.isLeader()) return this.reply(from, m.requestId, { error: lead ? ERR_NOT_LEADER : ERR_NO_LEADER }, lead);
-      this.host.readIndex((r) => {
-        if (!r.ok) return this.reply(from, m.requestId, { error: /leader/.test(r.error) ? ERR_NO_LEADER : ERR_TIMEOUT });
+      return this.onConfirmedLeader(from, m.requestId, () => {
         const response = req.type === "leaseTimeToLive" ? this.server.leaseTimeToLive(req, this.ctx.nowUs()) : this.server.leaseLeases();
         this.reply(from, m.requestId, response, this.host.status().lead);
       });
-      return;
     }
     if (!this.host.isLeader()) return this.forwardProposal(from, m.requestId, req as LogRequest, lead);
     this.host.propose(encodeRequest(req as LogRequest), (r) => {
@@ -367,6 +354,20 @@ export class EtcdNode {
       const response = this.responses.get(r.index);
       this.responses.delete(r.index);
       this.reply(from, m.requestId, response ?? { error: ERR_TIMEOUT });
+    });
+  }
+
+  /**
+   * The leader's lessor answers these (etcd forwards them to the leader): a follower says
+   * "not leader"; the leader first confirms its leadership with a heartbeat round and waits
+   * until it has applied what was committed before the call (a read index), then `serve`s.
+   */
+  private onConfirmedLeader(from: number, requestId: number, serve: () => void): void {
+    const lead = this.host.status().lead;
+    if (!this.host.isLeader()) return this.reply(from, requestId, { error: lead ? ERR_NOT_LEADER : ERR_NO_LEADER }, lead);
+    this.host.readIndex((r) => {
+      if (!r.ok) return this.reply(from, requestId, { error: /leader/.test(r.error) ? ERR_NO_LEADER : ERR_TIMEOUT });
+      serve();
     });
   }
 
