@@ -11,7 +11,7 @@ import type { Message } from "../../core/raft/types";
 import type { HostObserver, RaftHost } from "./node_host";
 
 export interface SafetyViolation {
-  readonly property: "election-safety" | "leader-completeness" | "committed-changed" | "applied-diverged" | "log-matching" | "commit-rule" | "lease-read" | "liveness" | "assertion";
+  readonly property: "election-safety" | "leader-completeness" | "committed-changed" | "applied-diverged" | "log-matching" | "commit-rule" | "lease-read" | "vote-once" | "liveness" | "assertion";
   readonly message: string;
 }
 
@@ -28,6 +28,8 @@ export class SafetyMonitor implements HostObserver {
   /** Throw SafetyBreach at the first violation instead of only recording it. */
   stopOnViolation = false;
   private readonly leaderOfTerm = new Map<number, NodeId>();
+  /** Whom each node voted for in each term, by "voter/term" (its own id when it campaigned). */
+  private readonly voteOf = new Map<string, NodeId>();
   /** index -> term of the committed entry, and the lowest term in which it was seen committed. */
   private readonly committed = new Map<number, { term: number; seenInTerm: number }>();
   private readonly applied = new Map<number, { term: number; hash: number }>();
@@ -109,11 +111,26 @@ export class SafetyMonitor implements HostObserver {
    * older-term index within one Ready, so the appends are where a wrong count shows.)
    */
   onSend(host: RaftHost, m: Message): void {
+    if (m.type === "vote") this.noteVote(host.id, m.term, host.id);
+    else if (m.type === "vote-resp" && !m.reject) this.noteVote(host.id, m.term, m.to);
     if (m.type !== "app" || m.commit === undefined) return;
     const inherited = this.inheritedCommit.get(`${host.id}/${m.term}`);
     if (inherited === undefined || m.commit <= inherited) return;
     const t = host.rn.raft.log.term(m.commit);
     if (t !== undefined && t !== m.term) this.fail("commit-rule", `leader ${host.id} of term ${m.term} advertised commit index ${m.commit}, an entry of term ${t}, counted by replicas`);
+  }
+
+  /**
+   * §5.2 and Figure 2: a server votes for at most one candidate in a term (a candidate for
+   * itself), and persists the vote before answering, so a crash cannot make it forget. Two
+   * votes break election safety only when both candidates also reach a quorum; the double
+   * vote itself is the breach, seen from the messages on the wire.
+   */
+  private noteVote(voter: NodeId, term: number, candidate: NodeId): void {
+    const key = `${voter}/${term}`;
+    const prev = this.voteOf.get(key);
+    if (prev === undefined) this.voteOf.set(key, candidate);
+    else if (prev !== candidate) this.fail("vote-once", `node ${voter} voted for ${prev} and for ${candidate} in term ${term}`);
   }
 
   onCommit(host: RaftHost, from: number, to: number): void {

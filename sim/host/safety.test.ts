@@ -1,0 +1,47 @@
+// The safety monitor's vote rule (Raft §5.2, Figure 2): a server votes for at most one
+// candidate per term, a candidate for itself, and remembers the vote across crashes. The
+// monitor reads votes off the wire: vote requests (a candidate's own vote) and granted
+// vote responses. Pre-votes are not votes: nothing is persisted for them.
+import { describe, expect, it } from "vitest";
+import type { Message, MessageType } from "../../core/raft/types";
+import type { RaftHost } from "./node_host";
+import { SafetyBreach, SafetyMonitor } from "./safety";
+
+/** The monitor reads only the host's id on vote traffic. */
+const host = (id: number) => ({ id }) as unknown as RaftHost;
+const msg = (type: MessageType, from: number, to: number, term: number, reject = false): Message => ({ type, from, to, term, reject });
+
+describe("SafetyMonitor: one vote per term (§5.2)", () => {
+  it("a voter granting two candidates in one term is a violation", () => {
+    const m = new SafetyMonitor();
+    m.onSend(host(3), msg("vote-resp", 3, 1, 4));
+    m.onSend(host(3), msg("vote-resp", 3, 2, 4));
+    expect(m.violations).toEqual([{ property: "vote-once", message: "node 3 voted for 1 and for 2 in term 4" }]);
+  });
+
+  it("a candidate that grants another candidate its vote in its own term is a violation", () => {
+    const m = new SafetyMonitor();
+    m.onSend(host(2), msg("vote", 2, 1, 7));
+    m.onSend(host(2), msg("vote", 2, 3, 7));
+    m.onSend(host(2), msg("vote-resp", 2, 1, 7));
+    expect(m.violations.map((v) => v.message)).toEqual(["node 2 voted for 2 and for 1 in term 7"]);
+  });
+
+  it("repeated grants to the same candidate, rejections, pre-votes and later terms are fine", () => {
+    const m = new SafetyMonitor();
+    m.onSend(host(3), msg("vote-resp", 3, 1, 4));
+    m.onSend(host(3), msg("vote-resp", 3, 1, 4)); // a duplicated request answered again
+    m.onSend(host(3), msg("vote-resp", 3, 2, 4, true)); // refused
+    m.onSend(host(3), msg("pre-vote-resp", 3, 2, 4)); // a pre-vote for the same term
+    m.onSend(host(3), msg("vote-resp", 3, 2, 5)); // the next term
+    m.onSend(host(1), msg("vote-resp", 1, 2, 4)); // another voter
+    expect(m.violations).toEqual([]);
+  });
+
+  it("stops the run at the double vote with stopOnViolation", () => {
+    const m = new SafetyMonitor();
+    m.stopOnViolation = true;
+    m.onSend(host(5), msg("vote-resp", 5, 4, 3));
+    expect(() => m.onSend(host(5), msg("vote-resp", 5, 1, 3))).toThrow(SafetyBreach);
+  });
+});
