@@ -10,6 +10,7 @@ export const MSG_CLIENT_REQUEST = "client-req";
 export const MSG_CLIENT_RESPONSE = "client-resp";
 export const MSG_WATCH_CREATE = "watch-create";
 export const MSG_WATCH_RESPONSE = "watch-resp";
+export const MSG_WATCH_PROGRESS = "watch-progress";
 
 export interface ClientRequestMsg {
   clientId: number;
@@ -28,6 +29,12 @@ export interface WatchCreateMsg {
   clientId: number;
   watcherId: number;
   request: WatchCreateRequest;
+}
+
+/** WatchProgressRequest on the stream of one watcher (etcd: sent on the stream, answered on it). */
+export interface WatchProgressMsg {
+  clientId: number;
+  watcherId: number;
 }
 
 export interface WatchResponseMsg {

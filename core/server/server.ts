@@ -266,8 +266,9 @@ export class KvServer {
     return this.watches.cancel(id, this.store.currentRevision());
   }
 
-  requestWatchProgress(): void {
-    this.watches.requestProgress(this.store.currentRevision());
+  /** A progress notification, queued behind pending events, to every watcher or to watcher `watchId`. */
+  requestWatchProgress(watchId?: number): void {
+    this.watches.requestProgress(this.store.currentRevision(), watchId);
   }
 
   watchProgressTick(): void {

@@ -89,6 +89,20 @@ describe("watch", () => {
     expect(kinds(s.server.drainWatchResponses())).toEqual(["progress@3", "events@2"]);
   });
 
+  it("progress requested for one watcher goes to that watcher only, and to no cancelled one", () => {
+    const s = local();
+    const a = s.server.watch({ key: "a" });
+    const b = s.server.watch({ key: "b" });
+    s.server.drainWatchResponses();
+    s.request(put("b", "1"));
+    s.server.requestWatchProgress(b);
+    expect(s.server.drainWatchResponses().map((r) => [r.watchId, kinds([r])[0]])).toEqual([[b, "events@2"], [b, "progress@2"]]);
+    s.server.cancelWatch(a);
+    s.server.drainWatchResponses();
+    s.server.requestWatchProgress(a);
+    expect(s.server.drainWatchResponses()).toEqual([]);
+  });
+
   it("the periodic tick notifies only progressNotify watchers", () => {
     const s = local();
     const a = s.server.watch({ key: "a", progressNotify: true });

@@ -139,9 +139,12 @@ export class WatchHub {
     for (const w of this.watchers) if (w.progressNotify) this.progress(w, currentRevision);
   }
 
-  /** WatchProgressRequest: a progress notification to every watcher. */
-  requestProgress(currentRevision: number): void {
-    for (const w of this.watchers) this.progress(w, currentRevision);
+  /**
+   * WatchProgressRequest: a progress notification to every watcher, or to the one watcher
+   * `id` (a stream carrying one watch). Unknown or cancelled ids get nothing.
+   */
+  requestProgress(currentRevision: number, id?: number): void {
+    for (const w of this.watchers) if (id === undefined || w.id === id) this.progress(w, currentRevision);
   }
 
   /** Takes up to `max` queued responses, oldest first. */

@@ -5,7 +5,7 @@
 // member from the revision after the last one it saw — which may by then be compacted, so
 // the server must cancel it rather than skip ahead. Each stream is its own history for the
 // checker: its request carries the revision it resumed from.
-import { MSG_WATCH_CREATE, MSG_WATCH_RESPONSE, type WatchCreateMsg } from "../../core/client/protocol";
+import { MSG_WATCH_CREATE, MSG_WATCH_PROGRESS, MSG_WATCH_RESPONSE, type WatchCreateMsg, type WatchProgressMsg } from "../../core/client/protocol";
 import type { WatchCreateRequest, WatchFilter, WatchResponse as ServerWatchResponse } from "../../core/server/api";
 import type { WatcherHistory } from "../../checker/watch";
 import type { WatchStreamMsg } from "../../sim/etcd/node";
@@ -26,6 +26,13 @@ const RESUME_DELAY_US_MAX = 800_000;
  */
 const STREAM_LIFETIME_US_MIN = 300_000;
 const STREAM_LIFETIME_US_MAX = 2_000_000;
+/**
+ * "full" watchers send WatchProgressRequests on some streams, one every so often (clientv3's
+ * RequestProgress; Kubernetes asks before serving a consistent list from its watch cache).
+ */
+const PROGRESS_REQUEST_CHANCE = 0.5;
+const PROGRESS_REQUEST_GAP_US_MIN = 100_000;
+const PROGRESS_REQUEST_GAP_US_MAX = 1_000_000;
 /** A response missing this long while later ones arrived is lost: the stream is broken. */
 const STREAM_GAP_US_MAX = 500_000;
 
@@ -51,6 +58,8 @@ const KV_SUBRANGES: readonly { key: string; rangeEnd: string }[] = [{ key: "k1",
 
 export function startWatchers(world: World, rng: Rng, count: number, members: () => number[], startAtUs: number, range: { key: string; rangeEnd: string } = { key: "k", rangeEnd: "l" }, api: "basic" | "full" = "basic"): WatcherRecord[] {
   const records: WatcherRecord[] = [];
+  // Its own stream, so the watchers' other draws are what they were before progress requests.
+  const progressRng = api === "full" ? world.streams.stream("watch-progress") : undefined;
   for (let i = 0; i < count; i++) {
     const clientId = WATCHER_ID_BASE + i;
     let base: WatchCreateRequest = { ...range, prevKv: i % 2 === 0, progressNotify: true };
@@ -83,6 +92,15 @@ export function startWatchers(world: World, rng: Rng, count: number, members: ()
       world.scheduler.after(rng.int(STREAM_LIFETIME_US_MIN, STREAM_LIFETIME_US_MAX + 1), () => {
         if (stream === opened) resumeLater("stream lifetime over");
       });
+      if (progressRng?.chance(PROGRESS_REQUEST_CHANCE)) {
+        const ask = () => {
+          if (stream !== opened || opened.dead) return;
+          const progress: WatchProgressMsg = { clientId, watcherId };
+          world.network.send(clientId, member, MSG_WATCH_PROGRESS, progress, { bytes: 32, stream: true });
+          world.scheduler.after(progressRng.int(PROGRESS_REQUEST_GAP_US_MIN, PROGRESS_REQUEST_GAP_US_MAX + 1), ask);
+        };
+        world.scheduler.after(progressRng.int(PROGRESS_REQUEST_GAP_US_MIN, PROGRESS_REQUEST_GAP_US_MAX + 1), ask);
+      }
     };
 
     const resumeLater = (why: string) => {

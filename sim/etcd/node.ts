@@ -3,7 +3,7 @@
 // atomically), answers clients, serves linearizable reads through ReadIndex, expires leases
 // on the leader's clock, and streams watch responses to watchers.
 import type { BugSet } from "../../core/canary";
-import { MSG_CLIENT_REQUEST, MSG_CLIENT_RESPONSE, MSG_WATCH_CREATE, MSG_WATCH_RESPONSE, type ClientRequestMsg, type ClientResponseMsg, type WatchCreateMsg } from "../../core/client/protocol";
+import { MSG_CLIENT_REQUEST, MSG_CLIENT_RESPONSE, MSG_WATCH_CREATE, MSG_WATCH_PROGRESS, MSG_WATCH_RESPONSE, type ClientRequestMsg, type ClientResponseMsg, type WatchCreateMsg, type WatchProgressMsg } from "../../core/client/protocol";
 import { ERR_NO_LEADER, ERR_NOT_LEADER, ERR_TIMEOUT, isAdminRequest, type AdminResponse, type EtcdRequest, type EtcdResponse, type LogRequest, type RangeRequest, type WatchResponse } from "../../core/server/api";
 import { backendLayout, BackendCorruptError, decodeBackend, encodeBackend, encodeConsistentIndex } from "../../core/server/backend";
 import { BackendWriter } from "../../core/server/backend_writer";
@@ -323,6 +323,14 @@ export class EtcdNode {
       const id = this.server.watch(m.request);
       this.watchers.set(id, { clientId: from, watcherId: m.watcherId, seq: 0 });
       this.flushWatches();
+    } else if (msgType === MSG_WATCH_PROGRESS) {
+      // Answered by this member from its own store, on the asking stream, behind the events
+      // it has not sent yet; the send loop takes it out. A stream this member does not hold
+      // (it restarted since, or the create was lost) gets nothing, as a dead stream would.
+      const m = payload as WatchProgressMsg;
+      for (const [id, w] of this.watchers) {
+        if (w.clientId === from && w.watcherId === m.watcherId) this.server.requestWatchProgress(id);
+      }
     }
   }
 
