@@ -27,6 +27,8 @@ export interface WatchRequest {
   prevKv?: boolean;
   filters?: WatchFilter[];
   progressNotify?: boolean;
+  /** The client asked for fragments; the history holds the responses it joined from them. */
+  fragment?: boolean;
 }
 
 export interface WatchEvent {

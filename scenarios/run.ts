@@ -85,6 +85,7 @@ export function buildSystem(scenario: Scenario, nodeIds: NodeId[], bugs: BugSet)
     bugs,
     snapshotEntries: c.snapshotEntries,
     alignedTicks: c.alignedTicks ?? false,
+    ...(c.watchFragmentBytes !== undefined ? { watchFragmentBytes: c.watchFragmentBytes } : {}),
   });
 }
 

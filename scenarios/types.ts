@@ -74,6 +74,13 @@ export interface ClusterSpec {
    * each starts at a random phase. A restarted member starts at its own phase.
    */
   alignedTicks?: boolean;
+  /**
+   * Members split a watch response of at least this many bytes (protobuf size) into fragments
+   * for watchers that ask for them (WatchCreateRequest.fragment). Default etcd's: 2 MiB
+   * (--max-request-bytes 1.5 MiB + 512 KiB gRPC overhead). Fuzzing draws small ones, so the
+   * workload's small values fragment too.
+   */
+  watchFragmentBytes?: number;
 }
 
 export interface WorkloadSpec {

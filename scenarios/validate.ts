@@ -62,6 +62,7 @@ export function validateScenario(input: unknown, where = "scenario"): Scenario {
   if (cluster.alignedTicks !== undefined && typeof cluster.alignedTicks !== "boolean") throw new ScenarioError(`${where}.cluster.alignedTicks`, "expected true or false");
   if (cluster.maxSizePerMsgBytes !== undefined) num(cluster.maxSizePerMsgBytes, `${where}.cluster.maxSizePerMsgBytes`, 1, 1 << 30);
   if (cluster.maxInflightMsgs !== undefined) num(cluster.maxInflightMsgs, `${where}.cluster.maxInflightMsgs`, 1, 1 << 20);
+  if (cluster.watchFragmentBytes !== undefined) num(cluster.watchFragmentBytes, `${where}.cluster.watchFragmentBytes`, 1, 1 << 30);
   if (cluster.clockDriftPpm !== undefined) {
     if (!Array.isArray(cluster.clockDriftPpm) || cluster.clockDriftPpm.length > cluster.nodes) {
       throw new ScenarioError(`${where}.cluster.clockDriftPpm`, `expected an array of at most ${cluster.nodes} drifts in ppm (one per node)`);

@@ -246,6 +246,8 @@ export interface WatchResponse {
   compactRevision: number;
   cancelReason: string;
   events: WatchEvent[];
+  /** More of this response follows (the watcher asked for fragments; see watch_fragment.ts). */
+  fragment?: boolean;
 }
 
 // ---- status ----

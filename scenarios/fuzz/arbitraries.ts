@@ -50,6 +50,8 @@ export interface FuzzCaseRaw {
   intensity: number;
   windowMs: number;
   steps: RawStep[];
+  /** ClusterSpec.watchFragmentBytes, or etcd's default. */
+  watchFragmentBytes?: number | undefined;
 }
 
 const selectorArb: fc.Arbitrary<RawSelector> = fc.oneof(
@@ -58,6 +60,9 @@ const selectorArb: fc.Arbitrary<RawSelector> = fc.oneof(
 );
 
 const atArb = fc.integer({ min: 0, max: 1_000 });
+/** Drawn watch fragment sizes: from about two small events a fragment to a dozen. */
+const WATCH_FRAGMENT_BYTES_MIN = 150;
+const WATCH_FRAGMENT_BYTES_MAX = 2_000;
 /** A duration that never outlasts the fault window: the heal phase must find a healed world. */
 const windowed = (ctx: StepContext, ms: number) => Math.max(1, Math.min(ms, ctx.healAtMs - ctx.atMs));
 
@@ -217,6 +222,9 @@ export const fuzzCaseRawArb: fc.Arbitrary<FuzzCaseRaw> = fc.record({
   windowMs: fc.integer({ min: FAULT_WINDOW_MIN_MS, max: FAULT_WINDOW_MAX_MS }),
   cluster: clusterArb,
   workload: workloadArb,
+  // Last, so every field above draws what it drew before this one existed. Half the runs
+  // split watch responses at a few hundred bytes (watchers that ask for fragments).
+  watchFragmentBytes: fc.oneof(fc.constant(undefined), fc.integer({ min: WATCH_FRAGMENT_BYTES_MIN, max: WATCH_FRAGMENT_BYTES_MAX })),
 });
 
 function fitSelector(raw: RawSelector, nodes: number): NodeSelector {
@@ -268,6 +276,7 @@ export function buildCase(raw: FuzzCaseRaw): FuzzCase {
     ...(clockDriftPpm.some((ppm) => ppm !== 0) ? { clockDriftPpm } : {}),
     ...(smallMessages ? { maxSizePerMsgBytes: 1, maxInflightMsgs: 4 } : {}),
     ...(alignedTicks ? { alignedTicks } : {}),
+    ...(raw.watchFragmentBytes !== undefined ? { watchFragmentBytes: raw.watchFragmentBytes } : {}),
     checkQuorum: raw.cluster.checkQuorum || raw.cluster.readMode === "lease",
     tickMs: raw.cluster.network === "wan" ? 100 : raw.cluster.tickMs,
   };

@@ -7,6 +7,7 @@
 // checker: its request carries the revision it resumed from.
 import { MSG_WATCH_CREATE, MSG_WATCH_PROGRESS, MSG_WATCH_RESPONSE, type WatchCreateMsg, type WatchProgressMsg } from "../../core/client/protocol";
 import type { WatchCreateRequest, WatchFilter, WatchResponse as ServerWatchResponse } from "../../core/server/api";
+import { FragmentJoiner } from "../../core/server/watch_fragment";
 import type { WatcherHistory } from "../../checker/watch";
 import type { WatchStreamMsg } from "../../sim/etcd/node";
 import type { Rng } from "../../sim/rng";
@@ -48,6 +49,8 @@ interface Stream {
   expectSeq: number;
   /** Responses that arrived ahead of a missing one, by sequence number. */
   early: Map<number, ServerWatchResponse>;
+  /** Joins fragments (for a watcher that asked for them) into whole responses. */
+  joiner: FragmentJoiner;
   lastHeardUs: number;
   dead: boolean;
 }
@@ -60,6 +63,8 @@ export function startWatchers(world: World, rng: Rng, count: number, members: ()
   const records: WatcherRecord[] = [];
   // Its own stream, so the watchers' other draws are what they were before progress requests.
   const progressRng = api === "full" ? world.streams.stream("watch-progress") : undefined;
+  // Likewise: which "full" watchers ask for fragments (clientv3's WithFragment).
+  const fragmentRng = api === "full" ? world.streams.stream("watch-fragment") : undefined;
   for (let i = 0; i < count; i++) {
     const clientId = WATCHER_ID_BASE + i;
     let base: WatchCreateRequest = { ...range, prevKv: i % 2 === 0, progressNotify: true };
@@ -70,6 +75,7 @@ export function startWatchers(world: World, rng: Rng, count: number, members: ()
       const span = kvSpace && rng.chance(0.4) ? rng.pick(KV_SUBRANGES) : range;
       base = { ...base, ...span, ...(filters ? { filters } : {}) };
     }
+    if (fragmentRng?.chance(0.5)) base = { ...base, fragment: true };
     const record: WatcherRecord = { histories: [], broken: false };
     records.push(record);
     let stream: Stream | undefined;
@@ -85,7 +91,7 @@ export function startWatchers(world: World, rng: Rng, count: number, members: ()
       const watcherId = clientId * 100 + record.histories.length;
       const history: WatcherHistory = { id: record.histories.length === 0 ? clientId : `${clientId}.${record.histories.length}`, request, responses: [] };
       record.histories.push(history);
-      stream = { watcherId, history, expectSeq: 0, early: new Map(), lastHeardUs: world.nowUs, dead: false };
+      stream = { watcherId, history, expectSeq: 0, early: new Map(), joiner: new FragmentJoiner(), lastHeardUs: world.nowUs, dead: false };
       const msg: WatchCreateMsg = { clientId, watcherId, request };
       world.network.send(clientId, member, MSG_WATCH_CREATE, msg, { bytes: 64, stream: true });
       const opened = stream;
@@ -146,7 +152,11 @@ export function startWatchers(world: World, rng: Rng, count: number, members: ()
       }
       for (let next = st.early.get(st.expectSeq); next !== undefined && !st.dead; next = st.early.get(st.expectSeq)) {
         st.early.delete(st.expectSeq++);
-        deliver(st, next);
+        st.lastHeardUs = world.nowUs;
+        // A fragment waits for the rest of its response; a stream that breaks in between
+        // resumes from before that revision, as clientv3 does.
+        const whole = st.joiner.push(next);
+        if (whole) deliver(st, whole);
       }
     });
 

@@ -7,14 +7,14 @@ import { MSG_CLIENT_RESPONSE, type ClientRequest, type ClientResponse, type Clie
 import { ClientSession, type Outcome } from "../../core/client/session";
 import { isError, type AdminSuccess, type EtcdSuccess } from "../../core/server/api";
 import { diskProfile, networkProfile, World } from "../world";
-import { EtcdSystem } from "./system";
+import { EtcdSystem, type EtcdSystemOptions } from "./system";
 
 export const MS = 1_000;
 const TEST_CLIENT_ID = 90;
 
-export function cluster(nodes = 3, seed = 7) {
+export function cluster(nodes = 3, seed = 7, options: Partial<EtcdSystemOptions> = {}) {
   const nodeIds = Array.from({ length: nodes }, (_, i) => i + 1);
-  const system = new EtcdSystem({ voters: nodeIds, tickUs: 100 * MS, raft: { electionTicks: 10, heartbeatTicks: 1, preVote: true, checkQuorum: true }, bugs: NO_BUGS, snapshotEntries: 10_000 });
+  const system = new EtcdSystem({ voters: nodeIds, tickUs: 100 * MS, raft: { electionTicks: 10, heartbeatTicks: 1, preVote: true, checkQuorum: true }, bugs: NO_BUGS, snapshotEntries: 10_000, ...options });
   const world = new World({ seed, scenario: "admin-test", nodeIds, disk: diskProfile("ssd"), network: networkProfile("lan"), config: {}, keepTrace: true }, (ctx) => system.factory(ctx.id)(ctx));
   system.attach(world);
   world.startAll();

@@ -3,6 +3,7 @@
 // atomically), answers clients, serves linearizable reads through ReadIndex, expires leases
 // on the leader's clock, and streams watch responses to watchers.
 import type { BugSet } from "../../core/canary";
+import { fragmentWatchResponse, WATCH_FRAGMENT_BYTES_DEFAULT } from "../../core/server/watch_fragment";
 import { MSG_CLIENT_REQUEST, MSG_CLIENT_RESPONSE, MSG_WATCH_CREATE, MSG_WATCH_PROGRESS, MSG_WATCH_RESPONSE, type ClientRequestMsg, type ClientResponseMsg, type WatchCreateMsg, type WatchProgressMsg } from "../../core/client/protocol";
 import { ERR_NO_LEADER, ERR_NOT_LEADER, ERR_TIMEOUT, isAdminRequest, type AdminResponse, type EtcdRequest, type EtcdResponse, type LogRequest, type RangeRequest, type WatchResponse } from "../../core/server/api";
 import { backendLayout, BackendCorruptError, decodeBackend, encodeBackend, encodeConsistentIndex } from "../../core/server/backend";
@@ -68,6 +69,8 @@ export interface EtcdNodeOptions {
   electionTicks: number;
   oracle: StoreOracle;
   onLeaseRevoke?: LeaseRevokeHook;
+  /** Watch responses at least this large are split for watchers that asked for fragments (default WATCH_FRAGMENT_BYTES_DEFAULT). */
+  watchFragmentBytes?: number;
 }
 
 export type LeaseRevokeHook = (node: number, request: { type: "leaseRevoke"; ID: number }) => ((response: EtcdResponse | null) => void) | undefined;
@@ -85,7 +88,7 @@ export class EtcdNode {
   private readonly responses = new Map<number, EtcdResponse | undefined>();
   private backendIndex = 0;
   private backendSyncing = false;
-  private readonly watchers = new Map<number, { clientId: number; watcherId: number; seq: number }>();
+  private readonly watchers = new Map<number, { clientId: number; watcherId: number; seq: number; fragment: boolean }>();
   private internalWatchId = -1;
   private revoking = new Set<number>();
   /** Forwarded revokes awaiting the leader's word that they applied, by forward key. */
@@ -209,8 +212,12 @@ export class EtcdNode {
       }
       const w = this.watchers.get(r.watchId);
       if (!w) continue;
-      const msg: WatchStreamMsg = { watcherId: w.watcherId, seq: w.seq++, response: r };
-      this.ctx.send(w.clientId, MSG_WATCH_RESPONSE, msg, { bytes: 64 + r.events.length * 64 });
+      // Fragments leave as consecutive messages of the stream (etcd's sendFragments).
+      const parts = w.fragment ? fragmentWatchResponse(r, this.opts.watchFragmentBytes ?? WATCH_FRAGMENT_BYTES_DEFAULT) : [r];
+      for (const part of parts) {
+        const msg: WatchStreamMsg = { watcherId: w.watcherId, seq: w.seq++, response: part };
+        this.ctx.send(w.clientId, MSG_WATCH_RESPONSE, msg, { bytes: 64 + part.events.length * 64 });
+      }
     }
   }
 
@@ -321,7 +328,7 @@ export class EtcdNode {
       if (this.watchCreatesSeen.has(key)) return;
       this.watchCreatesSeen.add(key);
       const id = this.server.watch(m.request);
-      this.watchers.set(id, { clientId: from, watcherId: m.watcherId, seq: 0 });
+      this.watchers.set(id, { clientId: from, watcherId: m.watcherId, seq: 0, fragment: m.request.fragment === true });
       this.flushWatches();
     } else if (msgType === MSG_WATCH_PROGRESS) {
       // Answered by this member from its own store, on the asking stream, behind the events

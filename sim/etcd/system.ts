@@ -26,6 +26,8 @@ export interface EtcdSystemOptions {
   snapshotEntries: number;
   /** Members tick in lockstep from the start (see HostOptions.alignedTicks). */
   alignedTicks?: boolean;
+  /** Size at which members split watch responses for watchers that ask (default etcd's 2 MiB). */
+  watchFragmentBytes?: number;
 }
 
 export class EtcdSystem extends RaftSystem {
@@ -47,7 +49,7 @@ export class EtcdSystem extends RaftSystem {
   override factory(id: NodeId): ProgramFactory {
     const peers = this.etcdOpts.voters.includes(id) ? this.etcdOpts.voters : [];
     return (ctx) => {
-      const node = new EtcdNode(ctx, { bugs: this.etcdOpts.bugs, tickUs: this.etcdOpts.tickUs, electionTicks: this.etcdOpts.raft.electionTicks, oracle: this.oracle, onLeaseRevoke: (node, req) => this.onLeaseRevoke?.(node, req) });
+      const node = new EtcdNode(ctx, { bugs: this.etcdOpts.bugs, tickUs: this.etcdOpts.tickUs, electionTicks: this.etcdOpts.raft.electionTicks, oracle: this.oracle, onLeaseRevoke: (node, req) => this.onLeaseRevoke?.(node, req), ...(this.etcdOpts.watchFragmentBytes !== undefined ? { watchFragmentBytes: this.etcdOpts.watchFragmentBytes } : {}) });
       this.nodes.set(id, node);
       const host = new RaftHost(ctx, {
         peers,

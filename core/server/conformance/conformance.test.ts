@@ -11,6 +11,7 @@ import { LocalServer } from "../local";
 import { minLeaseTtlSeconds } from "../server";
 import { canon, firstDifference } from "./canon";
 import { EtcdProcess, HAVE_ETCD, skipReason, sleep } from "./etcd_process.testkit";
+import { FragmentJoiner, fragmentWatchResponse, WATCH_FRAGMENT_BYTES_DEFAULT } from "../watch_fragment";
 import { fromGateway, toGateway, watchCreateJson, watchResponseIn, LEASE_IDS_PER_NAMESPACE, type Namespace } from "./gateway-json";
 import { KV_SCRIPTS, WATCH_SCRIPTS, cmp, compact, del, get, grant, keepAlive, leases, put, revoke, timeToLive, txn, type WatchScript } from "./scripts";
 
@@ -117,6 +118,12 @@ function splitRevisions(rs: WatchResponse[]): string | undefined {
   return undefined;
 }
 
+/** The responses a client hands on: fragments joined. */
+function joinFragments(rs: WatchResponse[]): WatchResponse[] {
+  const joiner = new FragmentJoiner();
+  return rs.flatMap((r) => joiner.push(r) ?? []);
+}
+
 async function runWatchScript(s: WatchScript): Promise<string[]> {
   const ns = await newNamespace();
   const local = newLocal();
@@ -126,7 +133,9 @@ async function runWatchScript(s: WatchScript): Promise<string[]> {
   await until(() => w.out.some((r) => r.created) && (!s.progress || w.out.some(isProgress)), 3000);
   if (s.progress) local.server.requestWatchProgress();
   bad.push(...(await runOps(ns, local, s.then, `${s.name} then`)));
-  const mine = local.server.drainWatchResponses();
+  // Fragments are cut by the stream's send side (sim/etcd/node.ts), as etcd's v3rpc does.
+  const drained = local.server.drainWatchResponses();
+  const mine = s.watch.fragment ? drained.flatMap((r) => fragmentWatchResponse(r, WATCH_FRAGMENT_BYTES_DEFAULT)) : drained;
   const myEvents = mine.flatMap((r) => r.events);
   const canceled = mine.some((r) => r.canceled);
   await until(() => w.out.flatMap((r) => r.events).length >= myEvents.length && (!canceled || w.out.some((r) => r.canceled)), 3000);
@@ -140,12 +149,14 @@ async function runWatchScript(s: WatchScript): Promise<string[]> {
     canceled: rs.filter((r) => r.canceled && !r.created).map((r) => ({ compactRevision: r.compactRevision, revision: r.header.revision })),
     events: rs.flatMap((r) => r.events),
     progress: rs.filter(isProgress).map((r) => r.header.revision).slice(-1),
+    // How many events each response with events held, and whether more of it followed.
+    ...(s.compareParts ? { parts: rs.filter((r) => r.events.length > 0).map((r) => `${r.events.length}${r.fragment ? "+" : ""}`) } : {}),
   });
   const d = firstDifference(pick(mine), pick(theirs));
   if (d) stats.mismatches++;
   if (d) bad.push(`${s.name}: watch differs: ${d}\n  raftsim: ${JSON.stringify(canon(pick(mine)))}\n  etcd:    ${JSON.stringify(canon(pick(theirs)))}`);
   for (const [who, rs] of [["raftsim", mine], ["etcd", theirs]] as const) {
-    const e = splitRevisions(rs);
+    const e = splitRevisions(joinFragments(rs));
     if (e) bad.push(`${s.name}: ${who}: ${e}`);
   }
   return bad;

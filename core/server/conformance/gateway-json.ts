@@ -212,5 +212,6 @@ export function watchResponseIn(ns: Namespace, j: Json): WatchResponse {
   return {
     header: headerIn(ns, j.header), watchId: num(j.watch_id), created: !!j.created, canceled: !!j.canceled,
     compactRevision: revIn(ns, j.compact_revision), cancelReason: String(j.cancel_reason ?? ""), events,
+    ...(j.fragment ? { fragment: true } : {}),
   };
 }

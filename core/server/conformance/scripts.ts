@@ -18,6 +18,11 @@ export interface WatchScript {
   then: EtcdRequest[];
   /** Ask for a progress notification after `then` and compare its revision. */
   progress?: boolean;
+  /**
+   * Compare how events are grouped into responses too. Off by default: etcd groups a
+   * catching-up watcher's history with later revisions as its 100 ms sync loop finds them.
+   */
+  compareParts?: boolean;
 }
 
 export const put = (key: string, value: string, o: Partial<PutRequest> = {}): Extract<TxnOp, { type: "put" }> => ({ type: "put", key, value, ...o });
@@ -190,6 +195,9 @@ export const KV_SCRIPTS: KvScript[] = [
   { name: "lease: txn put with a lease and compare on it", ops: [grant(4, 600), txn([], [put("a", "1", { lease: 4 }), put("b", "1")]), txn([cmp("a", "LEASE", "EQUAL", 4)], [put("b", "2", { lease: 4 })]), revoke(4), get("a", { rangeEnd: "\0" })] },
 ];
 
+const BIG_KEYS = ["big1", "big2", "big3"];
+const BIG_VALUE = "v".repeat(1_000_000);
+
 export const WATCH_SCRIPTS: WatchScript[] = [
   { name: "watch from now: puts and deletes in order", setup: [put("a", "0")], watch: { key: "a" }, then: [put("a", "1"), put("b", "1"), del("a"), put("a", "2")] },
   { name: "watch a range from an old revision (inclusive)", setup: [put("a", "1"), put("b", "1"), put("a", "2"), del("b")], watch: { key: "a", rangeEnd: "c", startRevision: 3 }, then: [put("b", "3")] },
@@ -203,4 +211,8 @@ export const WATCH_SCRIPTS: WatchScript[] = [
   { name: "watch from exactly the compaction revision", setup: [put("a", "1"), put("a", "2"), put("b", "1"), compact(3)], watch: { key: "a", rangeEnd: "c", startRevision: 3 }, then: [put("a", "4")] },
   { name: "watch from a future revision", setup: [put("a", "1")], watch: { key: "a", startRevision: 4 }, then: [put("a", "2"), put("a", "3"), put("a", "4")] },
   { name: "watch progress request reports the current revision", setup: [put("a", "1")], watch: { key: "a" }, then: [put("a", "2"), put("b", "1")], progress: true },
+  // etcd splits at --max-request-bytes + 512 KiB (2 MiB by default): three deletes whose
+  // prevKvs hold 1 MB each come as two events, then one. Without fragment: one response.
+  { name: "watch fragments: a 3 MB revision in two parts", setup: BIG_KEYS.map((k) => put(k, BIG_VALUE)), watch: { key: "big", rangeEnd: "bih", prevKv: true, fragment: true }, then: [del("big", { rangeEnd: "bih" })], compareParts: true },
+  { name: "watch without fragment: the same revision whole", setup: BIG_KEYS.map((k) => put(k, BIG_VALUE)), watch: { key: "big", rangeEnd: "bih", prevKv: true }, then: [del("big", { rangeEnd: "bih" })], compareParts: true },
 ];

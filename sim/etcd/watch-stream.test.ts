@@ -1,0 +1,111 @@
+// A watch stream's requests and answers end to end on the simulated world.
+// - WatchProgressRequest: a watcher asks the member that holds its stream, and the member
+//   answers on that stream, after the events it has not sent yet, with its current revision:
+//   every event up to that revision has been sent.
+// - Fragments: a watcher that asks for them gets a large response split into consecutive
+//   messages (all but the last flagged), each under the member's limit.
+import { describe, expect, it } from "vitest";
+import { MSG_WATCH_CREATE, MSG_WATCH_PROGRESS, MSG_WATCH_RESPONSE, type WatchCreateMsg, type WatchProgressMsg } from "../../core/client/protocol";
+import type { WatchCreateRequest, WatchResponse } from "../../core/server/api";
+import { FragmentJoiner, watchResponseBytes } from "../../core/server/watch_fragment";
+import { cluster } from "./cluster.testkit";
+import type { WatchStreamMsg } from "./node";
+
+const WATCH_CLIENT_ID = 91;
+
+function watchClient(c: ReturnType<typeof cluster>, extra: Partial<WatchCreateRequest> = {}) {
+  const received: WatchStreamMsg[] = [];
+  c.world.network.register(WATCH_CLIENT_ID, (_from, msgType, payload) => {
+    if (msgType !== MSG_WATCH_RESPONSE) return;
+    // In stream order (seq), as the workload's watchers read it: messages may overtake.
+    const m = payload as WatchStreamMsg;
+    const at = received.findIndex((r) => r.watcherId === m.watcherId && r.seq > m.seq);
+    received.splice(at < 0 ? received.length : at, 0, m);
+  });
+  const send = (member: number, type: string, msg: WatchCreateMsg | WatchProgressMsg) => c.world.network.send(WATCH_CLIENT_ID, member, type, msg, { bytes: 64, stream: true });
+  return {
+    received,
+    create: (member: number, watcherId: number, key: string) => send(member, MSG_WATCH_CREATE, { clientId: WATCH_CLIENT_ID, watcherId, request: { key, rangeEnd: `${key}\xff`, ...extra } }),
+    progress: (member: number, watcherId: number) => send(member, MSG_WATCH_PROGRESS, { clientId: WATCH_CLIENT_ID, watcherId }),
+    progressOf: (watcherId: number) => received.filter((r) => r.watcherId === watcherId && !r.response.created && r.response.events.length === 0),
+  };
+}
+
+describe("watch progress requests", () => {
+  it("a follower answers on the asking stream only, with its current revision, after every event", () => {
+    const c = cluster();
+    const lead = c.leader();
+    const follower = [1, 2, 3].find((id) => id !== lead)!;
+    const w = watchClient(c);
+    w.create(follower, 1, "a");
+    w.create(follower, 2, "b");
+    c.run(200);
+    for (let i = 0; i < 3; i++) c.ok(lead, { type: "put", key: `a${i}`, value: "v" });
+    const last = c.ok(lead, { type: "put", key: "c", value: "v" }).header.revision as number;
+    c.run(200);
+    // Neither watch asked for periodic progress: nothing yet.
+    expect(w.progressOf(1)).toEqual([]);
+    w.progress(follower, 1);
+    c.run(200);
+    const answers = w.progressOf(1);
+    expect(answers.map((r) => r.response.header.revision)).toEqual([last]);
+    const order = w.received.filter((r) => r.watcherId === 1).map((r) => (r.response.events.length > 0 ? `events@${r.response.header.revision}` : r.response.created ? "created" : `progress@${r.response.header.revision}`));
+    expect(order).toEqual(["created", `events@${last - 3}`, `events@${last - 2}`, `events@${last - 1}`, `progress@${last}`]);
+    // The other stream on the same member was not asked.
+    expect(w.progressOf(2)).toEqual([]);
+  });
+
+  it("a member that does not hold the stream answers nothing", () => {
+    const c = cluster();
+    const lead = c.leader();
+    const [m1, m2] = [1, 2, 3].filter((id) => id !== lead) as [number, number];
+    const w = watchClient(c);
+    w.create(m1, 1, "a");
+    c.run(200);
+    w.progress(m2, 1); // the stream lives on m1
+    w.progress(m1, 9); // no such watcher
+    c.run(500);
+    expect(w.progressOf(1)).toEqual([]);
+    expect(w.received.some((r) => r.watcherId === 9)).toBe(false);
+  });
+});
+
+describe("watch fragments", () => {
+  const LIMIT_BYTES = 300;
+
+  it("a large response comes in fragments under the limit, joined they are the whole revision", () => {
+    const c = cluster(3, 7, { watchFragmentBytes: LIMIT_BYTES });
+    const lead = c.leader();
+    const follower = [1, 2, 3].find((id) => id !== lead)!;
+    const w = watchClient(c, { fragment: true, prevKv: true });
+    w.create(follower, 1, "a");
+    c.run(200);
+    const puts = Array.from({ length: 12 }, (_, i) => ({ type: "put" as const, key: `a${i}`, value: "v".repeat(30) }));
+    const rev = c.ok(lead, { type: "txn", compare: [], success: puts, failure: [] }).header.revision as number;
+    c.run(300);
+    const parts = w.received.filter((r) => r.response.events.length > 0).map((r) => r.response);
+    expect(parts.length).toBeGreaterThan(2);
+    expect(parts.map((p) => p.fragment === true)).toEqual([...parts.slice(1).map(() => true), false]);
+    for (const p of parts) {
+      expect(p.header.revision).toBe(rev);
+      expect(watchResponseBytes({ ...p, fragment: true })).toBeLessThan(LIMIT_BYTES);
+    }
+    const joiner = new FragmentJoiner();
+    const whole = parts.map((p) => joiner.push(p)).at(-1)!;
+    expect(whole.events.map((e) => e.kv.key)).toEqual(puts.map((p) => p.key));
+  });
+
+  it("a watcher that did not ask gets the response whole, over the limit", () => {
+    const c = cluster(3, 7, { watchFragmentBytes: LIMIT_BYTES });
+    const lead = c.leader();
+    const w = watchClient(c);
+    w.create(lead, 1, "a");
+    c.run(200);
+    const puts = Array.from({ length: 12 }, (_, i) => ({ type: "put" as const, key: `a${i}`, value: "v".repeat(30) }));
+    c.ok(lead, { type: "txn", compare: [], success: puts, failure: [] });
+    c.run(300);
+    const parts = w.received.filter((r) => r.response.events.length > 0).map((r) => r.response);
+    expect(parts.map((p) => [p.events.length, p.fragment ?? false])).toEqual([[12, false]]);
+    expect(watchResponseBytes(parts[0]!)).toBeGreaterThan(LIMIT_BYTES);
+  });
+});
