@@ -118,7 +118,8 @@ export function checkIntervals(ops: TxnOp[]): { puts: Set<string>; dels: Interva
   return { puts, dels, error: false };
 }
 
-function utf8Bytes(s: string): number {
+/** Bytes of `s` in UTF-8 (what etcd's protobuf sizes count). */
+export function utf8Bytes(s: string): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -10,6 +10,7 @@ import { assert } from "../assert";
 import type { KeyValue } from "../mvcc/types";
 import type { WatchEvent, WatchResponse } from "./api";
 import { MAX_REQUEST_BYTES } from "./api";
+import { utf8Bytes } from "./validate";
 
 /** etcd v3rpc: gRPC framing allowance added to --max-request-bytes for what a stream may send. */
 export const GRPC_OVERHEAD_BYTES = 512 * 1024;
@@ -24,20 +25,6 @@ function varintBytes(v: number): number {
   while (v >= 128) {
     v = Math.floor(v / 128);
     n++;
-  }
-  return n;
-}
-
-function utf8Bytes(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c < 0xdc00) {
-      n += 4; // a surrogate pair: one 4-byte sequence
-      i++;
-    } else n += 3;
   }
   return n;
 }
