@@ -6,7 +6,7 @@
 // recorded with its revision, for the check that compares it with the store.
 import { assert } from "../../core/assert";
 import type { Outcome } from "../../core/client/session";
-import { MSG_WATCH_CREATE, type WatchCreateMsg } from "../../core/client/protocol";
+import type { WatchCreateMsg, WatchProgressMsg } from "../../core/client/protocol";
 import { ERR_COMPACTED, type EtcdRequest, isError, type KeyValue } from "../../core/server/api";
 import type { WatchStreamMsg } from "../../sim/etcd/node";
 import { keySpaceText, okResponse, REGISTRY_END, REGISTRY_PREFIX } from "./kubernetes-objects";
@@ -27,6 +27,7 @@ export interface InformerEnv {
   nowUs(): number;
   members(): number[];
   sendWatchCreate(member: number, msg: WatchCreateMsg): void;
+  sendWatchProgress(member: number, msg: WatchProgressMsg): void;
   /** Sends a request through the controller's session, recorded in the history. */
   issue(request: EtcdRequest, opType: string, done: (outcome: Outcome) => void): void;
   snapshot(s: CacheSnapshot): void;
@@ -53,6 +54,8 @@ export class Informer {
   readonly stats: InformerStats = { lists: 0, listPages: 0, relistsCompacted: 0, rewatches: 0, watchEvents: 0 };
   private listing: ListState | undefined = { revision: 0, nextKey: REGISTRY_PREFIX, kvs: [] };
   private watcherId = 0;
+  /** The member holding the current watch stream. */
+  private watchMember = 0;
   private watchGeneration = 0;
   private expectSeq = 0;
   private lastHeardUs = 0;
@@ -116,6 +119,7 @@ export class Informer {
   private watch(): void {
     const members = this.env.members();
     const member = members[this.memberCursor++ % members.length]!;
+    this.watchMember = member;
     this.watcherId = this.env.clientId * 1_000 + ++this.watchGeneration;
     this.expectSeq = 0;
     this.lastHeardUs = this.env.nowUs();
@@ -125,6 +129,15 @@ export class Informer {
       request: { key: REGISTRY_PREFIX, rangeEnd: REGISTRY_END, startRevision: this.revision + 1, progressNotify: true },
     };
     this.env.sendWatchCreate(member, msg);
+  }
+
+  /**
+   * Asks the stream's member for a progress notification (kube-apiserver does, to learn that
+   * its watch cache has caught up with a revision it read from etcd). Nothing while listing.
+   */
+  requestProgress(): void {
+    if (!this.synced || this.watcherId === 0) return;
+    this.env.sendWatchProgress(this.watchMember, { clientId: this.env.clientId, watcherId: this.watcherId });
   }
 
   private relist(): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Outcome } from "../../core/client/session";
-import type { WatchCreateMsg } from "../../core/client/protocol";
+import type { WatchCreateMsg, WatchProgressMsg } from "../../core/client/protocol";
 import type { EtcdRequest, EtcdResponse, KeyValue, WatchResponse } from "../../core/server/api";
 import { ERR_COMPACTED, ERR_LEASE_NOT_FOUND } from "../../core/server/api";
 import { RngStreams } from "../../sim/rng";
@@ -16,6 +16,7 @@ const kv = (key: string, rev: number, value: string): KeyValue => ({ key, create
 function fakeEnv() {
   const sent: { request: EtcdRequest; opType: string; done: (o: Outcome) => void }[] = [];
   const watches: { member: number; msg: WatchCreateMsg }[] = [];
+  const progressAsked: { member: number; msg: WatchProgressMsg }[] = [];
   const snapshots: CacheSnapshot[] = [];
   const clock = { nowUs: 0 };
   const answer = (response: EtcdResponse, status: "ok" | "fail" = "error" in response ? "fail" : "ok") => {
@@ -23,7 +24,7 @@ function fakeEnv() {
     r.done({ status, response } as Outcome);
     return r;
   };
-  return { sent, watches, snapshots, clock, answer };
+  return { sent, watches, progressAsked, snapshots, clock, answer };
 }
 
 function informerWith(env: ReturnType<typeof fakeEnv>, pageSize = 2) {
@@ -33,6 +34,7 @@ function informerWith(env: ReturnType<typeof fakeEnv>, pageSize = 2) {
     nowUs: () => env.clock.nowUs,
     members: () => [1, 2, 3],
     sendWatchCreate: (member, msg) => env.watches.push({ member, msg }),
+    sendWatchProgress: (member, msg) => env.progressAsked.push({ member, msg }),
     issue: (request, opType, done) => void env.sent.push({ request, opType, done }),
     snapshot: (s) => env.snapshots.push(s),
     pageSize,
@@ -116,6 +118,18 @@ describe("Informer", () => {
     inf.checkWatch();
     expect(env.watches).toHaveLength(3);
     expect(inf.stats.rewatches).toBe(2);
+  });
+
+  it("asks for progress on its current stream, at the member holding it, and not while listing", () => {
+    const { env, inf, id } = synced();
+    inf.requestProgress();
+    expect(env.progressAsked).toEqual([{ member: env.watches[0]!.member, msg: { clientId: 100, watcherId: id() } }]);
+    inf.onWatchMessage(watchMsg(id(), 1, { header: { revision: 8 } })); // seq 0 lost: resumed elsewhere
+    inf.requestProgress();
+    expect(env.progressAsked[1]).toEqual({ member: env.watches[1]!.member, msg: { clientId: 100, watcherId: id() } });
+    inf.onWatchMessage(watchMsg(id(), 0, { header: { revision: 0 }, canceled: true, compactRevision: 12 }));
+    inf.requestProgress();
+    expect(env.progressAsked).toHaveLength(2);
   });
 
   it("re-lists when its watch is cancelled as compacted", () => {

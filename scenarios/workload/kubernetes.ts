@@ -6,9 +6,14 @@
 // the txn's failure branch and retries), and — only while it believes it leads — creates
 // and deletes, every write of a leader fenced by a compare on the leader key's
 // createRevision. All requests are recorded in the history, like the kv workload's.
+// Some reads are consistent lists served from the watch cache, as kube-apiserver serves them
+// (KEP-2340): read the current revision from etcd, wait until the cache has caught up with it
+// (asking for progress notifications meanwhile), then answer from the cache. Each is recorded
+// as a read of the whole registry spanning both steps, so a cache that claims a revision
+// before it holds every event up to it is a linearizability failure a client would see.
 import { worldClientTransport } from "../../sim/client_transport";
 import { ClientSession, type Outcome } from "../../core/client/session";
-import { MSG_CLIENT_RESPONSE, MSG_WATCH_CREATE, MSG_WATCH_RESPONSE, type ClientResponseMsg } from "../../core/client/protocol";
+import { MSG_CLIENT_RESPONSE, MSG_WATCH_CREATE, MSG_WATCH_PROGRESS, MSG_WATCH_RESPONSE, type ClientResponseMsg } from "../../core/client/protocol";
 import type { Compare, EtcdRequest, TxnOp } from "../../core/server/api";
 import type { WatchStreamMsg } from "../../sim/etcd/node";
 import type { Rng } from "../../sim/rng";
@@ -18,12 +23,20 @@ import type { HistoryRecorder, RecordedOp } from "./history";
 import { CLIENT_ID_BASE, type WorkloadHandle } from "./kv";
 import { Elector, type ElectorStats, type LeadershipClaim, rangeKv } from "./kubernetes-election";
 import { type CacheSnapshot, Informer, type InformerStats } from "./kubernetes-informer";
-import { kubernetesSpec, LEADER_KEY, objectKeys, okResponse } from "./kubernetes-objects";
+import { kubernetesSpec, LEADER_KEY, objectKeys, okResponse, REGISTRY_END, REGISTRY_PREFIX } from "./kubernetes-objects";
 
 /** Electors use their own client sessions (a lease is renewed while the worker is busy): ids CLIENT_ID_BASE + this + controller. */
 export const ELECTOR_ID_OFFSET = 100;
 /** Lease ids of elector `id`: id × this + a sequence number. */
 const LEASE_ID_STRIDE = 1_000_000;
+/** Consistent lists from the cache are recorded under client ids CLIENT_ID_BASE + this + controller. */
+export const CACHE_LIST_ID_OFFSET = 200;
+/** Of a controller's reads, this share are consistent lists from its cache. */
+const CACHE_LIST_CHANCE = 0.5;
+/** kube-apiserver waits this long for its cache to catch up, then gives up (it would fall back to etcd). */
+const CACHE_WAIT_US_MAX = 3_000_000;
+/** While waiting, a progress request this often. */
+const CACHE_PROGRESS_INTERVAL_US = 100_000;
 /** Optimistic-concurrency retries after a conflict, per action. */
 const CONFLICT_RETRIES_MAX = 2;
 const WATCHDOG_INTERVAL_US = 500_000;
@@ -103,6 +116,7 @@ export function startKubernetesWorkload(world: World, scenario: Scenario, member
       nowUs: () => world.nowUs,
       members,
       sendWatchCreate: (member, msg) => world.network.send(workId, member, MSG_WATCH_CREATE, msg, { bytes: 64, stream: true }),
+      sendWatchProgress: (member, msg) => world.network.send(workId, member, MSG_WATCH_PROGRESS, msg, { bytes: 32, stream: true }),
       issue,
       snapshot: (s) => record.snapshots.push(s),
       pageSize: spec.listPageSize,
@@ -172,6 +186,38 @@ export function startKubernetesWorkload(world: World, scenario: Scenario, member
       }
     };
 
+    // Its own stream: the controller's other draws stay what they were.
+    const cacheListRng = world.streams.stream(`k8s-cache-list${c}`);
+    const listClient = CLIENT_ID_BASE + CACHE_LIST_ID_OFFSET + c;
+    const registry: EtcdRequest = { type: "range", key: REGISTRY_PREFIX, rangeEnd: REGISTRY_END };
+
+    /** A consistent LIST served from the watch cache (see the header). */
+    const listFromCache = (done: () => void): void => {
+      const op = recorder.invoke(listClient, "k8s-list-cache", registry, work.member);
+      const fail = (why: string) => {
+        recorder.complete(op, "fail", { error: why });
+        done();
+      };
+      issue({ ...registry, countOnly: true }, "k8s-rv", (outcome) => {
+        const r = okResponse(outcome, "range");
+        if (!r) return fail("k8s: reading the current revision failed");
+        const wanted = r.header.revision;
+        const deadlineUs = world.nowUs + CACHE_WAIT_US_MAX;
+        const check = () => {
+          if (!informer.synced) return fail("k8s: the cache is relisting");
+          if (informer.revision >= wanted) {
+            const kvs = [...informer.cache.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+            recorder.complete(op, "ok", { type: "range", header: { revision: informer.revision }, kvs, more: false, count: kvs.length });
+            return done();
+          }
+          if (world.nowUs >= deadlineUs) return fail("k8s: too large resource version (the cache did not catch up)");
+          informer.requestProgress();
+          world.scheduler.after(CACHE_PROGRESS_INTERVAL_US, check);
+        };
+        check();
+      });
+    };
+
     const act = (done: () => void): void => {
       let action = pick(weights, totalWeight, rng);
       const leading = elector.leadership() !== 0;
@@ -182,6 +228,7 @@ export function startKubernetesWorkload(world: World, scenario: Scenario, member
       if ((action === "update" || action === "delete") && cached.length === 0) action = leading ? "create" : "get";
       switch (action) {
         case "get":
+          if (cacheListRng.chance(CACHE_LIST_CHANCE)) return listFromCache(done);
           return void issue({ type: "range", key: rng.pick(keys) }, "k8s-get", () => done());
         case "compact": {
           // The apiserver compacts periodically; here the leader does, some revisions behind its cache.
