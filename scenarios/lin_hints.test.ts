@@ -140,6 +140,22 @@ describe("store hints", () => {
     expect(hintsOf([failed], [put(2, "a", "1"), put(3, "a", "1")])).toEqual([undefined]);
   });
 
+  it("an open lease revoke: not at a deletion an answer made after it shows the lease still alive (a delete of the key made it)", () => {
+    // The lease's one key, a, deleted at 5; a list of leases at 6 still holds lease 7.
+    const store = [put(2, "a", "1", 7), put(3, "b", "1"), del(5, "a"), put(6, "b", "2")];
+    const revoke = open({ type: "leaseRevoke", ID: 7 }, 4);
+    const deleteA = open({ type: "deleteRange", key: "a" }, 3);
+    const list = answered({ type: "leaseLeases" }, 10, 11, { type: "leaseLeases", header: { revision: 6 }, leases: [7] } as EtcdResponse);
+    expect(hintsOf([revoke, deleteA, list], store)).toEqual([undefined, 5, 6]);
+    // A keepalive or a TimeToLive that finds the lease says as much; without any, the revoke takes 5.
+    const keepalive = answered({ type: "leaseKeepAlive", ID: 7 }, 10, 11, { type: "leaseKeepAlive", header: { revision: 6 }, ID: 7, TTL: 5 } as EtcdResponse);
+    expect(hintsOf([revoke, deleteA, keepalive], store)).toEqual([undefined, 5, 6]);
+    expect(hintsOf([revoke, deleteA], store)).toEqual([5, null]);
+    // Alive only before the deletion: the revoke may still have made it.
+    const earlier = answered({ type: "leaseLeases" }, 1, 2, { type: "leaseLeases", header: { revision: 3 }, leases: [7] } as EtcdResponse);
+    expect(hintsOf([revoke, deleteA, earlier], store)).toEqual([5, null, 3]);
+  });
+
   it("an open lease grant goes in with the first operation that used its lease", () => {
     const grant = open({ type: "leaseGrant", ID: 9, TTL: 5 }, 0);
     const use = answered({ type: "put", key: "a", value: "1", lease: 9 }, 5, 8, { type: "put", header: { revision: 4 } } as EtcdResponse);

@@ -10,7 +10,7 @@
 //   the first unclaimed deletion of that key after all it could have seen, the latest-called
 //   delete first; a range delete at the first later revision that deleted every key of its
 //   range and nothing else; a lease revoke at the revision that deleted exactly the lease's
-//   keys; a compaction where it applied; a lease grant with the first operation that used
+//   keys, unless a later answer showed the lease alive; a compaction where it applied; a lease grant with the first operation that used
 //   the lease or showed it alive, a revoke that deleted nothing with the first answer called
 //   after it that showed the lease gone; a txn's delete only where its compares, judged on the
 //   record, take the branch that deletes; and `null` (did not take effect) for a write or
@@ -117,6 +117,12 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     }
   }
   for (const op of out) if (typeof op.hint === "number" && madeRevision(op.input, op.output, op.hint, leasesDeletedAt)) claimed.add(op.hint);
+  // The latest revision at which an answer showed each lease alive: a revoke was not before it.
+  const aliveAt = new Map<number, number>();
+  for (const op of out) {
+    if (typeof op.hint !== "number") continue;
+    for (const id of leasesShownAlive(op.input, op.output)) aliveAt.set(id, Math.max(aliveAt.get(id) ?? 0, op.hint));
+  }
   // Every put in the record, with the value its key held just before (for ignoreValue puts).
   const puts: { revision: number; key: string; value: string; lease: number; valueBefore: string | undefined }[] = [];
   const valueOf = new Map<string, string>();
@@ -218,12 +224,14 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
       continue;
     }
     // A revoke of a lease that held keys deleted them all at one revision: the first later
-    // one, not yet claimed, that deleted exactly the keys the record shows under the lease.
+    // one, not yet claimed, that deleted exactly the keys the record shows under the lease,
+    // and not before an answer that showed the lease still alive (then a delete of those keys
+    // made that revision, and the revoke never applied).
     // (One that held none made no revision; it stays optional, for the checker to put in.)
     if (op.input.type === "leaseRevoke") {
       const id = op.input.ID;
       for (const [revision, leases] of leasesDeletedAt) {
-        if (revision <= revisionSeenMax || claimed.has(revision) || takenByOpen.has(revision) || !leases.has(id)) continue;
+        if (revision <= revisionSeenMax || revision <= (aliveAt.get(id) ?? 0) || claimed.has(revision) || takenByOpen.has(revision) || !leases.has(id)) continue;
         if (!deletesExactlyLease(revision, id)) continue;
         out[i] = { ...op, hint: revision };
         takenByOpen.add(revision);
@@ -317,6 +325,19 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     if (at !== undefined) out[i] = { ...op, hint: at };
   });
   return out;
+}
+
+/**
+ * Leases an answered operation shows alive at its revision: a put's lease, a keepalive's
+ * lease (TTL above 0), a TimeToLive that found it, a list of leases.
+ */
+function leasesShownAlive(input: EtcdRequest, output: EtcdResponse | null): number[] {
+  if (!output || output.error !== undefined) return [];
+  if (input.type === "put") return input.lease ? [input.lease] : [];
+  if (output.type === "leaseKeepAlive") return output.TTL > 0 ? [output.ID] : [];
+  if (output.type === "leaseTimeToLive") return output.TTL >= 0 ? [output.ID] : [];
+  if (output.type === "leaseLeases") return output.leases;
+  return [];
 }
 
 /**
