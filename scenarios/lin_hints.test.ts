@@ -192,6 +192,31 @@ describe("store hints", () => {
     expect(hintsOf(ops, [], [{ revision: 3, atRevision: 6 }])).toEqual([6, null]);
   });
 
+  it("several open compactions to one revision: the latest called before it applied made it, the others nothing", () => {
+    const ops = [open({ type: "compact", revision: 3 }, 10), open({ type: "compact", revision: 3 }, 50), open({ type: "compact", revision: 3 }, 200)];
+    expect(hintsOf(ops, [], [{ revision: 3, atRevision: 6, atUs: 100 }])).toEqual([null, 6, null]);
+    // Without the time it applied: the latest called.
+    expect(hintsOf(ops, [], [{ revision: 3, atRevision: 6 }])).toEqual([null, null, 6]);
+  });
+
+  it("an answered revoke did not make a revision that also deleted a key without its lease (a range delete did)", () => {
+    const store = [put(2, "a", "1", 7), put(3, "b", "1"), del(4, "a"), del(4, "b")];
+    const rangeDelete = open({ type: "deleteRange", key: "a", rangeEnd: "c" }, 1);
+    const revoke = answered({ type: "leaseRevoke", ID: 7 }, 5, 6, { type: "leaseRevoke", header: { revision: 4 } } as EtcdResponse);
+    expect(hintsOf([rangeDelete, revoke], store)).toEqual([4, 4]);
+    // Had the revision deleted only the lease's key, the revoke made it, and the range delete nothing.
+    expect(hintsOf([rangeDelete, revoke], [put(2, "a", "1", 7), del(4, "a")])).toEqual([null, 4]);
+  });
+
+  it("an open revoke is not shown gone by an answer after a revoke answered with success (that one removed the lease)", () => {
+    const openRevoke = open({ type: "leaseRevoke", ID: 9 }, 10);
+    const expiry = answered({ type: "leaseRevoke", ID: 9 }, 30, 32, { type: "leaseRevoke", header: { revision: 4 } } as EtcdResponse);
+    const gone = answered({ type: "leaseLeases" }, 40, 41, { type: "leaseLeases", header: { revision: 4 }, leases: [] } as EtcdResponse);
+    const store = [put(2, "a", "1"), put(3, "b", "1"), put(4, "c", "1")];
+    expect(hintsOf([openRevoke, expiry, gone], store)).toEqual([undefined, 4, 4]);
+    expect(hintsOf([openRevoke, gone], store)).toEqual([4, 4]);
+  });
+
   it("settle the linearizability check of nearly every fuzz run without a search (200 runs of campaign seed 1)", () => {
     let histories = 0;
     let settled = 0;

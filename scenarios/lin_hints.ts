@@ -10,9 +10,11 @@
 //   the first unclaimed deletion of that key after all it could have seen, the latest-called
 //   delete first; a range delete at the first later revision that deleted every key of its
 //   range and nothing else; a lease revoke at the revision that deleted exactly the lease's
-//   keys, unless a later answer showed the lease alive; a compaction where it applied; a lease grant with the first operation that used
+//   keys, unless a later answer showed the lease alive; a compaction where it applied (of
+//   several open ones to one revision, the latest called before it applied); a lease grant with the first operation that used
 //   the lease or showed it alive, a revoke that deleted nothing with the first answer called
-//   after it that showed the lease gone; a txn's delete only where its compares, judged on the
+//   after it that showed the lease gone (unless a revoke answered with success had removed
+//   it by then); a txn's delete only where its compares, judged on the
 //   record, take the branch that deletes; and `null` (did not take effect) for a write or
 //   compaction whose effect is nowhere in the record (a txn whose success write is nowhere
 //   but whose failure branch deletes a key is placed as that delete would be).
@@ -65,11 +67,16 @@ function failureDeleteKey(input: EtcdRequest): string | undefined {
 }
 
 /** Whether an answered request made a revision of its own (so no open request made that one). */
-function madeRevision(input: EtcdRequest, output: EtcdResponse | null, hint: number, leasesDeletedAt: ReadonlyMap<number, ReadonlySet<number>>): boolean {
+function madeRevision(input: EtcdRequest, output: EtcdResponse | null, hint: number, leasesDeletedAt: ReadonlyMap<number, ReadonlySet<number>>, notRevokeAt: ReadonlySet<number>): boolean {
   const o = output as Record<string, unknown> | null;
   if (input.type === "put") return true;
-  // A revoke that deleted keys made its revision; one that deleted none reports the current one.
-  if (input.type === "leaseRevoke") return leasesDeletedAt.get(hint)?.has(input.ID) ?? false;
+  // A revoke that deleted keys made its revision, which deleted that lease's keys and nothing
+  // else; one that deleted none reports the current one (made, say, by a range delete that
+  // took the lease's keys with others just before).
+  if (input.type === "leaseRevoke") {
+    const leases = leasesDeletedAt.get(hint);
+    return leases !== undefined && leases.size === 1 && leases.has(input.ID) && !notRevokeAt.has(hint);
+  }
   if (input.type === "deleteRange") return typeof o?.deleted === "number" && o.deleted > 0;
   if (input.type === "txn") return txnWrote(input, o);
   return false;
@@ -87,10 +94,11 @@ function txnWrote(input: EtcdRequest & { type: "txn" }, output: Record<string, u
   });
 }
 
-/** A compaction the harness saw applied: to `revision`, with the store at `atRevision`. */
+/** A compaction the harness saw applied: to `revision`, with the store at `atRevision`, first at true time `atUs` (when known). */
 export interface CompactionRecord {
   revision: number;
   atRevision: number;
+  atUs?: number;
 }
 
 export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[], compactions: readonly CompactionRecord[] = []): Op[] {
@@ -104,10 +112,15 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   // Which leases' keys each revision deleted (a key's lease is that of its last put).
   const leaseOfKey = new Map<string, number>();
   const leasesDeletedAt = new Map<number, Set<number>>();
+  /** Revisions no revoke made: they put a key, or deleted one that had no lease. */
+  const notRevokeAt = new Set<number>();
   for (const e of byRevision) {
-    if (e.type === "PUT") leaseOfKey.set(e.kv.key, e.kv.lease ?? 0);
-    else {
+    if (e.type === "PUT") {
+      leaseOfKey.set(e.kv.key, e.kv.lease ?? 0);
+      notRevokeAt.add(e.revision);
+    } else {
       const lease = leaseOfKey.get(e.kv.key) ?? 0;
+      if (lease === 0) notRevokeAt.add(e.revision);
       if (lease !== 0) {
         const set = leasesDeletedAt.get(e.revision) ?? new Set<number>();
         set.add(lease);
@@ -116,7 +129,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
       leaseOfKey.delete(e.kv.key);
     }
   }
-  for (const op of out) if (typeof op.hint === "number" && madeRevision(op.input, op.output, op.hint, leasesDeletedAt)) claimed.add(op.hint);
+  for (const op of out) if (typeof op.hint === "number" && madeRevision(op.input, op.output, op.hint, leasesDeletedAt, notRevokeAt)) claimed.add(op.hint);
   // The latest revision at which an answer showed each lease alive: a revoke was not before it.
   const aliveAt = new Map<number, number>();
   for (const op of out) {
@@ -173,6 +186,20 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     return held === keys.length && keys.every((k) => before.get(k)?.lease === id);
   };
   const compactedByAnswered = new Set(out.filter((op) => typeof op.hint === "number" && op.input.type === "compact").map((op) => (op.input as { revision: number }).revision));
+  // Several open compactions to one revision (a client retrying): one of them made it, the
+  // latest called before it applied (a retry is the likelier to have got through); the
+  // others found it done and changed nothing.
+  const compactionMaker = new Map<number, number>();
+  for (const c of compactions) {
+    if (compactedByAnswered.has(c.revision)) continue;
+    let maker: Op | undefined;
+    for (const op of out) {
+      if (op.hint !== undefined || op.input.type !== "compact" || op.input.revision !== c.revision || isDefiniteError(op.output)) continue;
+      if (c.atUs !== undefined && op.call > c.atUs) continue;
+      if (!maker || op.call > maker.call || (op.call === maker.call && op.id > maker.id)) maker = op;
+    }
+    if (maker) compactionMaker.set(c.revision, maker.id);
+  }
   // Unanswered requests, and those answered with an error (a timeout may still apply; a
   // definite error leaves no value in the store to find).
   const open = out.map((op, i) => ({ op, i })).filter(({ op }) => op.hint === undefined).sort((a, b) => a.op.call - b.op.call || a.op.id - b.op.id);
@@ -248,7 +275,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     if (op.input.type === "compact") {
       const revision = op.input.revision;
       const applied = compactions.find((c) => c.revision === revision);
-      const mine = applied && !compactedByAnswered.has(revision);
+      const mine = applied && !compactedByAnswered.has(revision) && compactionMaker.get(revision) === op.id;
       out[i] = { ...op, hint: mine && applied.atRevision >= revisionSeenMax ? applied.atRevision : mine ? undefined : null };
     }
   }
@@ -312,6 +339,12 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   // with the first answer, called after it, that shows the lease gone (a list of leases
   // without it, a TimeToLive of -1).
   const shownGone = out.filter((op) => typeof op.hint === "number" && op.output && op.output.error === undefined && (op.output.type === "leaseLeases" || (op.output.type === "leaseTimeToLive" && op.output.TTL === -1)));
+  // A revoke answered with success removed the lease itself (the lessor's on expiry, say): an
+  // open one that would go in at or after it found the lease gone, and did nothing.
+  const revokedByAnswer = new Map<number, number>();
+  for (const op of out) {
+    if (typeof op.hint === "number" && op.input.type === "leaseRevoke" && op.output && op.output.error === undefined) revokedByAnswer.set(op.input.ID, Math.min(revokedByAnswer.get(op.input.ID) ?? Infinity, op.hint));
+  }
   out.forEach((op, i) => {
     // (A definite error, "lease not found" say, did nothing, and stays where it is due.)
     if (op.hint !== undefined || op.input.type !== "leaseRevoke" || isDefiniteError(op.output)) return;
@@ -322,7 +355,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
       const gone = answer.type === "leaseLeases" ? !answer.leases!.includes(id) : a.input.type === "leaseTimeToLive" && a.input.ID === id;
       if (gone && a.call > op.call && (at === undefined || (a.hint as number) < at)) at = a.hint as number;
     }
-    if (at !== undefined) out[i] = { ...op, hint: at };
+    if (at !== undefined && at < (revokedByAnswer.get(id) ?? Infinity)) out[i] = { ...op, hint: at };
   });
   return out;
 }

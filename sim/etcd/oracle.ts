@@ -8,8 +8,10 @@ export class StoreOracle {
   /** revision → the events of that revision, as first recorded by any replica. */
   private readonly byRevision = new Map<number, { node: number; events: WatchEvent[] }>();
   readonly mismatches: string[] = [];
-  /** Compactions as first applied by any replica: to which revision, with the store at which. */
-  private readonly compactionsApplied = new Map<number, number>();
+  /** Compactions as first applied by any replica: to which revision, with the store at which, and when. */
+  private readonly compactionsApplied = new Map<number, { atRevision: number; atUs: number }>();
+  /** The world's true time (set by the system when it attaches to a world; a node's own clock may drift). */
+  clock: () => number = () => 0;
 
   record(node: number, revision: number, events: WatchEvent[]): void {
     const seen = this.byRevision.get(revision);
@@ -23,12 +25,12 @@ export class StoreOracle {
   }
 
   recordCompaction(revision: number, atRevision: number): void {
-    if (!this.compactionsApplied.has(revision)) this.compactionsApplied.set(revision, atRevision);
+    if (!this.compactionsApplied.has(revision)) this.compactionsApplied.set(revision, { atRevision, atUs: this.clock() });
   }
 
-  /** Every compaction applied: { revision compacted to, store revision then }, in order. */
-  compactions(): { revision: number; atRevision: number }[] {
-    return [...this.compactionsApplied].map(([revision, atRevision]) => ({ revision, atRevision })).sort((a, b) => a.revision - b.revision);
+  /** Every compaction applied: { revision compacted to, store revision then, true time first applied }, in order. */
+  compactions(): { revision: number; atRevision: number; atUs: number }[] {
+    return [...this.compactionsApplied].map(([revision, a]) => ({ revision, ...a })).sort((a, b) => a.revision - b.revision);
   }
 
   storeEvents(): StoreEvent[] {

@@ -92,6 +92,7 @@ export class EtcdSystem extends RaftSystem {
 
   override attach(world: World): void {
     super.attach(world);
+    this.oracle.clock = () => world.nowUs;
     this.operator = new Operator(world);
     this.safety.runningHosts = () => [...this.hosts.values()].filter((h) => world.processes.get(h.id)?.status === "up");
   }
