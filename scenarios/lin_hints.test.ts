@@ -8,7 +8,7 @@ import type { StoreEvent } from "../checker/watch";
 import { ERR_LEASE_NOT_FOUND, type EtcdRequest, type EtcdResponse } from "../core/server/api";
 import { fuzzCaseArb } from "./fuzz/arbitraries";
 import { runSeed } from "./fuzz/seeds";
-import { withStoreHints } from "./lin_hints";
+import { type CompactionRecord, withStoreHints } from "./lin_hints";
 import { runScenario } from "./run";
 
 type Op = Operation<EtcdRequest, EtcdResponse>;
@@ -18,7 +18,7 @@ const del = (revision: number, key: string): StoreEvent => ({ revision, type: "D
 let nextId = 0;
 const open = (input: EtcdRequest, call: number): Op => ({ id: nextId++, client: nextId, input, call, output: null, return: Infinity });
 const answered = (input: EtcdRequest, call: number, ret: number, output: EtcdResponse): Op => ({ id: nextId++, client: nextId, input, call, output, return: ret });
-const hintsOf = (ops: Op[], store: StoreEvent[], compactions: { revision: number; atRevision: number }[] = []) => withStoreHints(ops, store, compactions).map((o) => o.hint);
+const hintsOf = (ops: Op[], store: StoreEvent[], compactions: CompactionRecord[] = []) => withStoreHints(ops, store, compactions).map((o) => o.hint);
 
 describe("store hints", () => {
   it("an answered request: its response's revision", () => {
