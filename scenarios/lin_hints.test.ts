@@ -217,6 +217,19 @@ describe("store hints", () => {
     expect(hintsOf([openRevoke, gone], store)).toEqual([4, 4]);
   });
 
+  it("an open revoke goes in at the revision answered before a revoke or keepalive that found its lease gone", () => {
+    const store = [put(2, "a", "1"), put(3, "b", "1"), put(4, "c", "1")];
+    const grant = answered({ type: "leaseGrant", ID: 9, TTL: 5 }, 0, 1, { type: "leaseGrant", header: { revision: 2 }, ID: 9, TTL: 5 } as EtcdResponse);
+    const openRevoke = open({ type: "leaseRevoke", ID: 9 }, 2);
+    const w3 = answered({ type: "put", key: "b", value: "1" }, 3, 4, { type: "put", header: { revision: 3 } } as EtcdResponse);
+    const notFound = answered({ type: "leaseKeepAlive", ID: 9 }, 6, 7, { error: ERR_LEASE_NOT_FOUND } as EtcdResponse);
+    const w4 = answered({ type: "put", key: "c", value: "1" }, 8, 9, { type: "put", header: { revision: 4 } } as EtcdResponse);
+    expect(hintsOf([grant, openRevoke, w3, notFound, w4], store)).toEqual([2, 3, 3, undefined, 4]);
+    // An answer showed the lease alive at 3: the revoke came after it, so not at 3 either.
+    const alive = answered({ type: "leaseTimeToLive", ID: 9 }, 4, 5, { type: "leaseTimeToLive", header: { revision: 3 }, ID: 9, TTL: 4, grantedTTL: 5 } as EtcdResponse);
+    expect(hintsOf([grant, openRevoke, w3, alive, notFound, w4], store)).toEqual([2, undefined, 3, 3, undefined, 4]);
+  });
+
   it("settle the linearizability check of nearly every fuzz run without a search (200 runs of campaign seed 1)", () => {
     let histories = 0;
     let settled = 0;

@@ -13,8 +13,9 @@
 //   keys, unless a later answer showed the lease alive; a compaction where it applied (of
 //   several open ones to one revision, the latest called before it applied); a lease grant with the first operation that used
 //   the lease or showed it alive, a revoke that deleted nothing with the first answer called
-//   after it that showed the lease gone (unless a revoke answered with success had removed
-//   it by then); a txn's delete only where its compares, judged on the
+//   after it that showed the lease gone, or with the revision before a revoke or keepalive
+//   that found the lease gone (unless a revoke answered with success had removed it by
+//   then); a txn's delete only where its compares, judged on the
 //   record, take the branch that deletes; and `null` (did not take effect) for a write or
 //   compaction whose effect is nowhere in the record (a txn whose success write is nowhere
 //   but whose failure branch deletes a key is placed as that delete would be).
@@ -22,7 +23,7 @@
 import { type HistoryFileV1, historyToJson, type Operation } from "../checker/history";
 import type { StoreEvent } from "../checker/watch";
 import { type EtcdState, etcdRespond, etcdStateOf, inRange, isDefiniteError } from "../checker/models/etcd";
-import type { EtcdRequest, EtcdResponse, KeyValue } from "../core/server/api";
+import { ERR_LEASE_NOT_FOUND, type EtcdRequest, type EtcdResponse, type KeyValue } from "../core/server/api";
 import type { HistoryRecorder } from "./workload/history";
 
 type Op = Operation<EtcdRequest, EtcdResponse>;
@@ -345,6 +346,18 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   for (const op of out) {
     if (typeof op.hint === "number" && op.input.type === "leaseRevoke" && op.output && op.output.error === undefined) revokedByAnswer.set(op.input.ID, Math.min(revokedByAnswer.get(op.input.ID) ?? Infinity, op.hint));
   }
+  // A revoke or keepalive answered "lease not found" shows it gone too, but carries no
+  // revision: it ran at or after the latest revision answered before it was called.
+  const notFound = out.filter((op) => (op.input.type === "leaseRevoke" || op.input.type === "leaseKeepAlive") && op.output?.error === ERR_LEASE_NOT_FOUND);
+  const answeredByReturn = out.filter((op): op is Op & { hint: number } => typeof op.hint === "number" && op.return !== Infinity).sort((a, b) => a.return - b.return);
+  const revisionBefore = (t: number): number => {
+    let r = 0;
+    for (const a of answeredByReturn) {
+      if (a.return >= t) break;
+      r = Math.max(r, a.hint);
+    }
+    return r;
+  };
   out.forEach((op, i) => {
     // (A definite error, "lease not found" say, did nothing, and stays where it is due.)
     if (op.hint !== undefined || op.input.type !== "leaseRevoke" || isDefiniteError(op.output)) return;
@@ -354,6 +367,13 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
       const answer = a.output as EtcdResponse & { type: string; leases?: number[] };
       const gone = answer.type === "leaseLeases" ? !answer.leases!.includes(id) : a.input.type === "leaseTimeToLive" && a.input.ID === id;
       if (gone && a.call > op.call && (at === undefined || (a.hint as number) < at)) at = a.hint as number;
+    }
+    // After every answer that showed the lease alive (the order within one revision follows
+    // call times, and this revoke was called first).
+    for (const f of notFound) {
+      if ((f.input as { ID: number }).ID !== id || f.call <= op.call) continue;
+      const r = revisionBefore(f.call);
+      if (r > (aliveAt.get(id) ?? 0) && (at === undefined || r < at)) at = r;
     }
     if (at !== undefined && at < (revokedByAnswer.get(id) ?? Infinity)) out[i] = { ...op, hint: at };
   });
