@@ -14,6 +14,7 @@
 import { worldClientTransport } from "../../sim/client_transport";
 import { ClientSession, type Outcome } from "../../core/client/session";
 import { MSG_CLIENT_RESPONSE, MSG_WATCH_CREATE, MSG_WATCH_PROGRESS, MSG_WATCH_RESPONSE, type ClientResponseMsg } from "../../core/client/protocol";
+import { compareKeys } from "../../core/mvcc/keys";
 import type { Compare, EtcdRequest, TxnOp } from "../../core/server/api";
 import type { WatchStreamMsg } from "../../sim/etcd/node";
 import type { Rng } from "../../sim/rng";
@@ -206,7 +207,7 @@ export function startKubernetesWorkload(world: World, scenario: Scenario, member
         const check = () => {
           if (!informer.synced) return fail("k8s: the cache is relisting");
           if (informer.revision >= wanted) {
-            const kvs = [...informer.cache.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+            const kvs = [...informer.cache.values()].sort((a, b) => compareKeys(a.key, b.key));
             recorder.complete(op, "ok", { type: "range", header: { revision: informer.revision }, kvs, more: false, count: kvs.length });
             return done();
           }

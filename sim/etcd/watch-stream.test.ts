@@ -6,7 +6,7 @@
 //   messages (all but the last flagged), each under the member's limit.
 import { describe, expect, it } from "vitest";
 import { MSG_WATCH_CREATE, MSG_WATCH_PROGRESS, MSG_WATCH_RESPONSE, type WatchCreateMsg, type WatchProgressMsg } from "../../core/client/protocol";
-import type { WatchCreateRequest, WatchResponse } from "../../core/server/api";
+import type { WatchCreateRequest } from "../../core/server/api";
 import { FragmentJoiner, watchResponseBytes } from "../../core/server/watch_fragment";
 import { cluster } from "./cluster.testkit";
 import type { WatchStreamMsg } from "./node";
