@@ -16,7 +16,10 @@
 // listing after the heal, which moves every later message's timing, and the run settles in
 // 5.8 s; so the case now runs a kv workload under the same faults, at simulation seed 495
 // (of 600 tried, 73 and 495 overran 20 election timeouts): nodes 4 and 2, clocks 20% and
-// 10% fast, campaign 24 and 16 times before node 1 wins, 43.6 s after the heal.
+// 10% fast, campaign 24 and 16 times before node 1 wins, 43.6 s after the heal. Since
+// session 13 watchers close the streams they abandon, which again moves later messages:
+// the case runs at simulation seed 186 (of 800 tried, 186, 396 and 686 overran 20
+// election timeouts), where a write succeeds 24.3 s after the heal.
 import { describe, expect, it } from "vitest";
 import { livenessBoundUs, LIVENESS_ELECTION_TIMEOUTS, LIVENESS_ELECTION_TIMEOUTS_NO_PRE_VOTE, runScenario } from "./run";
 import type { Scenario } from "./types";
@@ -30,7 +33,7 @@ const CASES: { name: string; seed: number; scenario: Scenario }[] = [
   },
   {
     name: "seed-9 campaign, run 38049 (its faults, a kv workload)",
-    seed: 495,
+    seed: 186,
     scenario: validateScenario({"name":"fuzz","description":"fuzzed: 3 faults from [process, pause], heal at 2988 ms","cluster":{"nodes":4,"disk":"nvme","network":"wan","tickMs":100,"electionTicks":10,"heartbeatTicks":1,"preVote":false,"checkQuorum":true,"readMode":"read-index","snapshotEntries":10000,"clockDriftPpm":[-100000,100000,-200000,200000]},"workload":{"kind":"kv","clients":1,"ratePerSec":67,"keys":6,"valueBytes":59,"mix":{"get":3,"getSerializable":2,"range":1,"put":1,"delete":1,"lease":1},"watchers":2,"requestTimeoutMs":1048},"faults":[{"atMs":0,"type":"crash","node":2},{"atMs":1266,"type":"pause","node":4},{"atMs":1499,"type":"crash","node":3},{"atMs":2988,"type":"resume","node":"all-paused"},{"atMs":2988,"type":"restart","node":"all-down"}],"durationMs":3988,"checks":["liveness"]}, "seed-9 case"),
   },
 ];

@@ -11,6 +11,7 @@ export const MSG_CLIENT_RESPONSE = "client-resp";
 export const MSG_WATCH_CREATE = "watch-create";
 export const MSG_WATCH_RESPONSE = "watch-resp";
 export const MSG_WATCH_PROGRESS = "watch-progress";
+export const MSG_WATCH_CANCEL = "watch-cancel";
 
 export interface ClientRequestMsg {
   clientId: number;
@@ -33,6 +34,16 @@ export interface WatchCreateMsg {
 
 /** WatchProgressRequest on the stream of one watcher (etcd: sent on the stream, answered on it). */
 export interface WatchProgressMsg {
+  clientId: number;
+  watcherId: number;
+}
+
+/**
+ * WatchCancelRequest for one watcher: sent when a client abandons a stream (it broke, went
+ * silent, or its lifetime is over), as clientv3 does on close and as a closed gRPC stream
+ * makes etcd cancel its watchers. Without it a member would keep serving a dead stream.
+ */
+export interface WatchCancelMsg {
   clientId: number;
   watcherId: number;
 }

@@ -6,7 +6,7 @@
 // recorded with its revision, for the check that compares it with the store.
 import { assert } from "../../core/assert";
 import type { Outcome } from "../../core/client/session";
-import type { WatchCreateMsg, WatchProgressMsg } from "../../core/client/protocol";
+import type { WatchCancelMsg, WatchCreateMsg, WatchProgressMsg } from "../../core/client/protocol";
 import { ERR_COMPACTED, type EtcdRequest, isError, type KeyValue } from "../../core/server/api";
 import type { WatchStreamMsg } from "../../sim/etcd/node";
 import { keySpaceText, okResponse, REGISTRY_END, REGISTRY_PREFIX } from "./kubernetes-objects";
@@ -28,6 +28,8 @@ export interface InformerEnv {
   members(): number[];
   sendWatchCreate(member: number, msg: WatchCreateMsg): void;
   sendWatchProgress(member: number, msg: WatchProgressMsg): void;
+  /** Closes an abandoned stream (WatchCancelRequest), so its member stops serving it. */
+  sendWatchCancel(member: number, msg: WatchCancelMsg): void;
   /** Sends a request through the controller's session, recorded in the history. */
   issue(request: EtcdRequest, opType: string, done: (outcome: Outcome) => void): void;
   snapshot(s: CacheSnapshot): void;
@@ -117,6 +119,8 @@ export class Informer {
 
   /** Opens a watch from revision + 1 on the next member (a new stream id: late messages of older streams are ignored). */
   private watch(): void {
+    // The stream being replaced is abandoned (broken or silent): close it first.
+    if (this.watcherId !== 0) this.env.sendWatchCancel(this.watchMember, { clientId: this.env.clientId, watcherId: this.watcherId });
     const members = this.env.members();
     const member = members[this.memberCursor++ % members.length]!;
     this.watchMember = member;
@@ -170,7 +174,9 @@ export class Informer {
         this.stats.relistsCompacted++;
         this.relist();
       } else {
+        // The member cancelled it already: nothing to close.
         this.stats.rewatches++;
+        this.watcherId = 0;
         this.watch();
       }
       return;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Outcome } from "../../core/client/session";
-import type { WatchCreateMsg, WatchProgressMsg } from "../../core/client/protocol";
+import type { WatchCancelMsg, WatchCreateMsg, WatchProgressMsg } from "../../core/client/protocol";
 import type { EtcdRequest, EtcdResponse, KeyValue, WatchResponse } from "../../core/server/api";
 import { ERR_COMPACTED, ERR_LEASE_NOT_FOUND } from "../../core/server/api";
 import { RngStreams } from "../../sim/rng";
@@ -17,6 +17,7 @@ function fakeEnv() {
   const sent: { request: EtcdRequest; opType: string; done: (o: Outcome) => void }[] = [];
   const watches: { member: number; msg: WatchCreateMsg }[] = [];
   const progressAsked: { member: number; msg: WatchProgressMsg }[] = [];
+  const cancels: { member: number; msg: WatchCancelMsg }[] = [];
   const snapshots: CacheSnapshot[] = [];
   const clock = { nowUs: 0 };
   const answer = (response: EtcdResponse, status: "ok" | "fail" = "error" in response ? "fail" : "ok") => {
@@ -24,7 +25,7 @@ function fakeEnv() {
     r.done({ status, response } as Outcome);
     return r;
   };
-  return { sent, watches, progressAsked, snapshots, clock, answer };
+  return { sent, watches, progressAsked, cancels, snapshots, clock, answer };
 }
 
 function informerWith(env: ReturnType<typeof fakeEnv>, pageSize = 2) {
@@ -35,6 +36,7 @@ function informerWith(env: ReturnType<typeof fakeEnv>, pageSize = 2) {
     members: () => [1, 2, 3],
     sendWatchCreate: (member, msg) => env.watches.push({ member, msg }),
     sendWatchProgress: (member, msg) => env.progressAsked.push({ member, msg }),
+    sendWatchCancel: (member, msg) => env.cancels.push({ member, msg }),
     issue: (request, opType, done) => void env.sent.push({ request, opType, done }),
     snapshot: (s) => env.snapshots.push(s),
     pageSize,
@@ -118,6 +120,20 @@ describe("Informer", () => {
     inf.checkWatch();
     expect(env.watches).toHaveLength(3);
     expect(inf.stats.rewatches).toBe(2);
+    // Each abandoned stream is closed at the member that held it, before the next one opens.
+    expect(env.cancels).toEqual([
+      { member: first.member, msg: { clientId: 100, watcherId: first.msg.watcherId } },
+      { member: env.watches[1]!.member, msg: { clientId: 100, watcherId: env.watches[1]!.msg.watcherId } },
+    ]);
+  });
+
+  it("does not close a stream its member cancelled, whether for compaction or not", () => {
+    const { env, inf, id } = synced();
+    inf.onWatchMessage(watchMsg(id(), 0, { header: { revision: 9 }, canceled: true }));
+    expect(env.watches).toHaveLength(2);
+    inf.onWatchMessage(watchMsg(id(), 0, { header: { revision: 0 }, canceled: true, compactRevision: 12 }));
+    expect(inf.synced).toBe(false);
+    expect(env.cancels).toEqual([]);
   });
 
   it("asks for progress on its current stream, at the member holding it, and not while listing", () => {

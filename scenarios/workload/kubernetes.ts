@@ -13,7 +13,7 @@
 // before it holds every event up to it is a linearizability failure a client would see.
 import { worldClientTransport } from "../../sim/client_transport";
 import { ClientSession, type Outcome } from "../../core/client/session";
-import { MSG_CLIENT_RESPONSE, MSG_WATCH_CREATE, MSG_WATCH_PROGRESS, MSG_WATCH_RESPONSE, type ClientResponseMsg } from "../../core/client/protocol";
+import { MSG_CLIENT_RESPONSE, MSG_WATCH_CANCEL, MSG_WATCH_CREATE, MSG_WATCH_PROGRESS, MSG_WATCH_RESPONSE, type ClientResponseMsg } from "../../core/client/protocol";
 import { compareKeys } from "../../core/mvcc/keys";
 import type { Compare, EtcdRequest, TxnOp } from "../../core/server/api";
 import type { WatchStreamMsg } from "../../sim/etcd/node";
@@ -118,6 +118,7 @@ export function startKubernetesWorkload(world: World, scenario: Scenario, member
       members,
       sendWatchCreate: (member, msg) => world.network.send(workId, member, MSG_WATCH_CREATE, msg, { bytes: 64, stream: true }),
       sendWatchProgress: (member, msg) => world.network.send(workId, member, MSG_WATCH_PROGRESS, msg, { bytes: 32, stream: true }),
+      sendWatchCancel: (member, msg) => world.network.send(workId, member, MSG_WATCH_CANCEL, msg, { bytes: 32, stream: true }),
       issue,
       snapshot: (s) => record.snapshots.push(s),
       pageSize: spec.listPageSize,

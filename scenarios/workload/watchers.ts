@@ -5,7 +5,7 @@
 // member from the revision after the last one it saw — which may by then be compacted, so
 // the server must cancel it rather than skip ahead. Each stream is its own history for the
 // checker: its request carries the revision it resumed from.
-import { MSG_WATCH_CREATE, MSG_WATCH_PROGRESS, MSG_WATCH_RESPONSE, type WatchCreateMsg, type WatchProgressMsg } from "../../core/client/protocol";
+import { MSG_WATCH_CANCEL, MSG_WATCH_CREATE, MSG_WATCH_PROGRESS, MSG_WATCH_RESPONSE, type WatchCancelMsg, type WatchCreateMsg, type WatchProgressMsg } from "../../core/client/protocol";
 import type { WatchCreateRequest, WatchFilter, WatchResponse as ServerWatchResponse } from "../../core/server/api";
 import { FragmentJoiner } from "../../core/server/watch_fragment";
 import type { WatcherHistory } from "../../checker/watch";
@@ -45,6 +45,8 @@ export interface WatcherRecord {
 
 interface Stream {
   watcherId: number;
+  /** The member the stream was opened on. */
+  member: number;
   history: WatcherHistory;
   expectSeq: number;
   /** Responses that arrived ahead of a missing one, by sequence number. */
@@ -91,7 +93,7 @@ export function startWatchers(world: World, rng: Rng, count: number, members: ()
       const watcherId = clientId * 100 + record.histories.length;
       const history: WatcherHistory = { id: record.histories.length === 0 ? clientId : `${clientId}.${record.histories.length}`, request, responses: [] };
       record.histories.push(history);
-      stream = { watcherId, history, expectSeq: 0, early: new Map(), joiner: new FragmentJoiner(), lastHeardUs: world.nowUs, dead: false };
+      stream = { watcherId, member, history, expectSeq: 0, early: new Map(), joiner: new FragmentJoiner(), lastHeardUs: world.nowUs, dead: false };
       const msg: WatchCreateMsg = { clientId, watcherId, request };
       world.network.send(clientId, member, MSG_WATCH_CREATE, msg, { bytes: 64, stream: true });
       const opened = stream;
@@ -114,6 +116,9 @@ export function startWatchers(world: World, rng: Rng, count: number, members: ()
       if (!stream || stream.dead) return;
       stream.dead = true;
       record.broken = true;
+      // Close the abandoned stream, so its member stops serving it (if the message gets there).
+      const cancel: WatchCancelMsg = { clientId, watcherId: stream.watcherId };
+      world.network.send(clientId, stream.member, MSG_WATCH_CANCEL, cancel, { bytes: 32, stream: true });
       world.scheduler.after(rng.int(RESUME_DELAY_US_MIN, RESUME_DELAY_US_MAX + 1), open);
     };
 

@@ -4,7 +4,7 @@
 // on the leader's clock, and streams watch responses to watchers.
 import type { BugSet } from "../../core/canary";
 import { fragmentWatchResponse, WATCH_FRAGMENT_BYTES_DEFAULT } from "../../core/server/watch_fragment";
-import { MSG_CLIENT_REQUEST, MSG_CLIENT_RESPONSE, MSG_WATCH_CREATE, MSG_WATCH_PROGRESS, MSG_WATCH_RESPONSE, type ClientRequestMsg, type ClientResponseMsg, type WatchCreateMsg, type WatchProgressMsg } from "../../core/client/protocol";
+import { MSG_CLIENT_REQUEST, MSG_CLIENT_RESPONSE, MSG_WATCH_CREATE, MSG_WATCH_CANCEL, MSG_WATCH_PROGRESS, MSG_WATCH_RESPONSE, type ClientRequestMsg, type ClientResponseMsg, type WatchCancelMsg, type WatchCreateMsg, type WatchProgressMsg } from "../../core/client/protocol";
 import { ERR_NO_LEADER, ERR_NOT_LEADER, ERR_TIMEOUT, isAdminRequest, type AdminResponse, type EtcdRequest, type EtcdResponse, type LogRequest, type RangeRequest, type WatchResponse } from "../../core/server/api";
 import { backendLayout, BackendCorruptError, decodeBackend, encodeBackend, encodeConsistentIndex } from "../../core/server/backend";
 import { BackendWriter } from "../../core/server/backend_writer";
@@ -212,6 +212,8 @@ export class EtcdNode {
       }
       const w = this.watchers.get(r.watchId);
       if (!w) continue;
+      // A cancelled watcher is done: its last response goes out, and the member forgets it.
+      if (r.canceled) this.watchers.delete(r.watchId);
       // Fragments leave as consecutive messages of the stream (etcd's sendFragments).
       const parts = w.fragment ? fragmentWatchResponse(r, this.opts.watchFragmentBytes ?? WATCH_FRAGMENT_BYTES_DEFAULT) : [r];
       for (const part of parts) {
@@ -338,6 +340,15 @@ export class EtcdNode {
       for (const [id, w] of this.watchers) {
         if (w.clientId === from && w.watcherId === m.watcherId) this.server.requestWatchProgress(id);
       }
+    } else if (msgType === MSG_WATCH_CANCEL) {
+      // The client closed the stream. A create that arrives after the cancel (reordered) is
+      // ignored like a duplicate, so a closed stream never gets a watcher again.
+      const m = payload as WatchCancelMsg;
+      this.watchCreatesSeen.add(`${from}/${m.watcherId}`);
+      for (const [id, w] of this.watchers) {
+        if (w.clientId === from && w.watcherId === m.watcherId) this.server.cancelWatch(id);
+      }
+      this.flushWatches();
     }
   }
 

@@ -4,8 +4,10 @@
 //   every event up to that revision has been sent.
 // - Fragments: a watcher that asks for them gets a large response split into consecutive
 //   messages (all but the last flagged), each under the member's limit.
+// - WatchCancelRequest: a client closing a stream gets the cancel answer, then nothing more,
+//   and a create for that stream arriving after the cancel opens nothing.
 import { describe, expect, it } from "vitest";
-import { MSG_WATCH_CREATE, MSG_WATCH_PROGRESS, MSG_WATCH_RESPONSE, type WatchCreateMsg, type WatchProgressMsg } from "../../core/client/protocol";
+import { MSG_WATCH_CANCEL, MSG_WATCH_CREATE, MSG_WATCH_PROGRESS, MSG_WATCH_RESPONSE, type WatchCancelMsg, type WatchCreateMsg, type WatchProgressMsg } from "../../core/client/protocol";
 import type { WatchCreateRequest } from "../../core/server/api";
 import { FragmentJoiner, watchResponseBytes } from "../../core/server/watch_fragment";
 import { cluster } from "./cluster.testkit";
@@ -22,11 +24,12 @@ function watchClient(c: ReturnType<typeof cluster>, extra: Partial<WatchCreateRe
     const at = received.findIndex((r) => r.watcherId === m.watcherId && r.seq > m.seq);
     received.splice(at < 0 ? received.length : at, 0, m);
   });
-  const send = (member: number, type: string, msg: WatchCreateMsg | WatchProgressMsg) => c.world.network.send(WATCH_CLIENT_ID, member, type, msg, { bytes: 64, stream: true });
+  const send = (member: number, type: string, msg: WatchCreateMsg | WatchProgressMsg | WatchCancelMsg) => c.world.network.send(WATCH_CLIENT_ID, member, type, msg, { bytes: 64, stream: true });
   return {
     received,
     create: (member: number, watcherId: number, key: string) => send(member, MSG_WATCH_CREATE, { clientId: WATCH_CLIENT_ID, watcherId, request: { key, rangeEnd: `${key}\xff`, ...extra } }),
     progress: (member: number, watcherId: number) => send(member, MSG_WATCH_PROGRESS, { clientId: WATCH_CLIENT_ID, watcherId }),
+    cancel: (member: number, watcherId: number) => send(member, MSG_WATCH_CANCEL, { clientId: WATCH_CLIENT_ID, watcherId }),
     progressOf: (watcherId: number) => received.filter((r) => r.watcherId === watcherId && !r.response.created && r.response.events.length === 0),
   };
 }
@@ -67,6 +70,48 @@ describe("watch progress requests", () => {
     c.run(500);
     expect(w.progressOf(1)).toEqual([]);
     expect(w.received.some((r) => r.watcherId === 9)).toBe(false);
+  });
+});
+
+describe("watch cancel requests", () => {
+  const kinds = (w: ReturnType<typeof watchClient>, watcherId: number) =>
+    w.received.filter((r) => r.watcherId === watcherId).map((r) => (r.response.canceled ? "canceled" : r.response.created ? "created" : r.response.events.length > 0 ? "events" : "progress"));
+
+  it("a closed stream gets the cancel answer, then no events, no progress", () => {
+    const c = cluster();
+    const lead = c.leader();
+    const follower = [1, 2, 3].find((id) => id !== lead)!;
+    const w = watchClient(c, { progressNotify: true });
+    w.create(follower, 1, "a");
+    w.create(follower, 2, "a");
+    c.run(200);
+    c.ok(lead, { type: "put", key: "a1", value: "v" });
+    c.run(200);
+    w.cancel(follower, 1);
+    c.run(200);
+    const upToCancel = kinds(w, 1);
+    expect(upToCancel.filter((k) => k !== "progress")).toEqual(["created", "events", "canceled"]);
+    expect(upToCancel[upToCancel.length - 1]).toBe("canceled");
+    c.ok(lead, { type: "put", key: "a2", value: "v" });
+    w.progress(follower, 1);
+    c.run(3_000); // periodic progress notifications come every 5 ticks
+    expect(kinds(w, 1)).toEqual(upToCancel);
+    // The other stream on the member is served as before.
+    const other = kinds(w, 2);
+    expect(other.filter((k) => k === "events")).toHaveLength(2);
+    expect(other.indexOf("progress", other.lastIndexOf("events"))).toBeGreaterThan(0);
+  });
+
+  it("a create that arrives after its stream's cancel opens nothing", () => {
+    const c = cluster();
+    const lead = c.leader();
+    const w = watchClient(c, { progressNotify: true });
+    w.cancel(lead, 1);
+    c.run(200);
+    w.create(lead, 1, "a");
+    c.ok(lead, { type: "put", key: "a1", value: "v" });
+    c.run(3_000);
+    expect(kinds(w, 1)).toEqual([]);
   });
 });
 
