@@ -50,6 +50,9 @@ function shapesOf(req: EtcdRequest | TxnOp, seen: Seen, nested = false): void {
       }
       for (const op of [...req.success, ...req.failure]) shapesOf(op, seen, true);
       return;
+    case "compact":
+      if (req.physical) tally(seen, "physical compaction");
+      return;
     case "leaseGrant":
       if (req.ID === 0) tally(seen, "server-assigned lease");
       return;
@@ -123,7 +126,7 @@ describe("kv requests: the full set against the store and the model", () => {
     const shapes = [
       "range keysOnly", "range countOnly", "range at a revision", "sub-range", "put ignoreValue", "put ignoreLease",
       "range delete", "nested txn", "several compares", "compare over a range", "server-assigned lease", "txn succeeded", "txn failed",
-      "timeToLive", "timeToLive with keys", "timeToLive of a lease gone", "list of leases", "lease expired",
+      "timeToLive", "timeToLive with keys", "timeToLive of a lease gone", "list of leases", "lease expired", "physical compaction",
       `error: ${ERR_KEY_NOT_FOUND}`, `error: ${ERR_COMPACTED}`,
     ];
     for (const target of ["VERSION", "CREATE", "MOD", "VALUE", "LEASE"]) for (const result of ["EQUAL", "NOT_EQUAL", "GREATER", "LESS"]) shapes.push(`compare ${target} ${result}`);

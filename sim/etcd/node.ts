@@ -55,6 +55,8 @@ interface ForwardedProposal {
   client: number;
   requestId: number;
   timer: TimerHandle;
+  /** A physical compaction: answered once this member's backend holds it (see answerDurable). */
+  physical: boolean;
 }
 
 interface LeaseRevokeForward {
@@ -88,6 +90,8 @@ export class EtcdNode {
   private readonly responses = new Map<number, EtcdResponse | undefined>();
   private backendIndex = 0;
   private backendSyncing = false;
+  /** Answers waiting for a backend commit that covers their index (physical compactions). */
+  private awaitingBackend: { index: number; send: () => void }[] = [];
   private readonly watchers = new Map<number, { clientId: number; watcherId: number; seq: number; fragment: boolean }>();
   private internalWatchId = -1;
   private revoking = new Set<number>();
@@ -245,7 +249,25 @@ export class EtcdNode {
       this.backendSyncing = false;
       if (!ok) return this.ctx.fail("backend fsync failed");
       this.backendIndex = applied;
+      if (this.awaitingBackend.length === 0) return;
+      const ready = this.awaitingBackend.filter((w) => w.index <= applied);
+      this.awaitingBackend = this.awaitingBackend.filter((w) => w.index > applied);
+      for (const w of ready) w.send();
+      // Applied after this commit began: commit again at once rather than at the next batch.
+      if (this.awaitingBackend.length > 0) this.commitBackend();
     });
+  }
+
+  /**
+   * Sends an answer once the backend on disk holds entry `index`: etcd answers a physical
+   * compaction only after the compaction has run and it has force-committed the backend
+   * (etcdserver's Compact: wait for the compaction, then ForceCommit). The commit starts now,
+   * not at the next 100 ms batch; a crash before it ends leaves the client to time out.
+   */
+  private answerDurable(index: number, send: () => void): void {
+    if (this.backendIndex >= index) return send();
+    this.awaitingBackend.push({ index, send });
+    this.commitBackend();
   }
 
   private expireLeases(): void {
@@ -379,6 +401,7 @@ export class EtcdNode {
       if (!r.ok) return this.reply(from, m.requestId, { error: ERR_TIMEOUT });
       const response = this.responses.get(r.index);
       this.responses.delete(r.index);
+      if (physicalCompaction(req, response)) return this.answerDurable(r.index, () => this.reply(from, m.requestId, response!));
       this.reply(from, m.requestId, response ?? { error: ERR_TIMEOUT });
     });
   }
@@ -438,7 +461,7 @@ export class EtcdNode {
     const timer = this.ctx.setTimer(2 * this.opts.electionTicks * this.opts.tickUs, () => {
       if (this.forwardedProposals.delete(key)) this.reply(client, requestId, { error: ERR_TIMEOUT });
     });
-    this.forwardedProposals.set(key, { client, requestId, timer });
+    this.forwardedProposals.set(key, { client, requestId, timer, physical: request.type === "compact" && request.physical === true });
     const fwd: ProposeForward = { key, request };
     // On the member-to-leader connection (etcd forwards a follower's proposal over its Raft
     // transport, TCP): the leader's duplicate filter is in memory, and TCP never hands a
@@ -487,8 +510,15 @@ export class EtcdNode {
       }
       // This member's own response for the entry, as etcd's follower builds it; the leader's
       // when the entry reached this member inside a snapshot.
-      this.reply(w.forward.client, w.forward.requestId, this.responses.get(w.index) ?? w.response);
+      const response = this.responses.get(w.index) ?? w.response;
+      if (w.forward.physical && !("error" in response)) this.answerDurable(w.index, () => this.reply(w.forward.client, w.forward.requestId, response));
+      else this.reply(w.forward.client, w.forward.requestId, response);
     }
     this.awaitingApply = still;
   }
+}
+
+/** A compaction that asked to be answered only once it is physically in the backend, and succeeded. */
+function physicalCompaction(req: EtcdRequest, response: EtcdResponse | undefined): boolean {
+  return req.type === "compact" && req.physical === true && response !== undefined && !("error" in response);
 }
