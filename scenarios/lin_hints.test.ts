@@ -208,6 +208,26 @@ describe("store hints", () => {
     expect(hintsOf([rangeDelete, revoke], [put(2, "a", "1", 7), del(4, "a")])).toEqual([null, 4]);
   });
 
+  it("an answered revoke did not make a revision an answer had shown before it was called (an open delete of its last key did)", () => {
+    // Campaign seed 59 at 3 rounds, run 2423: a timed-out delete removed the lease's last key
+    // at 3, a delete answered at 3 (deleting nothing) returned, and only then did the lessor
+    // revoke the lease, which deleted nothing and reported 3.
+    const store = [put(2, "a", "1", 7), del(3, "a")];
+    const grant = answered({ type: "leaseGrant", ID: 7, TTL: 5 }, 0, 1, { type: "leaseGrant", header: { revision: 1 }, ID: 7, TTL: 5 } as EtcdResponse);
+    const attach = answered({ type: "put", key: "a", value: "1", lease: 7 }, 2, 3, { type: "put", header: { revision: 2 } } as EtcdResponse);
+    const openDelete = open({ type: "deleteRange", key: "a" }, 10);
+    const seenGone = answered({ type: "deleteRange", key: "a" }, 12, 20, { type: "deleteRange", header: { revision: 3 }, deleted: 0 } as EtcdResponse);
+    const revoke = answered({ type: "leaseRevoke", ID: 7 }, 30, 32, { type: "leaseRevoke", header: { revision: 3 } } as EtcdResponse);
+    const ops = [grant, attach, openDelete, seenGone, revoke];
+    expect(hintsOf(ops, store)).toEqual([1, 2, 3, 3, 3]);
+    const checked = checkHistory(withStoreHints(ops, store), "etcd");
+    expect(checked.verdict).toBe("linearizable");
+    expect(checked.witnessed).toBe(checked.partitions);
+    // Called before any answer showed 4, the revoke may have made it: the delete then made nothing.
+    const early = answered({ type: "leaseRevoke", ID: 7 }, 11, 32, { type: "leaseRevoke", header: { revision: 3 } } as EtcdResponse);
+    expect(hintsOf([grant, attach, openDelete, seenGone, early], store)).toEqual([1, 2, null, 3, 3]);
+  });
+
   it("an open revoke is not shown gone by an answer after a revoke answered with success (that one removed the lease)", () => {
     const openRevoke = open({ type: "leaseRevoke", ID: 9 }, 10);
     const expiry = answered({ type: "leaseRevoke", ID: 9 }, 30, 32, { type: "leaseRevoke", header: { revision: 4 } } as EtcdResponse);

@@ -68,19 +68,39 @@ function failureDeleteKey(input: EtcdRequest): string | undefined {
 }
 
 /** Whether an answered request made a revision of its own (so no open request made that one). */
-function madeRevision(input: EtcdRequest, output: EtcdResponse | null, hint: number, leasesDeletedAt: ReadonlyMap<number, ReadonlySet<number>>, notRevokeAt: ReadonlySet<number>): boolean {
+function madeRevision(input: EtcdRequest, output: EtcdResponse | null, hint: number, leasesDeletedAt: ReadonlyMap<number, ReadonlySet<number>>, notRevokeAt: ReadonlySet<number>, shownBeforeCall: number): boolean {
   const o = output as Record<string, unknown> | null;
   if (input.type === "put") return true;
   // A revoke that deleted keys made its revision, which deleted that lease's keys and nothing
   // else; one that deleted none reports the current one (made, say, by a range delete that
-  // took the lease's keys with others just before).
+  // took the lease's keys with others just before, or by a delete of its last key). Nor did
+  // it make a revision an answer had shown before it was called.
   if (input.type === "leaseRevoke") {
     const leases = leasesDeletedAt.get(hint);
-    return leases !== undefined && leases.size === 1 && leases.has(input.ID) && !notRevokeAt.has(hint);
+    return leases !== undefined && leases.size === 1 && leases.has(input.ID) && !notRevokeAt.has(hint) && shownBeforeCall < hint;
   }
   if (input.type === "deleteRange") return typeof o?.deleted === "number" && o.deleted > 0;
   if (input.type === "txn") return txnWrote(input, o);
   return false;
+}
+
+/** The highest revision shown by an answer returned before time `t` (0 if none), for any `t`. */
+function revisionShownBefore(ops: readonly Op[]): (t: number) => number {
+  const answered = ops.filter((op) => op.return !== Infinity && typeof op.hint === "number").sort((a, b) => a.return - b.return);
+  const returns = answered.map((op) => op.return);
+  const highest: number[] = [];
+  for (const op of answered) highest.push(Math.max(highest[highest.length - 1] ?? 0, op.hint as number));
+  return (t) => {
+    // The last answer with return < t, by binary search.
+    let lo = 0;
+    let hi = returns.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (returns[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? 0 : highest[lo - 1]!;
+  };
 }
 
 /** Whether an answered txn changed anything: a put in the branch it took, or a delete that deleted (nested txns too). */
@@ -130,7 +150,8 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
       leaseOfKey.delete(e.kv.key);
     }
   }
-  for (const op of out) if (typeof op.hint === "number" && madeRevision(op.input, op.output, op.hint, leasesDeletedAt, notRevokeAt)) claimed.add(op.hint);
+  const shownBefore = revisionShownBefore(out);
+  for (const op of out) if (typeof op.hint === "number" && madeRevision(op.input, op.output, op.hint, leasesDeletedAt, notRevokeAt, shownBefore(op.call))) claimed.add(op.hint);
   // The latest revision at which an answer showed each lease alive: a revoke was not before it.
   const aliveAt = new Map<number, number>();
   for (const op of out) {
