@@ -85,6 +85,10 @@ export const KV_SCRIPTS: KvScript[] = [
     name: "compaction: ErrCompacted below, ok at the compaction revision, future, twice",
     ops: [put("a", "1"), put("a", "2"), put("a", "3"), compact(3), get("a", { revision: 2 }), get("a", { revision: 3 }), get("a", { revision: 4 }), compact(3), compact(2), compact(9), compact(4), get("a")],
   },
+  {
+    name: "physical compaction: answered as a plain one; ErrCompacted below it, twice",
+    ops: [put("a", "1"), put("a", "2"), put("a", "3"), { type: "compact", revision: 3, physical: true }, get("a", { revision: 2 }), get("a", { revision: 3 }), { type: "compact", revision: 3, physical: true }, { type: "compact", revision: 9, physical: true }],
+  },
   { name: "compaction drops deleted keys' history", ops: [put("a", "1"), del("a"), put("b", "1"), compact(3), get("a", { rangeEnd: "\0", revision: 3 }), get("a", { rangeEnd: "\0" })] },
   { name: "delete: single, missing (no revision bump), range, prevKv", ops: [...abcde, del("zz"), del("a"), del("b", { rangeEnd: "d", prevKv: true }), del("a", { rangeEnd: "\0", prevKv: true }), get("a", { rangeEnd: "\0" })] },
   { name: "delete then recreate: version restarts, createRevision moves", ops: [put("a", "1"), put("a", "2"), del("a"), put("a", "3"), get("a")] },
