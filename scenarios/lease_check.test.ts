@@ -33,6 +33,20 @@ describe("lease check", () => {
     expect(checkLeases([grant(0, 1_000, 2), timeToLive(1_500_000, 1_600_000, -1), expire(2_100_000)], scenario()).result).toBe("pass");
   });
 
+  it("a TimeToLive promises nothing past a keepalive that may have been served after it (which sets a TTL from then)", () => {
+    const timeToLive = (call: number, ret: number, TTL: number) => op({ input: { type: "leaseTimeToLive", ID: 7 }, call, return: ret, output: { type: "leaseTimeToLive", header: { revision: 1 }, ID: 7, TTL, grantedTTL: 2 } as never });
+    // Campaign seed 60, run 3048: the leader's clock went back, so it reported more left
+    // than the TTL; the next keepalive set the lease to a TTL from then, and it expired then.
+    const story = (keepAliveOp: RecordedOp) => checkLeases([grant(0, 1_000, 2), timeToLive(1_000_000, 1_100_000, 3), keepAliveOp, expire(3_300_000)], scenario());
+    expect(story(keepAlive(1_200_000, 1_300_000, 2)).result).toBe("pass");
+    // Timed out, it may still have been served.
+    expect(story(op({ input: { type: "leaseKeepAlive", ID: 7 }, call: 1_200_000, status: "unknown" })).result).toBe("pass");
+    // One that returned before the TimeToLive was called changes nothing: that promise holds.
+    const r = checkLeases([grant(0, 1_000, 2), keepAlive(500_000, 900_000, 2), timeToLive(1_000_000, 1_100_000, 3), expire(3_300_000)], scenario());
+    expect(r.result).toBe("fail");
+    expect(r.messages[0]).toMatch(/alive until 4000 ms/);
+  });
+
   it("ignores a keepalive still in flight when the expiry was decided", () => {
     const r = checkLeases([grant(0, 1_000, 2), keepAlive(1_900_000, 2_300_000, 2), expire(2_100_000)], scenario());
     expect(r.result).toBe("pass");

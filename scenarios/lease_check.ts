@@ -5,7 +5,10 @@
 // served the call, after c, and a later leader restarts every lease's full TTL). The store's
 // own expiry revokes (recorded as "lease-expire" operations at the moment a member decided
 // the lease was dead) must not come before the latest such promise that had been returned
-// by then.
+// by then. A keepalive sets the lease to a TTL from when it is served, even if that is
+// less than was left (after a new leader's extension, or a clock that went back), so a
+// TimeToLive's promise holds only until a keepalive that may have been served after it;
+// that keepalive makes its own promise.
 //
 // Leases rest on clocks (etcd's guarantee assumes bounded drift), so clock faults in the
 // plan widen the allowance by what they can legitimately take off a TTL: every forward
@@ -37,12 +40,22 @@ export function clockAllowanceUs(scenario: Scenario, ttlSecondsMax: number): num
 
 export function checkLeases(ops: readonly RecordedOp[], scenario: Scenario): CheckOutcome {
   const promises = new Map<number, LeasePromise[]>();
+  // Until when each lease's keepalives may have been served (an open one: any time after its call).
+  const keepAlivesServedBy = new Map<number, number[]>();
+  for (const op of ops) {
+    if (op.input.type !== "leaseKeepAlive" || op.status === "fail") continue;
+    const list = keepAlivesServedBy.get(op.input.ID) ?? [];
+    list.push(op.return ?? Number.POSITIVE_INFINITY);
+    keepAlivesServedBy.set(op.input.ID, list);
+  }
   let ttlSecondsMax = 0;
   for (const op of ops) {
     if (op.status !== "ok" || op.return === null || !op.output || "error" in op.output) continue;
     if (op.input.type !== "leaseGrant" && op.input.type !== "leaseKeepAlive" && op.input.type !== "leaseTimeToLive") continue;
     const ttl = (op.output as { TTL?: number }).TTL;
     if (typeof ttl !== "number" || ttl <= 0) continue;
+    // A keepalive served after this TimeToLive may have set the lease shorter than it said.
+    if (op.input.type === "leaseTimeToLive" && (keepAlivesServedBy.get(op.input.ID) ?? []).some((servedBy) => servedBy > op.call)) continue;
     ttlSecondsMax = Math.max(ttlSecondsMax, ttl);
     const list = promises.get(op.input.ID) ?? [];
     list.push({ untilUs: op.call + ttl * US_PER_SECOND, opId: op.id, returnUs: op.return });

@@ -11,7 +11,7 @@ import type { RunOutcome } from "../../scenarios/fuzz/driver";
 import { CYCLES_MAX, FUZZ_NODES_MAX, FUZZ_NODES_MIN } from "../../scenarios/fuzz/arbitraries";
 import { DEFAULT_SHRINK_BUDGET } from "../../scenarios/fuzz/driver";
 import { runCampaign } from "../../scenarios/fuzz/pool";
-import { replayFileName, replayFileOf } from "../../scenarios/fuzz/replay";
+import { campaignRunCommand, replayFileName, replayFileOf, undecidedReplayFileName, undecidedReplayFileOf } from "../../scenarios/fuzz/replay";
 import { parseShard, shardRunIndex } from "../../scenarios/fuzz/seeds";
 import { isSelfTest, SELF_TESTS } from "../../scenarios/fuzz/self-test";
 import { type Command, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../command";
@@ -27,6 +27,8 @@ const DEFAULT_RUNS = 100;
  */
 const HUNT_RUNS = 10_000;
 const DEFAULT_MAX_FAILURES = 5;
+/** The text summary names at most this many runs a check could not decide (--json lists all). */
+const UNKNOWN_RUNS_SHOWN_MAX = 10;
 /** Without a TTY (a CI log), a progress line this often. */
 const LOG_EVERY_SECONDS = 30;
 /** The most runs one campaign plans (with --time and no --runs, it plans this many). */
@@ -56,14 +58,15 @@ function bar(done: number, total: number, width = 24): string {
 export const fuzzCommand: Command = {
   name: "fuzz",
   summary: "fuzz the store with random scenarios and fault plans; shrink and save failures",
-  usage: "raftsim fuzz [--runs N] [--time DUR] [--seed N] [--workers N] [--shard I/N] [--bug NAME] [--cycles N] [--nodes N] [--out DIR] [--json]",
+  usage: "raftsim fuzz [--runs N] [--time DUR] [--seed N] [--workers N] [--shard I/N] [--bug NAME] [--cycles N] [--nodes N] [--out DIR] [--save-unknown] [--json]",
   description:
     "Run i of campaign seed S uses its own seed, a hash of (S, i): the same flags give the same runs and results on any machine and any number of workers. " +
     "--shard I/N (0 <= I < N) takes runs i with i mod N = I, so N shards together run exactly the campaign one machine would. " +
     "--time DUR starts no run once DUR of wall time has passed (runs under way finish): the runs done are runs 0..n-1, and the summary gives the `--runs n` that repeats them exactly. " +
     "--cycles N makes each run N rounds of faults, heal and settle on one cluster (recovery from a recovery); --cycles 1, the default, is the one-round campaign. " +
     "--nodes N fixes every run's cluster at N members instead of drawing 3 to 5 (everything else is drawn as usual). " +
-    "Every failure is shrunk (smallest fault plan and workload that still fail the same check) and written to --out as a replay file for `raftsim replay`.",
+    "Every failure is shrunk (smallest fault plan and workload that still fail the same check) and written to --out as a replay file for `raftsim replay`. " +
+    "Runs a check could not decide (a linearizability search over its budget, replicas that never reached one applied index) pass, and are named in the summary with the command that re-runs each alone; --save-unknown also writes each one's case to --out (unknown-SEED-CHECKS.json), and `raftsim replay FILE --history h.json` hands its client history to `raftsim check`.",
   options: [
     { name: "runs", kind: "int", help: `runs in the whole campaign (over all shards) (default: ${DEFAULT_RUNS}; with --bug, up to ${HUNT_RUNS}; with --time, no limit)`, valueName: "N" },
     { name: "time", kind: "duration", help: "wall-time budget, e.g. 90s or 10m: no run starts after it; runs under way finish, failures shrink (for CI jobs of a fixed length)", valueName: "DUR" },
@@ -76,6 +79,7 @@ export const fuzzCommand: Command = {
     { name: "out", kind: "string", help: "directory for replay files", valueName: "DIR", default: "raftsim-failures" },
     { name: "max-failures", kind: "int", help: `stop after this many failing runs (in run order; 0 = never stop) (default: ${DEFAULT_MAX_FAILURES}; 1 in a --bug hunt)`, valueName: "N" },
     { name: "shrink-budget", kind: "int", help: "at most this many simulations to shrink one failure", valueName: "N", default: DEFAULT_SHRINK_BUDGET },
+    { name: "save-unknown", kind: "boolean", help: "also write a replay file for each run a check could not decide (the case as drawn, unshrunk)" },
     { name: "self-test", kind: "string", help: `plant a synthetic failing check to test the harness itself (${Object.keys(SELF_TESTS).join(", ")})`, valueName: "NAME" },
   ],
   async run(args, io) {
@@ -101,6 +105,7 @@ export const fuzzCommand: Command = {
     const nodes = o.nodes === undefined ? undefined : Number(o.nodes);
     if (nodes !== undefined && (!Number.isInteger(nodes) || nodes < FUZZ_NODES_MIN || nodes > FUZZ_NODES_MAX)) throw new UsageError(`fuzz: --nodes expects an integer in [${FUZZ_NODES_MIN}, ${FUZZ_NODES_MAX}], got ${o.nodes}${nodes === 1 ? " (a lone member is left out: see the README's Fuzzing section)" : ""}`);
     const outDir = String(o.out);
+    const saveUnknown = o["save-unknown"] === true;
 
     let url = workerUrl();
     let threads = workers;
@@ -198,6 +203,17 @@ export const fuzzCommand: Command = {
     const unknownByCheck: Record<string, number> = {};
     for (const r of result.outcomes) for (const c of r.unknownChecks) unknownByCheck[c] = (unknownByCheck[c] ?? 0) + 1;
     const unknownText = Object.entries(unknownByCheck).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c, n]) => `${c} ${n}`).join(", ");
+    // Each undecided run, with the command that re-runs it alone (and its case, if asked).
+    const unknownRuns = result.outcomes
+      .filter((r) => r.unknownChecks.length > 0)
+      .map((r) => {
+        let replayFile: string | undefined;
+        if (saveUnknown && r.undecided) {
+          replayFile = join(outDir, undecidedReplayFileName(r.seed, r.unknownChecks));
+          writeFileAtomic(replayFile, JSON.stringify(undecidedReplayFileOf({ ...r, undecided: r.undecided }, { campaignSeed, bugs, selfTest, build: BUILD_ID, cycles, nodes }), null, 2) + "\n");
+        }
+        return { runIndex: r.index, seed: r.seed, checks: r.unknownChecks, rerun: campaignRunCommand({ campaignSeed, runIndex: r.index, cycles, nodes, bugs, selfTest }), ...(replayFile ? { replayFile } : {}) };
+      });
     const summary = {
       runs: done,
       passed: done - failures.length,
@@ -214,6 +230,7 @@ export const fuzzCommand: Command = {
       ...(result.stoppedByCaller ? { stoppedByTime: true, ...(done > 0 ? { repeatWith: `--runs ${campaignRunsCovered(done, shard)}` } : {}) } : {}),
       unknown,
       unknownByCheck,
+      unknownRuns,
       workers: threads,
       bugs,
       wallMs: Math.round(wallMs),
@@ -232,6 +249,11 @@ export const fuzzCommand: Command = {
         : result.stoppedEarly
           ? ` (stopped after ${failures.length} failures; --max-failures 0 runs all ${result.planned})`
           : "";
+      // Linearizability first: an undecided history is the one worth a second look.
+      const shown = [...unknownRuns].sort((a, b) => Number(b.checks.includes("linearizability")) - Number(a.checks.includes("linearizability")) || a.runIndex - b.runIndex).slice(0, UNKNOWN_RUNS_SHOWN_MAX);
+      for (const u of shown) io.out(`UNKNOWN run ${u.runIndex} seed ${u.seed} ${u.checks.join(",")}: ${u.replayFile ? `raftsim replay ${u.replayFile} --history h.json` : u.rerun}`);
+      if (unknownRuns.length > shown.length) io.out(`  … and ${unknownRuns.length - shown.length} more (--json lists them all)`);
+      if (unknownRuns.length > 0 && !saveUnknown) io.out("  (--save-unknown writes each one's case as a replay file)");
       io.out(`${done} runs: ${summary.passed} passed, ${failures.length} failed${unknown ? `, ${unknown} with an unknown check (${unknownText})` : ""}; ${runsPerSecond} runs/s over ${threads} worker${threads === 1 ? "" : "s"} (${(wallMs / 1_000).toFixed(1)} s wall)${stopped}`);
     }
     return failures.length > 0 ? EXIT_CHECK_FAILED : EXIT_OK;

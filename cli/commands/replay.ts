@@ -5,14 +5,18 @@ import { countFaults } from "../../scenarios/fuzz/arbitraries";
 import { parseReplayFile, type ReplayFile, ReplayFileError, replay, rerunCommand } from "../../scenarios/fuzz/replay";
 import { BUILD_ID } from "../build-id";
 import { type Command, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../command";
-import { AtomicStreamWriter, readJsonFile } from "../files";
+import { hintedHistoryJson } from "../../scenarios/lin_hints";
+import { AtomicStreamWriter, readJsonFile, writeFileAtomic } from "../files";
 
 export const replayCommand: Command = {
   name: "replay",
   summary: "re-run a replay file written by fuzz exactly, and re-check it",
-  usage: "raftsim replay FILE [--trace FILE.ndjson] [--json]",
+  usage: "raftsim replay FILE [--trace FILE.ndjson] [--history FILE.json] [--json]",
   positionals: [{ name: "FILE", required: true, help: "a replay file (JSON) written by `raftsim fuzz`" }],
-  options: [{ name: "trace", kind: "string", help: "write the run's trace as NDJSON here (for `raftsim view`)", valueName: "FILE" }],
+  options: [
+    { name: "trace", kind: "string", help: "write the run's trace as NDJSON here (for `raftsim view`)", valueName: "FILE" },
+    { name: "history", kind: "string", help: "write the run's client history as JSON here (for `raftsim check`)", valueName: "FILE" },
+  ],
   async run(args, io) {
     const path = args.positionals[0]!;
     let file: ReplayFile;
@@ -25,11 +29,16 @@ export const replayCommand: Command = {
       throw error;
     }
     const tracePath = typeof args.options.trace === "string" ? args.options.trace : undefined;
+    const historyPath = typeof args.options.history === "string" ? args.options.history : undefined;
     const traceOut = tracePath ? new AtomicStreamWriter(tracePath) : undefined;
     let result;
+    let historyWritten = false;
     try {
       io.progress(`replaying ${path} (seed ${file.seed}, ${file.scenario.durationMs} ms simulated)…`);
-      result = replay(file, traceOut ? (line) => traceOut.write(line) : undefined);
+      result = replay(file, traceOut ? (line) => traceOut.write(line) : undefined, historyPath ? (run) => {
+        writeFileAtomic(historyPath, JSON.stringify(hintedHistoryJson(run.recorder, run.system.oracle.storeEvents(), run.system.oracle.compactions())) + "\n");
+        historyWritten = true;
+      } : undefined);
       traceOut?.commit();
     } catch (error) {
       traceOut?.abort();
@@ -63,17 +72,23 @@ export const replayCommand: Command = {
       build: BUILD_ID,
       ...(hint ? { hint } : {}),
       ...(tracePath ? { trace: tracePath } : {}),
+      ...(historyWritten ? { history: historyPath } : {}),
+      ...(evaluation.unknownChecks.length ? { unknownChecks: evaluation.unknownChecks } : {}),
     };
     if (io.json) io.out(JSON.stringify(output));
     else {
       io.out(`replay ${path}: seed ${file.seed}, scenario ${file.scenario.name} (${output.faults} faults), bugs: ${file.bugs.length ? file.bugs.join(",") : "none"}`);
       for (const v of evaluation.violations) io.out(`  VIOLATION ${v.check}: ${v.message}`);
       if (evaluation.violations.length === 0) io.out("  every check passes now");
+      for (const c of evaluation.unknownChecks) io.out(`  UNKNOWN ${c}: the check could not decide`);
       io.out(`traceHash ${evaluation.traceHash}${sameTrace ? " (same as recorded)" : ` DIFFERS from recorded ${file.expected.traceHash}`}`);
       if (!sameViolations) io.out(`violations differ from recorded: ${JSON.stringify(file.expected.violations)}`);
       io.out(output.reproduced ? "reproduced: same trace, same violations" : "NOT reproduced");
       if (hint) io.out(`  ${hint}`);
       if (tracePath) io.out(`trace written to ${tracePath} (raftsim view ${tracePath})`);
+      if (historyWritten) io.out(`history written to ${historyPath} (raftsim check ${historyPath})`);
+      // The run ended in a broken invariant: there is no finished history to write.
+      else if (historyPath) io.out(`no history written: the run stopped at a broken invariant`);
     }
     return evaluation.violations.length > 0 ? EXIT_CHECK_FAILED : EXIT_OK;
   },

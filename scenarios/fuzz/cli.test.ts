@@ -155,6 +155,44 @@ describe("raftsim fuzz / replay", () => {
     }
   });
 
+  it("runs a check could not decide: named with a re-run command; --save-unknown writes a file that replays with its history", () => {
+    const out = join(bundleDir, "undecided");
+    const args = ["fuzz", "--runs", "10", "--seed", "7", "--self-test", "undecided-torn-crash", "--workers", "1", "--out", out];
+    const j = JSON.parse(raftsim(...args, "--json").stdout);
+    // An unknown check is not a failure.
+    expect(j.failed).toBe(0);
+    expect(j.unknownRuns.length).toBeGreaterThan(0);
+    expect(j.unknown).toBe(j.unknownRuns.length);
+    expect(j.unknownByCheck["self-test:undecided-torn-crash"]).toBe(j.unknownRuns.length);
+    expect(j.unknownRuns.every((u: { replayFile?: string }) => u.replayFile === undefined)).toBe(true);
+    const u = j.unknownRuns[0];
+    expect(u.rerun).toBe(`raftsim fuzz --seed 7 --runs ${u.runIndex + 1} --shard ${u.runIndex}/${u.runIndex + 1} --self-test undecided-torn-crash`);
+    // The re-run command runs that run alone, and it is undecided again.
+    const again = JSON.parse(raftsim(...u.rerun.replace(/^raftsim /, "").split(" "), "--workers", "1", "--json", "--out", out).stdout);
+    expect(again.unknownRuns.map((x: { seed: number }) => x.seed)).toEqual([u.seed]);
+    // The text summary names it, with the command.
+    const text = raftsim(...args);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`UNKNOWN run ${u.runIndex} seed ${u.seed} self-test:undecided-torn-crash: ${u.rerun}`);
+    expect(text.stdout).toMatch(/--save-unknown writes each one's case/);
+    // --save-unknown: one file per undecided run, which replays exactly, undecided again.
+    const saved = JSON.parse(raftsim(...args, "--save-unknown", "--json").stdout);
+    const files = saved.unknownRuns.map((x: { replayFile: string }) => x.replayFile);
+    expect(files).toHaveLength(j.unknownRuns.length);
+    expect(readdirSync(out).filter((f) => f.startsWith("unknown-")).sort()).toEqual(files.map((f: string) => f.split("/").pop()).sort());
+    const history = join(out, "h.json");
+    const r = raftsim("replay", files[0], "--history", history, "--json");
+    expect(r.code).toBe(0);
+    const rj = JSON.parse(r.stdout);
+    expect(rj.reproduced).toBe(true);
+    expect(rj.unknownChecks).toEqual(["self-test:undecided-torn-crash"]);
+    expect(rj.history).toBe(history);
+    // The history goes to the checker as it is.
+    const checked = raftsim("check", history, "--json");
+    expect(checked.code).toBe(0);
+    expect(JSON.parse(checked.stdout).verdict).toBe("linearizable");
+  });
+
   it("--time: stops starting runs when the budget is spent; the summary's --runs repeats exactly those runs", () => {
     const timed = raftsim("fuzz", "--time", "1500ms", "--seed", "5", "--workers", "2", "--json", "--out", join(bundleDir, "timed"));
     const j = JSON.parse(timed.stdout);

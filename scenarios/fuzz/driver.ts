@@ -76,6 +76,8 @@ export interface RunOutcome {
   traceHash: string;
   passed: boolean;
   unknownChecks: string[];
+  /** The case as drawn, kept only when a check could not decide (for a replay file of it). */
+  undecided?: { scenario: Scenario };
   /** With attributeToBugs: the check that failed here, but failed without the bugs too. */
   backgroundFailure?: string;
   failure?: Failure;
@@ -208,6 +210,7 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
     traceHash: initial.ev.traceHash,
     passed: smallest === undefined,
     unknownChecks: initial.ev.unknownChecks,
+    ...(initial.ev.unknownChecks.length > 0 ? { undecided: { scenario: initial.c.scenario } } : {}),
     ...(backgroundFailure ? { backgroundFailure } : {}),
   };
   if (smallest !== undefined && check !== undefined) {

@@ -5,7 +5,7 @@ import type { BugSet } from "../../core/canary";
 import type { TraceSink } from "../../sim/trace/log";
 import { type CheckResult, type RunResult, runScenario, type Violation } from "../run";
 import { ALL_CHECKS, type CheckName, type Scenario } from "../types";
-import { selfTestViolations, type SelfTestName } from "./self-test";
+import { isUndecidedSelfTest, selfTestViolations, type SelfTestName } from "./self-test";
 
 export interface Evaluation {
   traceHash: string;
@@ -20,6 +20,8 @@ export interface EvaluateOptions {
   bugs: BugSet;
   selfTest?: SelfTestName | undefined;
   traceSink?: TraceSink;
+  /** Sees the whole run once it ends (its recorder and system), e.g. to write its history. */
+  inspect?: (run: ReturnType<typeof runScenario>) => void;
 }
 
 /** Same name as the runner uses when an assertion fires inside the store. */
@@ -35,9 +37,14 @@ export function evaluate(options: EvaluateOptions): Evaluation {
     const message = error instanceof Error ? error.message : String(error);
     return { traceHash: "", violations: [{ check: INVARIANT_CHECK, message }], unknownChecks: [] };
   }
+  options.inspect?.(result);
   const violations = violationsOf(result, scenario.checks);
-  if (selfTest) violations.push(...selfTestViolations(selfTest, result.world.trace.events));
-  const unknownChecks = scenario.checks.filter((c) => result.checks[c] === "unknown");
+  const unknownChecks: string[] = scenario.checks.filter((c) => result.checks[c] === "unknown");
+  if (selfTest) {
+    const planted = selfTestViolations(selfTest, result.world.trace.events);
+    if (isUndecidedSelfTest(selfTest)) unknownChecks.push(...planted.map((v) => v.check));
+    else violations.push(...planted);
+  }
   return { traceHash: result.traceHash, violations, unknownChecks };
 }
 

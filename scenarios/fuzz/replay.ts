@@ -6,7 +6,7 @@ import type { Violation } from "../run";
 import type { Scenario } from "../types";
 import { ScenarioError, validateScenario } from "../validate";
 import type { Failure } from "./driver";
-import { type Evaluation, evaluate } from "./property";
+import { type EvaluateOptions, type Evaluation, evaluate } from "./property";
 import { isSelfTest, type SelfTestName } from "./self-test";
 import type { TraceSink } from "../../sim/trace/log";
 
@@ -83,8 +83,8 @@ export interface ReplayResult {
 }
 
 /** Re-runs a replay file's case and compares with what it expected. */
-export function replay(file: ReplayFile, traceSink?: TraceSink): ReplayResult {
-  const evaluation = evaluate({ seed: file.seed, scenario: file.scenario, bugs: new Set(file.bugs), selfTest: file.selfTest, ...(traceSink ? { traceSink } : {}) });
+export function replay(file: ReplayFile, traceSink?: TraceSink, inspect?: EvaluateOptions["inspect"]): ReplayResult {
+  const evaluation = evaluate({ seed: file.seed, scenario: file.scenario, bugs: new Set(file.bugs), selfTest: file.selfTest, ...(traceSink ? { traceSink } : {}), ...(inspect ? { inspect } : {}) });
   return {
     evaluation,
     sameTrace: evaluation.traceHash === file.expected.traceHash,
@@ -107,20 +107,47 @@ export function replayFileOf(outcome: { seed: number; index: number; failure: Fa
 }
 
 /**
- * The command that re-runs, on this build, the campaign run a replay file came from: shard
- * i of i+1 of a campaign of i+1 runs is run i alone.
+ * The replay file of a campaign run a check could not decide (a search over its budget):
+ * the case as drawn, unshrunk, expected to pass again with the same trace. Replayed with
+ * `--history`, its client history goes to `raftsim check` for a longer look.
  */
+export function undecidedReplayFileOf(outcome: { seed: number; index: number; faults: number; traceHash: string; undecided: { scenario: Scenario } }, campaign: { campaignSeed: number; bugs: CanaryBug[]; selfTest?: SelfTestName | undefined; build?: string; cycles?: number; nodes?: number | undefined }): ReplayFile {
+  return {
+    formatVersion: REPLAY_FORMAT_VERSION,
+    seed: outcome.seed,
+    scenario: outcome.undecided.scenario,
+    bugs: campaign.bugs,
+    ...(campaign.selfTest ? { selfTest: campaign.selfTest } : {}),
+    expected: { traceHash: outcome.traceHash, violations: [] },
+    origin: { campaignSeed: campaign.campaignSeed, runIndex: outcome.index, faultsBeforeShrink: outcome.faults, faultsAfterShrink: outcome.faults, shrinkRuns: 0, ...(campaign.build ? { build: campaign.build } : {}), ...((campaign.cycles ?? 1) > 1 ? { cycles: campaign.cycles } : {}), ...(campaign.nodes !== undefined ? { nodes: campaign.nodes } : {}) },
+  };
+}
+
+/**
+ * The command that re-runs, on this build, run `runIndex` of a campaign alone: shard i of
+ * i+1 of a campaign of i+1 runs is run i.
+ */
+export function campaignRunCommand(c: { campaignSeed: number; runIndex: number; cycles?: number | undefined; nodes?: number | undefined; bugs?: readonly string[]; selfTest?: string | undefined }): string {
+  const bugs = c.bugs?.length ? ` --bug ${c.bugs.join(",")}` : "";
+  const selfTest = c.selfTest ? ` --self-test ${c.selfTest}` : "";
+  const cycles = Number.isSafeInteger(c.cycles) && c.cycles! > 1 ? ` --cycles ${c.cycles}` : "";
+  const nodes = Number.isSafeInteger(c.nodes) ? ` --nodes ${c.nodes}` : "";
+  return `raftsim fuzz --seed ${c.campaignSeed} --runs ${c.runIndex + 1} --shard ${c.runIndex}/${c.runIndex + 1}${cycles}${nodes}${bugs}${selfTest}`;
+}
+
+/** The command that re-runs, on this build, the campaign run a replay file came from. */
 export function rerunCommand(file: ReplayFile): string | undefined {
   const o = file.origin;
   if (!o || !Number.isSafeInteger(o.campaignSeed) || !Number.isSafeInteger(o.runIndex) || o.runIndex < 0) return undefined;
-  const bugs = file.bugs.length ? ` --bug ${file.bugs.join(",")}` : "";
-  const selfTest = file.selfTest ? ` --self-test ${file.selfTest}` : "";
-  const cycles = Number.isSafeInteger(o.cycles) && o.cycles! > 1 ? ` --cycles ${o.cycles}` : "";
-  const nodes = Number.isSafeInteger(o.nodes) ? ` --nodes ${o.nodes}` : "";
-  return `raftsim fuzz --seed ${o.campaignSeed} --runs ${o.runIndex + 1} --shard ${o.runIndex}/${o.runIndex + 1}${cycles}${nodes}${bugs}${selfTest}`;
+  return campaignRunCommand({ campaignSeed: o.campaignSeed, runIndex: o.runIndex, cycles: o.cycles, nodes: o.nodes, bugs: file.bugs, selfTest: file.selfTest });
 }
 
 /** A stable file name for a failure: seed and check, nothing that changes between runs. */
 export function replayFileName(seed: number, check: string): string {
   return `fuzz-${seed}-${check.replace(/[^a-z0-9-]+/gi, "_")}.json`;
+}
+
+/** A stable file name for a run a check could not decide: seed and those checks. */
+export function undecidedReplayFileName(seed: number, checks: readonly string[]): string {
+  return `unknown-${seed}-${checks.join("-").replace(/[^a-z0-9-]+/gi, "_")}.json`;
 }
