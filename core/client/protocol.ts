@@ -30,6 +30,12 @@ export interface WatchCreateMsg {
   clientId: number;
   watcherId: number;
   request: WatchCreateRequest;
+  /**
+   * The stream requires a leader (clientv3's WithRequireLeader, gRPC metadata, as
+   * kube-apiserver's watches have): a member without a leader refuses it, and cancels it
+   * once it has had no leader for 3 election timeouts.
+   */
+  requireLeader?: boolean;
 }
 
 /** WatchProgressRequest on the stream of one watcher (etcd: sent on the stream, answered on it). */

@@ -262,8 +262,9 @@ export class KvServer {
     return this.watches.create(req, this.store);
   }
 
-  cancelWatch(id: number): boolean {
-    return this.watches.cancel(id, this.store.currentRevision());
+  /** Cancels watcher `id`; its last response says why when `cancelReason` is given (e.g. "etcdserver: no leader"). */
+  cancelWatch(id: number, cancelReason = ""): boolean {
+    return this.watches.cancel(id, this.store.currentRevision(), cancelReason);
   }
 
   /** A progress notification, queued behind pending events, to every watcher or to watcher `watchId`. */

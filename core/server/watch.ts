@@ -109,11 +109,11 @@ export class WatchHub {
     }
   }
 
-  cancel(id: number, currentRevision: number): boolean {
+  cancel(id: number, currentRevision: number, cancelReason = ""): boolean {
     const i = this.watchers.findIndex((w) => w.id === id);
     if (i < 0) return false;
     this.watchers.splice(i, 1);
-    this.queue.push(response(id, currentRevision, { canceled: true }));
+    this.queue.push(response(id, currentRevision, { canceled: true, ...(cancelReason ? { cancelReason } : {}) }));
     return true;
   }
 

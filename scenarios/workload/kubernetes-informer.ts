@@ -7,7 +7,7 @@
 import { assert } from "../../core/assert";
 import type { Outcome } from "../../core/client/session";
 import type { WatchCancelMsg, WatchCreateMsg, WatchProgressMsg } from "../../core/client/protocol";
-import { ERR_COMPACTED, type EtcdRequest, isError, type KeyValue } from "../../core/server/api";
+import { ERR_COMPACTED, ERR_NO_LEADER, type EtcdRequest, isError, type KeyValue } from "../../core/server/api";
 import type { WatchStreamMsg } from "../../sim/etcd/node";
 import { keySpaceText, okResponse, REGISTRY_END, REGISTRY_PREFIX } from "./kubernetes-objects";
 
@@ -28,6 +28,8 @@ export interface InformerEnv {
   members(): number[];
   sendWatchCreate(member: number, msg: WatchCreateMsg): void;
   sendWatchProgress(member: number, msg: WatchProgressMsg): void;
+  /** A line for the trace (the viewer shows it). */
+  note(text: string): void;
   /** Closes an abandoned stream (WatchCancelRequest), so its member stops serving it. */
   sendWatchCancel(member: number, msg: WatchCancelMsg): void;
   /** Sends a request through the controller's session, recorded in the history. */
@@ -43,6 +45,8 @@ export interface InformerStats {
   listPages: number;
   relistsCompacted: number;
   rewatches: number;
+  /** Streams a member ended for want of a leader (the watch requires one). */
+  watchesEndedNoLeader: number;
   watchEvents: number;
 }
 
@@ -53,12 +57,14 @@ export class Informer {
   readonly cache = new Map<string, KeyValue>();
   /** The revision the cache reflects: every event up to it has been applied. 0 = not synced. */
   revision = 0;
-  readonly stats: InformerStats = { lists: 0, listPages: 0, relistsCompacted: 0, rewatches: 0, watchEvents: 0 };
+  readonly stats: InformerStats = { lists: 0, listPages: 0, relistsCompacted: 0, rewatches: 0, watchesEndedNoLeader: 0, watchEvents: 0 };
   private listing: ListState | undefined = { revision: 0, nextKey: REGISTRY_PREFIX, kvs: [] };
   private watcherId = 0;
   /** The member holding the current watch stream. */
   private watchMember = 0;
   private watchGeneration = 0;
+  /** The member ended the stream (no leader): re-watch at the next check, not at once. */
+  private rewatchPending = false;
   private expectSeq = 0;
   private lastHeardUs = 0;
   private memberCursor: number;
@@ -131,6 +137,9 @@ export class Informer {
       clientId: this.env.clientId,
       watcherId: this.watcherId,
       request: { key: REGISTRY_PREFIX, rangeEnd: REGISTRY_END, startRevision: this.revision + 1, progressNotify: true },
+      // kube-apiserver watches WithRequireLeader: a member cut off from the leader ends the
+      // stream (at once, or after 3 election timeouts) instead of serving a stale cache.
+      requireLeader: true,
     };
     this.env.sendWatchCreate(member, msg);
   }
@@ -152,6 +161,12 @@ export class Informer {
   /** Called periodically: a watch that has gone silent is resumed elsewhere. */
   checkWatch(): void {
     if (!this.synced) return;
+    if (this.rewatchPending) {
+      // Like a reflector's backoff after a watch error: a cluster without a leader refuses
+      // every member's stream, and retrying at once would spin.
+      this.rewatchPending = false;
+      return this.watch();
+    }
     if (this.env.nowUs() - this.lastHeardUs < this.env.watchSilenceUs) return;
     this.stats.rewatches++;
     this.watch();
@@ -174,10 +189,14 @@ export class Informer {
         this.stats.relistsCompacted++;
         this.relist();
       } else {
-        // The member cancelled it already: nothing to close.
+        // The member ended it (it has no leader, say): nothing to close; re-watch elsewhere
+        // at the next check.
         this.stats.rewatches++;
+        if (r.cancelReason === ERR_NO_LEADER) this.stats.watchesEndedNoLeader++;
+        // Cancelled as its first message: the member refused the stream outright.
+        this.env.note(`controller ${this.env.controller}: member ${this.watchMember} ${m.seq === 0 ? "refused" : "ended"} its watch${r.cancelReason ? `: ${r.cancelReason}` : ""}`);
         this.watcherId = 0;
-        this.watch();
+        this.rewatchPending = true;
       }
       return;
     }

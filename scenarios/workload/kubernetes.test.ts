@@ -37,6 +37,7 @@ function informerWith(env: ReturnType<typeof fakeEnv>, pageSize = 2) {
     sendWatchCreate: (member, msg) => env.watches.push({ member, msg }),
     sendWatchProgress: (member, msg) => env.progressAsked.push({ member, msg }),
     sendWatchCancel: (member, msg) => env.cancels.push({ member, msg }),
+    note: () => {},
     issue: (request, opType, done) => void env.sent.push({ request, opType, done }),
     snapshot: (s) => env.snapshots.push(s),
     pageSize,
@@ -129,8 +130,15 @@ describe("Informer", () => {
 
   it("does not close a stream its member cancelled, whether for compaction or not", () => {
     const { env, inf, id } = synced();
-    inf.onWatchMessage(watchMsg(id(), 0, { header: { revision: 9 }, canceled: true }));
+    inf.onWatchMessage(watchMsg(id(), 0, { header: { revision: 9 }, canceled: true, cancelReason: "etcdserver: no leader" }));
+    // Not at once (a leaderless cluster refuses every member): at the next check, elsewhere.
+    expect(env.watches).toHaveLength(1);
+    inf.requestProgress();
+    expect(env.progressAsked).toEqual([]);
+    inf.checkWatch();
     expect(env.watches).toHaveLength(2);
+    expect(env.watches[1]!.member).not.toBe(env.watches[0]!.member);
+    expect(env.watches[1]!.msg.requireLeader).toBe(true);
     inf.onWatchMessage(watchMsg(id(), 0, { header: { revision: 0 }, canceled: true, compactRevision: 12 }));
     expect(inf.synced).toBe(false);
     expect(env.cancels).toEqual([]);

@@ -118,6 +118,7 @@ export function startKubernetesWorkload(world: World, scenario: Scenario, member
       members,
       sendWatchCreate: (member, msg) => world.network.send(workId, member, MSG_WATCH_CREATE, msg, { bytes: 64, stream: true }),
       sendWatchProgress: (member, msg) => world.network.send(workId, member, MSG_WATCH_PROGRESS, msg, { bytes: 32, stream: true }),
+      note: (text) => world.record({ tUs: world.nowUs, type: "note", text }),
       sendWatchCancel: (member, msg) => world.network.send(workId, member, MSG_WATCH_CANCEL, msg, { bytes: 32, stream: true }),
       issue,
       snapshot: (s) => record.snapshots.push(s),

@@ -22,6 +22,12 @@ export const BACKEND_COMMIT_INTERVAL_US = 100_000;
 const RESPONSES_KEPT_MAX = 10_000;
 const WATCH_RESPONSES_PER_FLUSH_MAX = 16;
 const WATCH_DRAIN_INTERVAL_US = 10_000;
+/**
+ * etcd's maxNoLeaderCnt: a member cancels the streams that require a leader once it has
+ * found no leader at this many checks in a row, one per election timeout (reconnecting
+ * costs more than refusing new streams, which it does at once).
+ */
+const NO_LEADER_CHECKS_MAX = 3;
 /** How long a keepalive for an expired lease waits for the revoke before timing out. */
 const LEASE_REVOKE_WAIT_TICKS = 20;
 /** A member's lease revoke sent to the leader, as etcd-raft forwards a follower's proposal. */
@@ -92,7 +98,9 @@ export class EtcdNode {
   private backendSyncing = false;
   /** Answers waiting for a backend commit that covers their index (physical compactions). */
   private awaitingBackend: { index: number; send: () => void }[] = [];
-  private readonly watchers = new Map<number, { clientId: number; watcherId: number; seq: number; fragment: boolean }>();
+  private readonly watchers = new Map<number, { clientId: number; watcherId: number; seq: number; fragment: boolean; requireLeader: boolean }>();
+  /** Election timeouts in a row at whose end this member knew no leader. */
+  private noLeaderChecks = 0;
   private internalWatchId = -1;
   private revoking = new Set<number>();
   /** Forwarded revokes awaiting the leader's word that they applied, by forward key. */
@@ -155,6 +163,21 @@ export class EtcdNode {
       ctx.setTimer(WATCH_DRAIN_INTERVAL_US, drainLoop);
     };
     ctx.setTimer(WATCH_DRAIN_INTERVAL_US, drainLoop);
+    const electionTimeoutUs = opts.electionTicks * opts.tickUs;
+    const leaderMonitor = () => {
+      this.monitorLeader();
+      ctx.setTimer(electionTimeoutUs, leaderMonitor);
+    };
+    ctx.setTimer(electionTimeoutUs, leaderMonitor);
+  }
+
+  /** etcd's monitorLeader: streams that require a leader are cancelled after NO_LEADER_CHECKS_MAX checks without one. */
+  private monitorLeader(): void {
+    this.noLeaderChecks = this.host.status().lead ? 0 : this.noLeaderChecks + 1;
+    if (this.noLeaderChecks < NO_LEADER_CHECKS_MAX) return;
+    let cancelled = false;
+    for (const [id, w] of this.watchers) if (w.requireLeader) cancelled = this.server.cancelWatch(id, ERR_NO_LEADER) || cancelled;
+    if (cancelled) this.flushWatches();
   }
 
   /** The Raft host's view of the server. */
@@ -351,8 +374,15 @@ export class EtcdNode {
       const key = `${from}/${m.watcherId}`;
       if (this.watchCreatesSeen.has(key)) return;
       this.watchCreatesSeen.add(key);
+      if (m.requireLeader && !this.host.status().lead) {
+        // Refused at once, as etcd's stream interceptor does: the stream ends with "no leader".
+        const refusal: WatchResponse = { header: { revision: this.server.currentRevision() }, watchId: -1, created: false, canceled: true, compactRevision: 0, cancelReason: ERR_NO_LEADER, events: [] };
+        const msg: WatchStreamMsg = { watcherId: m.watcherId, seq: 0, response: refusal };
+        this.ctx.send(from, MSG_WATCH_RESPONSE, msg, { bytes: 64 });
+        return;
+      }
       const id = this.server.watch(m.request);
-      this.watchers.set(id, { clientId: from, watcherId: m.watcherId, seq: 0, fragment: m.request.fragment === true });
+      this.watchers.set(id, { clientId: from, watcherId: m.watcherId, seq: 0, fragment: m.request.fragment === true, requireLeader: m.requireLeader === true });
       this.flushWatches();
     } else if (msgType === MSG_WATCH_PROGRESS) {
       // Answered by this member from its own store, on the asking stream, behind the events

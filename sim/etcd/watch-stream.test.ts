@@ -6,6 +6,8 @@
 //   messages (all but the last flagged), each under the member's limit.
 // - WatchCancelRequest: a client closing a stream gets the cancel answer, then nothing more,
 //   and a create for that stream arriving after the cancel opens nothing.
+// - Streams that require a leader (clientv3's WithRequireLeader): refused by a member with
+//   no leader, and cancelled with "no leader" after 3 election timeouts without one.
 import { describe, expect, it } from "vitest";
 import { MSG_WATCH_CANCEL, MSG_WATCH_CREATE, MSG_WATCH_PROGRESS, MSG_WATCH_RESPONSE, type WatchCancelMsg, type WatchCreateMsg, type WatchProgressMsg } from "../../core/client/protocol";
 import type { WatchCreateRequest } from "../../core/server/api";
@@ -27,7 +29,7 @@ function watchClient(c: ReturnType<typeof cluster>, extra: Partial<WatchCreateRe
   const send = (member: number, type: string, msg: WatchCreateMsg | WatchProgressMsg | WatchCancelMsg) => c.world.network.send(WATCH_CLIENT_ID, member, type, msg, { bytes: 64, stream: true });
   return {
     received,
-    create: (member: number, watcherId: number, key: string) => send(member, MSG_WATCH_CREATE, { clientId: WATCH_CLIENT_ID, watcherId, request: { key, rangeEnd: `${key}\xff`, ...extra } }),
+    create: (member: number, watcherId: number, key: string, requireLeader?: boolean) => send(member, MSG_WATCH_CREATE, { clientId: WATCH_CLIENT_ID, watcherId, request: { key, rangeEnd: `${key}\xff`, ...extra }, ...(requireLeader ? { requireLeader } : {}) }),
     progress: (member: number, watcherId: number) => send(member, MSG_WATCH_PROGRESS, { clientId: WATCH_CLIENT_ID, watcherId }),
     cancel: (member: number, watcherId: number) => send(member, MSG_WATCH_CANCEL, { clientId: WATCH_CLIENT_ID, watcherId }),
     progressOf: (watcherId: number) => received.filter((r) => r.watcherId === watcherId && !r.response.created && r.response.events.length === 0),
@@ -112,6 +114,55 @@ describe("watch cancel requests", () => {
     c.ok(lead, { type: "put", key: "a1", value: "v" });
     c.run(3_000);
     expect(kinds(w, 1)).toEqual([]);
+  });
+});
+
+describe("streams that require a leader", () => {
+  const ELECTION_TIMEOUT_MS = 1_000; // the testkit's: 10 ticks of 100 ms
+  const endings = (w: ReturnType<typeof watchClient>, watcherId: number) => w.received.filter((r) => r.watcherId === watcherId && r.response.canceled).map((r) => r.response.cancelReason);
+
+  it("a member cut off from the leader cancels them after 3 election timeouts without one, and refuses new ones at once", () => {
+    const c = cluster();
+    const lead = c.leader();
+    const follower = [1, 2, 3].find((id) => id !== lead)!;
+    const w = watchClient(c, { progressNotify: true });
+    w.create(follower, 1, "a", true);
+    w.create(follower, 2, "a");
+    c.run(200);
+    c.world.isolate(follower); // from the members only: the client still reaches it
+    // It loses its leader after an election timeout (it campaigns in vain), then 3 checks.
+    c.run(3 * ELECTION_TIMEOUT_MS);
+    expect(endings(w, 1)).toEqual([]);
+    c.run(2 * ELECTION_TIMEOUT_MS);
+    expect(endings(w, 1)).toEqual(["etcdserver: no leader"]);
+    // A stream without the requirement is served on, stale as the member is.
+    expect(endings(w, 2)).toEqual([]);
+    const progressAfter = w.received.filter((r) => r.watcherId === 2 && !r.response.created && r.response.events.length === 0);
+    expect(progressAfter.length).toBeGreaterThan(0);
+    // A new stream that requires a leader is refused at once; one that does not is opened.
+    w.create(follower, 3, "a", true);
+    w.create(follower, 4, "a");
+    c.run(200);
+    expect(endings(w, 3)).toEqual(["etcdserver: no leader"]);
+    expect(w.received.filter((r) => r.watcherId === 4).map((r) => r.response.created)).toEqual([true]);
+  });
+
+  it("a member that keeps its leader keeps them; a short loss does not end them", () => {
+    const c = cluster();
+    const lead = c.leader();
+    const follower = [1, 2, 3].find((id) => id !== lead)!;
+    const w = watchClient(c, { progressNotify: true });
+    w.create(follower, 1, "a", true);
+    c.run(6 * ELECTION_TIMEOUT_MS);
+    // Cut off for less than 3 election timeouts past losing the leader, then healed.
+    c.world.isolate(follower);
+    c.run(2 * ELECTION_TIMEOUT_MS);
+    c.world.heal();
+    c.run(6 * ELECTION_TIMEOUT_MS);
+    expect(endings(w, 1)).toEqual([]);
+    c.ok(c.leader(), { type: "put", key: "a1", value: "v" });
+    c.run(500);
+    expect(w.received.some((r) => r.watcherId === 1 && r.response.events.some((e) => e.kv.key === "a1"))).toBe(true);
   });
 });
 
