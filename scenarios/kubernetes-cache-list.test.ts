@@ -26,15 +26,20 @@ describe("kubernetes: consistent lists from the watch cache", () => {
   });
 
   it("turn stale under progress-notify-ahead: linearizability fails at a list from the cache", () => {
+    // A progress notification overtakes only events still queued at the member: a member
+    // catching up after a partition has a backlog, a stream in step with the store has next
+    // to none. (With no partition the canary still shows, in every seed, through the
+    // kubernetes check's comparison of cache states, but no list happens to go stale.)
+    const isolated = { ...scenario, faults: [{ atMs: 3_000, type: "isolate" as const, node: "follower" as const }, { atMs: 6_000, type: "heal" as const }] };
     const stale = SEEDS.filter((seed) => {
-      const r = runScenario({ seed, scenario, bugs: CANARY });
+      const r = runScenario({ seed, scenario: isolated, bugs: CANARY });
       const lin = r.violations.find((v) => v.check === "linearizability");
       if (!lin) return false;
       const opId = Number(/op (\d+)/.exec(lin.message)?.[1]);
       expect(r.recorder.ops[opId]?.opType, `seed ${seed}: ${lin.message.slice(0, 200)}`).toBe("k8s-list-cache");
       return true;
     });
-    console.log(`progress-notify-ahead: a stale list from the cache on seeds ${stale.join(", ")} of 1–${SEEDS.length}`);
+    console.log(`progress-notify-ahead, a follower isolated 3–6 s: a stale list from the cache on seeds ${stale.join(", ")} of 1–${SEEDS.length}`);
     expect(stale.length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -20,6 +20,9 @@ export interface CacheSnapshot {
   text: string;
 }
 
+/** A stream message missing this long while later ones arrived is lost (as the plain watchers judge it). */
+const STREAM_GAP_US_MAX = 500_000;
+
 export interface InformerEnv {
   controller: number;
   /** The network endpoint watch responses come back to. */
@@ -63,6 +66,10 @@ export class Informer {
   /** The member holding the current watch stream. */
   private watchMember = 0;
   private watchGeneration = 0;
+  /** Messages of the current stream that overtook a missing one, by sequence number. */
+  private readonly early = new Map<number, WatchStreamMsg>();
+  /** Since when the earliest missing message has been missing. */
+  private gapSinceUs = 0;
   /** The member ended the stream (no leader): re-watch at the next check, not at once. */
   private rewatchPending = false;
   private expectSeq = 0;
@@ -132,6 +139,7 @@ export class Informer {
     this.watchMember = member;
     this.watcherId = this.env.clientId * 1_000 + ++this.watchGeneration;
     this.expectSeq = 0;
+    this.early.clear();
     this.lastHeardUs = this.env.nowUs();
     const msg: WatchCreateMsg = {
       clientId: this.env.clientId,
@@ -167,6 +175,11 @@ export class Informer {
       this.rewatchPending = false;
       return this.watch();
     }
+    if (this.watcherId !== 0 && this.early.size > 0 && this.env.nowUs() - this.gapSinceUs >= STREAM_GAP_US_MAX) {
+      // A lost message: the stream is broken from there on; resume from what the cache has.
+      this.stats.rewatches++;
+      return this.watch();
+    }
     if (this.env.nowUs() - this.lastHeardUs < this.env.watchSilenceUs) return;
     this.stats.rewatches++;
     this.watch();
@@ -176,11 +189,23 @@ export class Informer {
     if (!this.synced || m.watcherId !== this.watcherId) return; // an older stream
     if (m.seq < this.expectSeq) return; // a duplicate
     if (m.seq > this.expectSeq) {
-      // A lost message: the stream is broken from here on; resume from what the cache has.
-      this.stats.rewatches++;
-      this.watch();
+      // The stream is ordered, as TCP makes it: hold what overtook a missing message until it
+      // comes; one missing for STREAM_GAP_US_MAX is lost (checkWatch resumes the watch).
+      if (this.early.size === 0) this.gapSinceUs = this.env.nowUs();
+      this.early.set(m.seq, m);
       return;
     }
+    this.take(m);
+    // Then whatever waited for it, unless it ended the stream.
+    for (let next = this.early.get(this.expectSeq); next !== undefined && next.watcherId === this.watcherId; next = this.early.get(this.expectSeq)) {
+      this.early.delete(this.expectSeq);
+      this.take(next);
+    }
+    if (this.early.size > 0) this.gapSinceUs = this.env.nowUs();
+  }
+
+  /** One message of the current stream, in order. */
+  private take(m: WatchStreamMsg): void {
     this.expectSeq++;
     this.lastHeardUs = this.env.nowUs();
     const r = m.response;

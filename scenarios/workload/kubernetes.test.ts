@@ -106,10 +106,32 @@ describe("Informer", () => {
     expect([...inf.cache.keys()]).toEqual(["/registry/b"]);
   });
 
+  it("holds messages that overtook a missing one, and applies them in order when it comes", () => {
+    const { env, inf, id } = synced();
+    inf.onWatchMessage(watchMsg(id(), 1, { header: { revision: 7 }, events: [{ type: "PUT", kv: kv("/registry/b", 7, "y2") }] }));
+    expect(inf.revision).toBe(5);
+    inf.onWatchMessage(watchMsg(id(), 0, { header: { revision: 6 }, events: [{ type: "PUT", kv: kv("/registry/b", 6, "y1") }] }));
+    expect(inf.revision).toBe(7);
+    expect(inf.cache.get("/registry/b")?.value).toBe("y2");
+    expect(env.snapshots.map((s) => s.revision)).toEqual([5, 6, 7]);
+    env.clock.nowUs = 1_000_000;
+    inf.checkWatch();
+    expect(env.watches).toHaveLength(1);
+    expect(inf.stats.rewatches).toBe(0);
+  });
+
   it("resumes a broken or silent stream from the cache's revision on another member", () => {
     const { env, inf, id } = synced();
     const first = env.watches[0]!;
     inf.onWatchMessage(watchMsg(id(), 1, { header: { revision: 8 } })); // seq 0 was lost
+    // Held for a while (it may only be late), then given up.
+    inf.checkWatch();
+    expect(env.watches).toHaveLength(1);
+    env.clock.nowUs = 499_999;
+    inf.checkWatch();
+    expect(env.watches).toHaveLength(1);
+    env.clock.nowUs = 500_000;
+    inf.checkWatch();
     expect(env.watches).toHaveLength(2);
     expect(env.watches[1]!.member).not.toBe(first.member);
     expect(env.watches[1]!.msg.request.startRevision).toBe(6);
@@ -149,6 +171,8 @@ describe("Informer", () => {
     inf.requestProgress();
     expect(env.progressAsked).toEqual([{ member: env.watches[0]!.member, msg: { clientId: 100, watcherId: id() } }]);
     inf.onWatchMessage(watchMsg(id(), 1, { header: { revision: 8 } })); // seq 0 lost: resumed elsewhere
+    env.clock.nowUs = 500_000;
+    inf.checkWatch();
     inf.requestProgress();
     expect(env.progressAsked[1]).toEqual({ member: env.watches[1]!.member, msg: { clientId: 100, watcherId: id() } });
     inf.onWatchMessage(watchMsg(id(), 0, { header: { revision: 0 }, canceled: true, compactRevision: 12 }));
