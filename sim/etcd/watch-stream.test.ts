@@ -120,12 +120,16 @@ describe("watch cancel requests", () => {
 describe("streams that require a leader", () => {
   const ELECTION_TIMEOUT_MS = 1_000; // the testkit's: 10 ticks of 100 ms
   const endings = (w: ReturnType<typeof watchClient>, watcherId: number) => w.received.filter((r) => r.watcherId === watcherId && r.response.canceled).map((r) => r.response.cancelReason);
-
-  it("a member cut off from the leader cancels them after 3 election timeouts without one, and refuses new ones at once", () => {
+  /** A cluster with a leader, one of its followers, and a client watching with progress notifications. */
+  const atFollower = () => {
     const c = cluster();
     const lead = c.leader();
     const follower = [1, 2, 3].find((id) => id !== lead)!;
-    const w = watchClient(c, { progressNotify: true });
+    return { c, follower, w: watchClient(c, { progressNotify: true }) };
+  };
+
+  it("a member cut off from the leader cancels them after 3 election timeouts without one, and refuses new ones at once", () => {
+    const { c, follower, w } = atFollower();
     w.create(follower, 1, "a", true);
     w.create(follower, 2, "a");
     c.run(200);
@@ -148,10 +152,7 @@ describe("streams that require a leader", () => {
   });
 
   it("a member that keeps its leader keeps them; a short loss does not end them", () => {
-    const c = cluster();
-    const lead = c.leader();
-    const follower = [1, 2, 3].find((id) => id !== lead)!;
-    const w = watchClient(c, { progressNotify: true });
+    const { c, follower, w } = atFollower();
     w.create(follower, 1, "a", true);
     c.run(6 * ELECTION_TIMEOUT_MS);
     // Cut off for less than 3 election timeouts past losing the leader, then healed.
