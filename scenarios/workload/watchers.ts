@@ -67,6 +67,8 @@ export function startWatchers(world: World, rng: Rng, count: number, members: ()
   const progressRng = api === "full" ? world.streams.stream("watch-progress") : undefined;
   // Likewise: which "full" watchers ask for fragments (clientv3's WithFragment).
   const fragmentRng = api === "full" ? world.streams.stream("watch-fragment") : undefined;
+  // And which "full" watchers' streams require a leader (clientv3's WithRequireLeader).
+  const requireLeaderRng = api === "full" ? world.streams.stream("watch-require-leader") : undefined;
   for (let i = 0; i < count; i++) {
     const clientId = WATCHER_ID_BASE + i;
     let base: WatchCreateRequest = { ...range, prevKv: i % 2 === 0, progressNotify: true };
@@ -78,6 +80,7 @@ export function startWatchers(world: World, rng: Rng, count: number, members: ()
       base = { ...base, ...span, ...(filters ? { filters } : {}) };
     }
     if (fragmentRng?.chance(0.5)) base = { ...base, fragment: true };
+    const requireLeader = requireLeaderRng?.chance(0.5) === true;
     const record: WatcherRecord = { histories: [], broken: false };
     records.push(record);
     let stream: Stream | undefined;
@@ -94,7 +97,7 @@ export function startWatchers(world: World, rng: Rng, count: number, members: ()
       const history: WatcherHistory = { id: record.histories.length === 0 ? clientId : `${clientId}.${record.histories.length}`, request, responses: [] };
       record.histories.push(history);
       stream = { watcherId, member, history, expectSeq: 0, early: new Map(), joiner: new FragmentJoiner(), lastHeardUs: world.nowUs, dead: false };
-      const msg: WatchCreateMsg = { clientId, watcherId, request };
+      const msg: WatchCreateMsg = { clientId, watcherId, request, ...(requireLeader ? { requireLeader } : {}) };
       world.network.send(clientId, member, MSG_WATCH_CREATE, msg, { bytes: 64, stream: true });
       const opened = stream;
       world.scheduler.after(rng.int(STREAM_LIFETIME_US_MIN, STREAM_LIFETIME_US_MAX + 1), () => {
@@ -111,20 +114,27 @@ export function startWatchers(world: World, rng: Rng, count: number, members: ()
       }
     };
 
-    const resumeLater = (why: string) => {
+    const resumeLater = (why: string, endedByMember = false) => {
       world.record({ tUs: world.nowUs, type: "note", text: `watcher ${clientId} resumes: ${why}` });
       if (!stream || stream.dead) return;
       stream.dead = true;
       record.broken = true;
       // Close the abandoned stream, so its member stops serving it (if the message gets there).
-      const cancel: WatchCancelMsg = { clientId, watcherId: stream.watcherId };
-      world.network.send(clientId, stream.member, MSG_WATCH_CANCEL, cancel, { bytes: 32, stream: true });
+      if (!endedByMember) {
+        const cancel: WatchCancelMsg = { clientId, watcherId: stream.watcherId };
+        world.network.send(clientId, stream.member, MSG_WATCH_CANCEL, cancel, { bytes: 32, stream: true });
+      }
       world.scheduler.after(rng.int(RESUME_DELAY_US_MIN, RESUME_DELAY_US_MAX + 1), open);
     };
 
     const deliver = (st: Stream, r: ServerWatchResponse) => {
       st.lastHeardUs = world.nowUs;
       if (r.created && r.events.length === 0 && !r.canceled) return;
+      if (r.canceled && r.compactRevision === 0) {
+        // Ended by the member, not for compaction (it has no leader and the stream requires
+        // one): the stream's history ends, and the watcher resumes elsewhere from where it was.
+        return resumeLater(`the member ended the stream: ${r.cancelReason || "canceled"}`, true);
+      }
       st.history.responses.push({
         revision: r.header.revision,
         events: r.events.map((e) => ({ type: e.type, kv: e.kv, ...(e.prevKv ? { prevKv: e.prevKv } : {}) })),
