@@ -20,9 +20,10 @@
 // - `input`/`output` shapes are the model's: see models/etcd.ts (EtcdRequest /
 //   EtcdResponse), models/register.ts and models/kv.ts.
 // - Operations of one client must not overlap (a client has one operation outstanding).
-// - `hint` (optional, a non-negative integer): where the system says the operation took
-//   effect (raftsim: a store revision); `null` for an open operation: the system says it did
-//   not take effect. The checker verifies the order hints propose before it searches; a
+// - `hint` (optional, a non-negative number): where the system says the operation took
+//   effect (raftsim: a store revision, or a half past one for an operation that changed
+//   nothing and came after that revision's other operations); `null` for an open operation:
+//   the system says it did not take effect. The checker verifies the order hints propose before it searches; a
 //   wrong hint costs time, never a wrong verdict (witness.ts).
 import { findJsonError } from "./json_error";
 import { HistoryParseError } from "./errors";
@@ -116,7 +117,10 @@ export function parseHistoryJson(text: string, file: string): History & { model:
     const ret = int("return", true);
     if (!("input" in o)) throw new HistoryParseError(file, where(), `operation #${index}: missing "input"`);
     if (ret !== null && ret < call) throw new HistoryParseError(file, where(), `operation #${index}: "return" (${ret}) is before "call" (${call})`);
-    const hint = o.hint === undefined ? undefined : int("hint", true);
+    const hint = o.hint;
+    if (hint !== undefined && hint !== null && (typeof hint !== "number" || !Number.isFinite(hint) || hint < 0)) {
+      throw new HistoryParseError(file, where(), `operation #${index}: expected "hint" to be a non-negative number or null, got ${JSON.stringify(hint)}`);
+    }
     const op: Operation = { id, client, input: o.input, call, output: ret === null ? null : (o.output ?? null), return: ret === null ? Infinity : ret, ...(hint !== undefined ? { hint } : {}) };
     const shape = describeShapeError(d.model as ModelName, op);
     if (shape) throw new HistoryParseError(file, where(), `operation #${index} (id ${id}): ${shape}`);

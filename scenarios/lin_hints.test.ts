@@ -228,6 +228,24 @@ describe("store hints", () => {
     expect(hintsOf([grant, attach, openDelete, seenGone, early], store)).toEqual([1, 2, null, 3, 3]);
   });
 
+  it("an answered revoke that deleted nothing goes after an answer at its revision, called after it, that still shows its lease", () => {
+    // Campaign seed 69 at 8 rounds, run 989: the revoke was called first and returned last;
+    // by call time it went first, and the list then showed a revoked lease.
+    const store = [put(2, "a", "1")];
+    const grant = answered({ type: "leaseGrant", ID: 7, TTL: 5 }, 0, 1, { type: "leaseGrant", header: { revision: 1 }, ID: 7, TTL: 5 } as EtcdResponse);
+    const write = answered({ type: "put", key: "a", value: "1" }, 2, 3, { type: "put", header: { revision: 2 } } as EtcdResponse);
+    const revoke = answered({ type: "leaseRevoke", ID: 7 }, 10, 40, { type: "leaseRevoke", header: { revision: 2 } } as EtcdResponse);
+    const list = answered({ type: "leaseLeases" }, 20, 30, { type: "leaseLeases", header: { revision: 2 }, leases: [7] } as EtcdResponse);
+    const ops = [grant, write, revoke, list];
+    expect(hintsOf(ops, store)).toEqual([1, 2, 2.5, 2]);
+    const checked = checkHistory(withStoreHints(ops, store), "etcd");
+    expect(checked.verdict).toBe("linearizable");
+    expect(checked.witnessed).toBe(checked.partitions);
+    // A list that no longer shows it changes nothing.
+    const gone = answered({ type: "leaseLeases" }, 20, 30, { type: "leaseLeases", header: { revision: 2 }, leases: [] } as EtcdResponse);
+    expect(hintsOf([grant, write, revoke, gone], store)).toEqual([1, 2, 2, 2]);
+  });
+
   it("an open revoke is not shown gone by an answer after a revoke answered with success (that one removed the lease)", () => {
     const openRevoke = open({ type: "leaseRevoke", ID: 9 }, 10);
     const expiry = answered({ type: "leaseRevoke", ID: 9 }, 30, 32, { type: "leaseRevoke", header: { revision: 4 } } as EtcdResponse);

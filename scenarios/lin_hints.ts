@@ -398,6 +398,17 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     }
     if (at !== undefined && at < (revokedByAnswer.get(id) ?? Infinity)) out[i] = { ...op, hint: at };
   });
+  // An answered revoke that deleted nothing shares its revision with the answers around it,
+  // which go in by call time. One that an answer at the same revision, called after it,
+  // still shows alive came after that answer: it goes in after the revision's other answers.
+  out.forEach((op, i) => {
+    if (op.input.type !== "leaseRevoke" || op.return === Infinity || typeof op.hint !== "number") return;
+    if (op.output === null || "error" in op.output) return;
+    if (madeRevision(op.input, op.output, op.hint, leasesDeletedAt, notRevokeAt, shownBefore(op.call))) return;
+    const id = op.input.ID;
+    const shownAliveAfter = out.some((a) => a !== op && a.hint === op.hint && a.call > op.call && leasesShownAlive(a.input, a.output).includes(id));
+    if (shownAliveAfter) out[i] = { ...op, hint: op.hint + 0.5 };
+  });
   return out;
 }
 

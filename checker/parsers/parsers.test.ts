@@ -84,7 +84,10 @@ describe("raftsim history JSON", () => {
     expect(e.line).toBe(5);
     expect(e.message).toMatch(/before "call"/);
     const badHint = '{\n"formatVersion": 1,\n"model": "kv",\n"operations": [\n{"id": 0, "client": 1, "input": {}, "call": 5, "output": null, "return": 9, "hint": "x"}\n]}';
-    expect(errorOf(() => parseHistoryJson(badHint, "h.json")).message).toMatch(/^h\.json:5: operation #0: expected "hint" to be a non-negative integer or null, got "x"/);
+    expect(errorOf(() => parseHistoryJson(badHint, "h.json")).message).toMatch(/^h\.json:5: operation #0: expected "hint" to be a non-negative number or null, got "x"/);
+    // A half past a revision is a hint too (after that revision's other operations).
+    const halfHint = badHint.replace('"x"', "2.5").replace('"input": {}', '"input": {"op": "get", "key": "a"}');
+    expect(parseHistoryJson(halfHint, "h.json").operations[0]!.hint).toBe(2.5);
     expect(errorOf(() => parseHistoryJson("{\n\"formatVersion\": 2}", "v.json")).message).toMatch(/^v\.json:2: expected "formatVersion": 1/);
     expect(errorOf(() => parseHistoryJson("{\n  oops", "j.json")).message).toMatch(/^j\.json:2: invalid JSON/);
   });
