@@ -400,14 +400,18 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   });
   // An answered revoke that deleted nothing shares its revision with the answers around it,
   // which go in by call time. One that an answer at the same revision, called after it,
-  // still shows alive came after that answer: it goes in after the revision's other answers.
+  // still shows alive came after that answer: it goes in after the revision's other answers
+  // (when none of them was called after it returned).
   out.forEach((op, i) => {
     if (op.input.type !== "leaseRevoke" || op.return === Infinity || typeof op.hint !== "number") return;
     if (op.output === null || "error" in op.output) return;
     if (madeRevision(op.input, op.output, op.hint, leasesDeletedAt, notRevokeAt, shownBefore(op.call))) return;
     const id = op.input.ID;
     const shownAliveAfter = out.some((a) => a !== op && a.hint === op.hint && a.call > op.call && leasesShownAlive(a.input, a.output).includes(id));
-    if (shownAliveAfter) out[i] = { ...op, hint: op.hint + 0.5 };
+    // Not when an answer at that revision was called after the revoke returned: real time
+    // puts that one after the revoke, and it would then have no place.
+    const calledAfter = out.some((a) => a.hint === op.hint && a.call > op.return);
+    if (shownAliveAfter && !calledAfter) out[i] = { ...op, hint: op.hint + 0.5 };
   });
   return out;
 }
