@@ -389,19 +389,23 @@ export class EtcdNode {
       // it has not sent yet; the send loop takes it out. A stream this member does not hold
       // (it restarted since, or the create was lost) gets nothing, as a dead stream would.
       const m = payload as WatchProgressMsg;
-      for (const [id, w] of this.watchers) {
-        if (w.clientId === from && w.watcherId === m.watcherId) this.server.requestWatchProgress(id);
-      }
+      const id = this.watchIdOfStream(from, m.watcherId);
+      if (id !== undefined) this.server.requestWatchProgress(id);
     } else if (msgType === MSG_WATCH_CANCEL) {
       // The client closed the stream. A create that arrives after the cancel (reordered) is
       // ignored like a duplicate, so a closed stream never gets a watcher again.
       const m = payload as WatchCancelMsg;
       this.watchCreatesSeen.add(`${from}/${m.watcherId}`);
-      for (const [id, w] of this.watchers) {
-        if (w.clientId === from && w.watcherId === m.watcherId) this.server.cancelWatch(id);
-      }
+      const id = this.watchIdOfStream(from, m.watcherId);
+      if (id !== undefined) this.server.cancelWatch(id);
       this.flushWatches();
     }
+  }
+
+  /** The server watch serving client `clientId`'s stream `watcherId` here (one watch per stream), if any. */
+  private watchIdOfStream(clientId: number, watcherId: number): number | undefined {
+    for (const [id, w] of this.watchers) if (w.clientId === clientId && w.watcherId === watcherId) return id;
+    return undefined;
   }
 
   private reply(to: number, requestId: number, response: EtcdResponse | AdminResponse, leaderHint?: number): void {
