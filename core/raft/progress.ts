@@ -42,6 +42,8 @@ export class Progress {
   /** Leader tick at which the last acknowledged heartbeat was sent (lease reads, §6.4.1). */
   ackedLeaseTick = Number.NEGATIVE_INFINITY;
   snapshotSentTick = 0;
+  /** Highest commit index the follower reported in a response (see Raft.removalSettled). */
+  commitKnown = 0;
   readonly inflights: Inflights;
 
   constructor(next: number, maxInflight: number, readonly isLearner: boolean) {

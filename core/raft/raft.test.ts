@@ -465,6 +465,45 @@ describe("membership change by joint consensus (thesis §4.3, learners §4.2.1)"
     expect(c.propose(2, "after").ok).toBe(true);
     expect(c.appliedTexts(2)).toEqual(["after"]);
   });
+  it("a leader removed and cut off before C_new heard campaigns again if its log is longer, until C_new knows (§4.2.2)", () => {
+    // The host keeps a removed leader up until C_new's quorum reports a commit past the
+    // removal (Raft.removalSettled). Here it was cut off with an entry the last member lacks,
+    // and that member's campaigns, at ever higher terms, depose it at the heal: as a follower
+    // it refuses them its vote (its log is longer), so it must win once more itself and tell
+    // C_new. Found in the store by `raftsim fuzz --seed 69 --cycles 8`, run 2340.
+    const c = new MemCluster([1, 2], { stepDownOnRemoval: false, checkQuorum: false, preVote: false });
+    c.elect(1);
+    expect(c.node(1).rn.proposeConfChange({ changes: [{ op: "remove-node", node: 1 }] }).ok).toBe(true);
+    const leave = c.raft(1).log.lastIndex() + 1;
+    let late = false;
+    c.drop = (m) => {
+      if (m.to !== 2 || m.type !== "app") return false;
+      if (!late && (m.entries ?? []).some((e) => e.index === leave)) late = c.node(1).rn.propose(enc("late")).ok;
+      return (m.commit ?? 0) >= leave || (m.entries ?? []).some((e) => e.index > leave);
+    };
+    c.stabilize();
+    expect(late).toBe(true);
+    expect(c.raft(1).conf).toEqual({ voters: [2], votersOutgoing: [], learners: [] });
+    expect(c.raft(1).role).toBe("leader");
+    expect(c.raft(1).removalSettled()).toBe(false);
+    expect(c.raft(2).conf.votersOutgoing).toEqual([1, 2]);
+    // Cut off: member 2 campaigns alone, in vain, and its term climbs.
+    c.isolate(1);
+    for (let i = 0; i < 60; i++) c.tick(2);
+    expect(c.raft(2).term).toBeGreaterThan(c.raft(1).term);
+    expect(c.leaders()).toEqual([1]);
+    c.heal();
+    for (let i = 0; i < 100 && !c.raft(1).removalSettled(); i++) c.tickAll();
+    expect(c.raft(1).removalSettled()).toBe(true);
+    expect(c.raft(2).conf).toEqual({ voters: [2], votersOutgoing: [], learners: [] });
+    // Once settled it campaigns no more; its host stops it and member 2 leads alone.
+    expect(c.raft(1).promotable()).toBe(false);
+    c.isolate(1);
+    for (let i = 0; i < 40 && !c.leaders().includes(2); i++) c.tick(2);
+    expect(c.raft(2).role).toBe("leader");
+    expect(c.propose(2, "after").ok).toBe(true);
+    expect(c.appliedTexts(2)).toContain("after");
+  });
   it("in C_old,new a commit needs a majority of both configurations", () => {
     const c = new MemCluster([1, 2, 3], { checkQuorum: false });
     c.add(4);

@@ -64,6 +64,18 @@ export class Raft {
   pendingConfIndex = 0;
   /** A leader removed by C_new, waiting for C_new's voters to hold its log (maybeStepDownRemoved). */
   private stepDownPending = false;
+  /**
+   * Index of the configuration entry that removed this node while it led (0: not removed
+   * while leading). Configurations apply at commit, so C_new's voters stay in C_old,new, and
+   * may need this node's vote, until they hear that entry committed; this node alone may know
+   * it. Until a quorum of C_new is known to have heard (removalSettled), it may campaign again
+   * (see promotable) rather than leave them waiting for a vote it refuses. Kept in memory
+   * only: a restarted node does not know it led, and counts as settled.
+   */
+  private removedAsLeaderAt = 0;
+  private removalKnown = false;
+  /** Highest commit index a leader has told this node: that leader knew that much committed. */
+  private leaderCommitSeen = 0;
   pendingReads: PendingRead[] = [];
   /** Reads answered from the leader lease (thesis §6.4.1), counted so a host can report each one. */
   leaseReadsServed = 0;
@@ -175,10 +187,25 @@ export class Raft {
     this.pendingConfIndex = this.log.lastIndex();
     // §8 / thesis §6.4: a no-op entry of the new term lets the leader learn the commit index.
     this.appendEntries([{ type: "normal", data: new Uint8Array(0) }]);
+    // A removed node elected again (see removedAsLeaderAt) leads only until C_new knows.
+    if (!isVoter(this.conf, this.id) && this.cfg.stepDownOnRemoval) this.stepDownPending = true;
   }
 
   promotable(): boolean {
-    return isVoter(this.conf, this.id) && this.log.pendingSnapshot === undefined;
+    return (isVoter(this.conf, this.id) || !this.removalSettled()) && this.log.pendingSnapshot === undefined;
+  }
+
+  /**
+   * Whether no member can still need this removed node: true unless it was removed while
+   * leading and has no evidence yet that C_new knows. Evidence: a leader told it a commit
+   * index past its removal, or, leading, a quorum of C_new reported one (their responses
+   * carry their commit index). A host that stops removed members waits for this.
+   */
+  removalSettled(): boolean {
+    if (this.removedAsLeaderAt === 0 || this.removalKnown) return true;
+    if (this.leaderCommitSeen >= this.removedAsLeaderAt) this.removalKnown = true;
+    else if (this.role === "leader" && jointValue(this.conf, (id) => this.prs.get(id)?.commitKnown ?? 0) >= this.removedAsLeaderAt) this.removalKnown = true;
+    return this.removalKnown;
   }
 
   // ---- time ------------------------------------------------------------------------
@@ -497,9 +524,14 @@ export class Raft {
   /** Applies a committed conf-change entry (called as the host applies it). */
   applyConfChangeEntry(e: Entry): void {
     const cc = decodeConfChange(e.data);
+    const wasVoter = isVoter(this.conf, this.id);
     this.conf = applyConfChange(this.conf, cc);
     this.rebuildProgress();
     if (this.role !== "leader") return;
+    if (wasVoter && !isVoter(this.conf, this.id)) {
+      this.removedAsLeaderAt = e.index;
+      this.removalKnown = false;
+    }
     if (this.leadTransferee !== NONE && !isVoter(this.conf, this.leadTransferee)) this.leadTransferee = NONE;
     if (isJoint(this.conf)) {
       // Auto-leave (etcd's AutoLeave): C_old,new is committed, now propose C_new (§4.3).
@@ -528,6 +560,8 @@ export class Raft {
     if (!this.stepDownPending || this.role !== "leader") return;
     const last = this.log.lastIndex();
     if (this.conf.voters.some((id) => (this.prs.get(id)?.match ?? 0) < last)) return;
+    // And once C_new knows its removal committed, or as a follower it would campaign again.
+    if (!this.removalSettled()) return;
     this.becomeFollower(this.term, NONE);
   }
 
@@ -544,6 +578,7 @@ export class Raft {
           fresh.state = pr.state;
           fresh.recentActive = pr.recentActive;
           fresh.pendingSnapshot = pr.pendingSnapshot;
+          fresh.commitKnown = pr.commitKnown;
         } else if (id === this.id) {
           fresh.match = this.role === "leader" ? this.log.stabled : 0;
         } else {
@@ -648,42 +683,50 @@ export class Raft {
   // ---- follower-side handlers shared by follower and candidates ------------------------
 
   handleAppend(m: Message): void {
+    this.noteLeaderCommit(m.commit!);
     if (m.index! < this.log.committed) {
-      this.send({ type: "app-resp", to: m.from, index: this.log.committed });
+      this.send({ type: "app-resp", to: m.from, index: this.log.committed, commit: this.log.committed });
       return;
     }
     const lastNew = this.log.maybeAppend(m.index!, m.logTerm!, m.commit!, m.entries ?? []);
     if (lastNew !== undefined) {
-      this.send({ type: "app-resp", to: m.from, index: lastNew });
+      this.send({ type: "app-resp", to: m.from, index: lastNew, commit: this.log.committed });
       return;
     }
     // Reject with a hint (fast backtracking): the largest index whose term is <= the
     // leader's prev term, so the leader can skip a whole conflicting term at once.
     const hint = this.log.findConflictByTerm(m.index!, m.logTerm!);
-    this.send({ type: "app-resp", to: m.from, index: m.index, reject: true, rejectHint: hint.index, logTerm: hint.term });
+    this.send({ type: "app-resp", to: m.from, index: m.index, reject: true, rejectHint: hint.index, logTerm: hint.term, commit: this.log.committed });
   }
 
   handleHeartbeat(m: Message): void {
+    this.noteLeaderCommit(m.commit!);
     this.log.commitTo(m.commit!);
-    this.send({ type: "heartbeat-resp", to: m.from, context: m.context, leaseTick: m.leaseTick });
+    this.send({ type: "heartbeat-resp", to: m.from, context: m.context, leaseTick: m.leaseTick, commit: this.log.committed });
   }
 
   handleSnapshot(m: Message): void {
     const s = m.snapshot!;
+    this.noteLeaderCommit(s.index);
     if (s.index <= this.log.committed) {
-      this.send({ type: "app-resp", to: m.from, index: this.log.committed });
+      this.send({ type: "app-resp", to: m.from, index: this.log.committed, commit: this.log.committed });
       return;
     }
     if (this.log.matchTerm(s.index, s.term)) {
       // We already hold the snapshot's last entry: just fast-forward the commit index.
       this.log.commitTo(s.index);
-      this.send({ type: "app-resp", to: m.from, index: this.log.lastIndex() });
+      this.send({ type: "app-resp", to: m.from, index: this.log.lastIndex(), commit: this.log.committed });
       return;
     }
     this.log.restore(s);
     this.conf = s.confState;
     this.rebuildProgress();
-    this.send({ type: "app-resp", to: m.from, index: this.log.lastIndex() });
+    this.send({ type: "app-resp", to: m.from, index: this.log.lastIndex(), commit: this.log.committed });
+  }
+
+  /** A leader's message shows how far it knows the log committed (see removalSettled). */
+  private noteLeaderCommit(commit: number): void {
+    if (commit > this.leaderCommitSeen) this.leaderCommitSeen = commit;
   }
 
   /** The host took a snapshot of its state machine at the applied index: compact the log. */

@@ -2,6 +2,7 @@
 // §3.10 leader transfer). Votes and term changes are handled before we get here.
 import type { Message } from "./types";
 import type { Raft } from "./raft";
+import type { Progress } from "./progress";
 
 export function stepLeader(r: Raft, m: Message): void {
   switch (m.type) {
@@ -21,6 +22,7 @@ export function stepLeader(r: Raft, m: Message): void {
       const pr = r.prs.get(m.from);
       if (!pr) return;
       pr.recentActive = true;
+      noteCommitKnown(r, pr, m);
       if (m.leaseTick !== undefined && m.leaseTick > pr.ackedLeaseTick) pr.ackedLeaseTick = m.leaseTick;
       // A heartbeat reply is the signal to retry a stalled probe (etcd's MsgHeartbeatResp).
       pr.probeSent = false;
@@ -40,6 +42,7 @@ function onAppendResponse(r: Raft, m: Message): void {
   const pr = r.prs.get(m.from);
   if (!pr) return;
   pr.recentActive = true;
+  noteCommitKnown(r, pr, m);
   if (m.reject) {
     // Fast backtracking: jump to the follower's hint, then skip our own entries whose
     // term is above the follower's term at that index (thesis §5.3 optimisation).
@@ -71,4 +74,11 @@ function onAppendResponse(r: Raft, m: Message): void {
   } else if (pr.state === "replicate") {
     pr.inflights.freeLE(m.index);
   }
+}
+
+/** Responses carry the follower's commit index; a removed leader waits on them (Raft.removalSettled). */
+function noteCommitKnown(r: Raft, pr: Progress, m: Message): void {
+  if (m.commit === undefined || m.commit <= pr.commitKnown) return;
+  pr.commitKnown = m.commit;
+  r.maybeStepDownRemoved();
 }

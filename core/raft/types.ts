@@ -88,6 +88,7 @@ export interface Message {
   /** app: index preceding `entries`; app-resp: match index or rejected index; vote: last log index; read-index-resp: read index. */
   readonly index?: number;
   readonly entries?: readonly Entry[];
+  /** app, heartbeat: the leader's commit index (heartbeat: capped at the follower's match); app-resp, heartbeat-resp: the follower's. */
   readonly commit?: number;
   readonly reject?: boolean;
   readonly rejectHint?: number;

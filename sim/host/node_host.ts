@@ -328,6 +328,8 @@ export class RaftHost implements NodeProgram {
       }
       this.finishReady(rd, early);
     }
+    // The evidence a removed leader waits for may come in a response that makes no Ready.
+    if (!this.busy) this.maybeStopRemoved();
     this.reportLeaseReads();
   }
 
@@ -408,16 +410,7 @@ export class RaftHost implements NodeProgram {
       }
     }
     this.rn.advance(rd);
-    if (this.opts.stopWhenRemoved && !this.stopping && this.removedNow()) {
-      // Record the removal durably first, as etcd's backend remembers removed member IDs: a
-      // later restart then refuses to start instead of running as a non-member. (A crash
-      // before the fsync loses the mark, but the WAL still holds the removal, which the
-      // restarted member applies again, and stops again.) Then stop after a delay, as etcd
-      // does (stopWithDelay, 1 s: ten of its default ticks): a removed leader leads on
-      // meanwhile, and its appends tell the remaining members that C_new committed.
-      this.stopping = true;
-      this.markRemoved(() => this.ctx.setTimer(REMOVED_STOP_DELAY_TICKS * this.opts.tickUs, () => this.ctx.fail("removed from the cluster")));
-    }
+    this.maybeStopRemoved();
     this.noteMembers();
     if (lastApplied > 0) {
       this.ctx.traceApply(this.now(), lastApplied);
@@ -455,6 +448,22 @@ export class RaftHost implements NodeProgram {
   /** A node that was a member and is no longer in the applied configuration. */
   private removedPeer(id: NodeId): boolean {
     return this.removedPeers.has(id);
+  }
+
+  /** Stops a member its applied configuration left out, once nobody can need it (see below). */
+  private maybeStopRemoved(): void {
+    if (!this.opts.stopWhenRemoved || this.stopping || this.failed || !this.removedNow() || !this.rn.raft.removalSettled()) return;
+    // A member removed while it led waits until C_new is known to have heard that its
+    // removal committed (Raft.removalSettled): stopping sooner, as etcd does, can leave the
+    // remaining members in C_old,new needing its vote for good (seed 69 at 8 rounds, run
+    // 2340: a partition cut the leader off just after its removal committed).
+    // Record the removal durably first, as etcd's backend remembers removed member IDs: a
+    // later restart then refuses to start instead of running as a non-member. (A crash
+    // before the fsync loses the mark, but the WAL still holds the removal, which the
+    // restarted member applies again, and stops again.) Then stop after a delay, as etcd
+    // does (stopWithDelay, 1 s: ten of its default ticks), for answers still on the way.
+    this.stopping = true;
+    this.markRemoved(() => this.ctx.setTimer(REMOVED_STOP_DELAY_TICKS * this.opts.tickUs, () => this.ctx.fail("removed from the cluster")));
   }
 
   /** Told by a peer that it was removed (it never applied its own removal): mark it durably and stop. */
