@@ -9,8 +9,7 @@ import { runScenario } from "./run";
 import { validateScenario } from "./validate";
 
 const SEED = 602253248;
-const SCENARIO = validateScenario(
-  {
+const CASE = {
     name: "fuzz",
     description: "seed 69 at 8 rounds, run 2340, shrunk",
     cluster: { nodes: 3, disk: "nvme", network: "wan", tickMs: 100, electionTicks: 10, heartbeatTicks: 1, preVote: false, checkQuorum: false, readMode: "read-index", snapshotEntries: 10000, clockDriftPpm: [0, 0, -200000], watchFragmentBytes: 150 },
@@ -23,8 +22,16 @@ const SCENARIO = validateScenario(
     ],
     durationMs: 20850,
     checks: ["liveness"],
-  },
-  "remove-the-leader partition case",
+};
+const SCENARIO = validateScenario(CASE, "remove-the-leader partition case");
+// The same, with the removed leader crashing and restarting while it is cut off: the host
+// keeps its right to wait on disk (removed-while-leading), or it would restart, count as a
+// plain removed member and stop, leaving member 2 in C_old,new as before.
+const CRASH_US = 12_000_000;
+const RESTART_US = 13_000_000;
+const WITH_CRASH = validateScenario(
+  { ...CASE, faults: [...CASE.faults.slice(0, 3), { atMs: CRASH_US / 1000, type: "crash", node: 1 }, { atMs: RESTART_US / 1000, type: "restart", node: 1 }, CASE.faults[3]!] },
+  "remove-the-leader partition case with a crash",
 );
 const PARTITION_US = 9_249_000;
 const HEAL_US = 19_565_000;
@@ -45,5 +52,16 @@ describe("a leader removed just before a partition cuts it off", () => {
     const leader2 = events.find((e) => e.type === "role" && e.node === 2 && e.role === "leader" && e.tUs > HEAL_US);
     expect(leader2).toBeDefined();
     expect(leader2!.tUs).toBeLessThan(stops[0]!.tUs);
+  });
+  it("keeps that on disk: restarted while cut off, it still waits until the last member knows", () => {
+    const r = runScenario({ seed: SEED, scenario: WITH_CRASH, keepTrace: true });
+    expect(r.violations).toEqual([]);
+    expect(r.checks.liveness).toBe("pass");
+    const events = r.world.trace.events;
+    const faultsOn1 = events.filter((e) => e.type === "fault" && (e as { nodes: number[] }).nodes.includes(1)).map((e) => [e.tUs, (e as { fault: string }).fault]);
+    expect(faultsOn1).toContainEqual([CRASH_US, "crash"]);
+    expect(faultsOn1).toContainEqual([RESTART_US, "restart"]);
+    const stop = events.find((e) => e.type === "fault" && (e as { fault: string }).fault === "fail-stop" && (e as { nodes: number[] }).nodes.includes(1));
+    expect(stop!.tUs).toBeGreaterThan(HEAL_US);
   });
 });

@@ -47,6 +47,11 @@ export interface RaftStorage {
   readonly snapshot?: Snapshot;
   /** Entries after the snapshot, contiguous. */
   readonly entries: readonly Entry[];
+  /**
+   * Raft.removedWhileLeadingAt() as the host last made it durable, if it did: a leader removed
+   * and restarted before C_new heard then keeps its right to campaign (Raft.removalSettled).
+   */
+  readonly removedAsLeaderAt?: number;
 }
 
 export interface ResolvedConfig {

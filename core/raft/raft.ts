@@ -69,10 +69,13 @@ export class Raft {
    * while leading). Configurations apply at commit, so C_new's voters stay in C_old,new, and
    * may need this node's vote, until they hear that entry committed; this node alone may know
    * it. Until a quorum of C_new is known to have heard (removalSettled), it may campaign again
-   * (see promotable) rather than leave them waiting for a vote it refuses. Kept in memory
-   * only: a restarted node does not know it led, and counts as settled.
+   * (see promotable) rather than leave them waiting for a vote it refuses. Kept durably
+   * by the host, if it keeps it (RaftStorage.removedAsLeaderAt): otherwise a restarted node
+   * does not know it led, and counts as settled.
    */
   private removedAsLeaderAt = 0;
+  /** Index of the applied configuration entry that took this node out of the cluster (0: none). */
+  private removedAtIndex = 0;
   private removalKnown = false;
   /** Highest commit index a leader has told this node: that leader knew that much committed. */
   private leaderCommitSeen = 0;
@@ -106,6 +109,7 @@ export class Raft {
       this.vote = s.hardState.vote;
       assert(s.hardState.commit <= this.log.lastIndex(), () => `restored commit ${s.hardState.commit} beyond log ${this.log.lastIndex()}`);
       this.log.commitTo(s.hardState.commit);
+      this.removedAsLeaderAt = s.removedAsLeaderAt ?? 0;
       if (this.cfg.readOnlyOption === "lease-based") this.votesRefusedUntilTick = this.cfg.electionTicks;
     } else if (this.cfg.peers.length > 0) {
       // Bootstrap: the initial configuration is the first committed entry, so members that
@@ -201,6 +205,16 @@ export class Raft {
    * index past its removal, or, leading, a quorum of C_new reported one (their responses
    * carry their commit index). A host that stops removed members waits for this.
    */
+  /** The index of the applied entry that removed this node (as voter or learner), 0 if none. */
+  removedAt(): number {
+    return this.removedAtIndex;
+  }
+
+  /** The index of the entry that removed this node while it led, 0 if none (see removedAsLeaderAt). */
+  removedWhileLeadingAt(): number {
+    return this.removedAsLeaderAt;
+  }
+
   removalSettled(): boolean {
     if (this.removedAsLeaderAt === 0 || this.removalKnown) return true;
     if (this.leaderCommitSeen >= this.removedAsLeaderAt) this.removalKnown = true;
@@ -525,8 +539,10 @@ export class Raft {
   applyConfChangeEntry(e: Entry): void {
     const cc = decodeConfChange(e.data);
     const wasVoter = isVoter(this.conf, this.id);
+    const wasMember = wasVoter || this.conf.learners.includes(this.id);
     this.conf = applyConfChange(this.conf, cc);
     this.rebuildProgress();
+    if (wasMember && !isVoter(this.conf, this.id) && !this.conf.learners.includes(this.id)) this.removedAtIndex = e.index;
     if (this.role !== "leader") return;
     if (wasVoter && !isVoter(this.conf, this.id)) {
       this.removedAsLeaderAt = e.index;

@@ -22,6 +22,13 @@ import { recoverWal, WAL_FILE, WalEncoder } from "./wal";
 /** Written (and synced) when a member applies its own removal; a restart then refuses to run. */
 const REMOVED_FILE = "removed";
 const REMOVED_MARK = new Uint8Array([1]);
+/**
+ * Written (and synced) when a member applies its own removal while it leads, before C_new is
+ * known to have heard (Raft.removalSettled): the removal's index, as decimal text. A restart
+ * in that window hands it back to Raft (RaftStorage.removedAsLeaderAt), which keeps its right
+ * to campaign; without it the restarted member would count as settled and stop.
+ */
+const REMOVED_WHILE_LEADING_FILE = "removed-while-leading";
 /** etcd stops a removed member 1 s after it applies its removal (10 × its default 100 ms tick). */
 const REMOVED_STOP_DELAY_TICKS = 10;
 /**
@@ -146,6 +153,8 @@ export class RaftHost implements NodeProgram {
     }
     this.smSkipTo = smApplied;
     const fresh = wal.records === 0;
+    const removedAsLeaderAt = fresh ? 0 : this.readRemovedWhileLeading();
+    if (removedAsLeaderAt > 0) this.wasMember = true;
     this.rn = new RawNode(
       {
         ...(opts.raft ?? {}),
@@ -156,7 +165,7 @@ export class RaftHost implements NodeProgram {
         peers: fresh ? opts.peers : [],
         bugs: this.bugs,
       },
-      fresh ? undefined : { hardState: wal.hardState, snapshot: wal.snapshot, entries: wal.entries },
+      fresh ? undefined : { hardState: wal.hardState, snapshot: wal.snapshot, entries: wal.entries, ...(removedAsLeaderAt > 0 ? { removedAsLeaderAt } : {}) },
     );
     opts.observer?.onStart?.(this);
     this.traceRole();
@@ -452,7 +461,11 @@ export class RaftHost implements NodeProgram {
 
   /** Stops a member its applied configuration left out, once nobody can need it (see below). */
   private maybeStopRemoved(): void {
-    if (!this.opts.stopWhenRemoved || this.stopping || this.failed || !this.removedNow() || !this.rn.raft.removalSettled()) return;
+    if (!this.opts.stopWhenRemoved || this.stopping || this.failed || !this.removedNow()) return;
+    if (!this.rn.raft.removalSettled()) {
+      this.noteRemovedWhileLeading();
+      return;
+    }
     // A member removed while it led waits until C_new is known to have heard that its
     // removal committed (Raft.removalSettled): stopping sooner, as etcd does, can leave the
     // remaining members in C_old,new needing its vote for good (seed 69 at 8 rounds, run
@@ -464,6 +477,25 @@ export class RaftHost implements NodeProgram {
     // does (stopWithDelay, 1 s: ten of its default ticks), for answers still on the way.
     this.stopping = true;
     this.markRemoved(() => this.ctx.setTimer(REMOVED_STOP_DELAY_TICKS * this.opts.tickUs, () => this.ctx.fail("removed from the cluster")));
+  }
+
+  private removedWhileLeadingNoted = false;
+
+  /** Keeps Raft.removedWhileLeadingAt on disk for a restart (see REMOVED_WHILE_LEADING_FILE). */
+  private noteRemovedWhileLeading(): void {
+    const at = this.rn.raft.removedWhileLeadingAt();
+    if (this.removedWhileLeadingNoted || at === 0) return;
+    this.removedWhileLeadingNoted = true;
+    this.ctx.disk.write(REMOVED_WHILE_LEADING_FILE, new TextEncoder().encode(String(at)), "replace");
+    this.ctx.disk.fsync(REMOVED_WHILE_LEADING_FILE, () => {});
+  }
+
+  private readRemovedWhileLeading(): number {
+    if (!this.ctx.disk.exists(REMOVED_WHILE_LEADING_FILE)) return 0;
+    const text = new TextDecoder().decode(this.ctx.disk.readDurable(REMOVED_WHILE_LEADING_FILE));
+    const at = Number(text);
+    // A torn or empty write reads as nothing: the member then restarts as a plain removed one.
+    return Number.isInteger(at) && at > 0 ? at : 0;
   }
 
   /** Told by a peer that it was removed (it never applied its own removal): mark it durably and stop. */
@@ -485,7 +517,9 @@ export class RaftHost implements NodeProgram {
     const conf = this.rn.raft.conf;
     const member = isVoter(conf, this.id) || conf.learners.includes(this.id);
     if (member) this.wasMember = true;
-    return !member && this.wasMember;
+    // A restart may replay its removal within one Ready, never seen as a member between two:
+    // Raft remembers applying it.
+    return !member && (this.wasMember || this.rn.raft.removedAt() > 0);
   }
   private readonly sendMeta: { term: number; bytes: number } = { term: 0, bytes: 0 };
 
