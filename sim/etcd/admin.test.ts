@@ -110,6 +110,30 @@ describe("member remove", () => {
     // that stops it before the delay runs out.
     expect(reasons).toEqual(["the member has been permanently removed from the cluster", "permanently removed from the cluster: refusing to start"]);
   });
+  it("a removed follower that crashes before recording its removal applies it again on restart, and stops", () => {
+    const c = cluster();
+    const lead = c.leader();
+    const gone = [1, 2, 3].find((id) => id !== lead)!;
+    // Crash it the moment it starts syncing its removal mark, so the mark is lost.
+    let crashAt: number | undefined;
+    c.world.trace.observe((e) => {
+      if (e.type === "fsync-start" && e.node === gone && e.file === "removed" && crashAt === undefined) {
+        crashAt = e.tUs;
+        c.world.scheduler.at(e.tUs, () => c.world.crash(gone));
+      }
+    }, ["fsync-start"]);
+    c.ok(lead, { type: "memberRemove", ID: gone });
+    c.run(500);
+    expect(crashAt).toBeDefined();
+    expect(c.world.node(gone).disk.readDurable("removed").length).toBe(0);
+    // On restart its whole log replays in one Ready, removal included: it must still stop.
+    c.world.restart(gone);
+    c.run(3_000);
+    expect(c.world.node(gone).status).toBe("down");
+    const reasons = c.world.trace.events.filter((e) => e.type === "fault" && e.fault === "fail-stop" && e.nodes[0] === gone).map((e) => (e as { detail?: string }).detail);
+    expect(reasons).toEqual(["removed from the cluster"]);
+    expect(c.world.node(gone).disk.readDurable("removed").length).toBeGreaterThan(0);
+  });
 });
 
 describe("snapshot save and restore", () => {
