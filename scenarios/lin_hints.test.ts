@@ -154,6 +154,10 @@ describe("store hints", () => {
     // Alive only before the deletion: the revoke may still have made it.
     const earlier = answered({ type: "leaseLeases" }, 1, 2, { type: "leaseLeases", header: { revision: 3 }, leases: [7] } as EtcdResponse);
     expect(hintsOf([revoke, deleteA, earlier], store)).toEqual([5, null, 3]);
+    // A later revoke of the lease that succeeded found it there too (seed 71 at 8 rounds,
+    // runs 610 and 1691: the harness's final revokes of leases still alive).
+    const revokedLater = answered({ type: "leaseRevoke", ID: 7 }, 10, 11, { type: "leaseRevoke", header: { revision: 6 } } as EtcdResponse);
+    expect(hintsOf([revoke, deleteA, revokedLater], store)).toEqual([undefined, 5, 6]);
   });
 
   it("an open lease grant goes in with the first operation that used its lease", () => {

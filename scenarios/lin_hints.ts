@@ -418,11 +418,13 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
 
 /**
  * Leases an answered operation shows alive at its revision: a put's lease, a keepalive's
- * lease (TTL above 0), a TimeToLive that found it, a list of leases.
+ * lease (TTL above 0), a TimeToLive that found it, a list of leases, and a revoke's lease
+ * (it was there to revoke: no other revoke of it came first).
  */
 function leasesShownAlive(input: EtcdRequest, output: EtcdResponse | null): number[] {
   if (!output || output.error !== undefined) return [];
   if (input.type === "put") return input.lease ? [input.lease] : [];
+  if (input.type === "leaseRevoke" && output.type === "leaseRevoke") return [input.ID];
   if (output.type === "leaseKeepAlive") return output.TTL > 0 ? [output.ID] : [];
   if (output.type === "leaseTimeToLive") return output.TTL >= 0 ? [output.ID] : [];
   if (output.type === "leaseLeases") return output.leases;
