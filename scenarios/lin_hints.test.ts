@@ -167,6 +167,26 @@ describe("store hints", () => {
     expect(hintsOf([grant, use, unused], [put(4, "a", "1", 9)])).toEqual([4, 4, undefined]);
   });
 
+  it("open grants whose ID the server picked go in with the first answers that show leases no grant names", () => {
+    // Seed 74 at 8 rounds, run 1730: a list held two such leases, and one grant put in at a
+    // time could not make it fit.
+    const first = open({ type: "leaseGrant", ID: 0, TTL: 2 }, 0);
+    const second = open({ type: "leaseGrant", ID: 0, TTL: 4 }, 1);
+    const named = answered({ type: "leaseGrant", ID: 0, TTL: 5 }, 2, 3, { type: "leaseGrant", header: { revision: 2 }, ID: 50, TTL: 5 } as EtcdResponse);
+    const list = answered({ type: "leaseLeases" }, 10, 11, { type: "leaseLeases", header: { revision: 3 }, leases: [36, 50, 77] } as EtcdResponse);
+    const late = open({ type: "leaseGrant", ID: 0, TTL: 4 }, 20);
+    const store = [put(2, "a", "1"), put(3, "b", "1")];
+    const putA = answered({ type: "put", key: "a", value: "1" }, 0, 1, { type: "put", header: { revision: 2 } } as EtcdResponse);
+    const putB = answered({ type: "put", key: "b", value: "1" }, 4, 5, { type: "put", header: { revision: 3 } } as EtcdResponse);
+    const ops = [first, second, named, list, late, putA, putB];
+    expect(hintsOf(ops, store)).toEqual([3, 3, 2, 3, undefined, 2, 3]);
+    // Called after the list returned, a grant cannot have made one of its leases.
+    expect(hintsOf([first, named, list, late], store)).toEqual([3, 2, 3, undefined]);
+    const checked = checkHistory(withStoreHints(ops, store), "etcd");
+    expect(checked.verdict).toBe("linearizable");
+    expect(checked.witnessed).toBe(checked.partitions);
+  });
+
   it("an open lease grant goes in with the first answer that shows its lease alive (a TimeToLive, a list of leases)", () => {
     const grant = open({ type: "leaseGrant", ID: 9, TTL: 5 }, 0);
     const list = answered({ type: "leaseLeases" }, 5, 8, { type: "leaseLeases", header: { revision: 3 }, leases: [9] } as EtcdResponse);

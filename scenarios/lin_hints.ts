@@ -12,7 +12,8 @@
 //   range and nothing else; a lease revoke at the revision that deleted exactly the lease's
 //   keys, unless a later answer showed the lease alive; a compaction where it applied (of
 //   several open ones to one revision, the latest called before it applied); a lease grant with the first operation that used
-//   the lease or showed it alive, a revoke that deleted nothing with the first answer called
+//   the lease or showed it alive (one whose ID the server was to pick: with the first answer
+//   showing a lease that no grant in the history names), a revoke that deleted nothing with the first answer called
 //   after it that showed the lease gone, or with the revision before a revoke or keepalive
 //   that found the lease gone (unless a revoke answered with success had removed it by
 //   then); a txn's delete only where its compares, judged on the
@@ -357,6 +358,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   out.forEach((op, i) => {
     if (op.hint === undefined && op.input.type === "leaseGrant" && op.input.ID !== 0 && firstUse.has(op.input.ID)) out[i] = { ...op, hint: firstUse.get(op.input.ID)! };
   });
+  hintServerAssignedGrants(out, firstUse);
   // Likewise an open revoke of a lease that held no keys (so made no revision): it goes in
   // with the first answer, called after it, that shows the lease gone (a list of leases
   // without it, a TimeToLive of -1).
@@ -414,6 +416,36 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     if (shownAliveAfter && !calledAfter) out[i] = { ...op, hint: op.hint + 0.5 };
   });
   return out;
+}
+
+/**
+ * An open grant whose lease ID the server was to pick (ID 0): a lease the answers show that no
+ * grant in the history names (its answer was lost) came from one such grant. The model counts
+ * those leases without their IDs, so any such grant will do: each unnamed lease, by its first
+ * use, takes the earliest-called one left that was called before that use returned.
+ */
+function hintServerAssignedGrants(out: Op[], firstUse: ReadonlyMap<number, number>): void {
+  const named = new Set<number>();
+  for (const op of out) {
+    if (op.input.type !== "leaseGrant") continue;
+    if (op.input.ID !== 0) named.add(op.input.ID);
+    else if (op.output && op.output.error === undefined && op.output.type === "leaseGrant") named.add(op.output.ID);
+  }
+  const unnamed = [...firstUse].filter(([id]) => !named.has(id)).sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+  if (unnamed.length === 0) return;
+  const grants = out
+    .map((op, i) => ({ op, i }))
+    .filter(({ op }) => op.hint === undefined && op.return === Infinity && op.input.type === "leaseGrant" && op.input.ID === 0)
+    .sort((a, b) => a.op.call - b.op.call);
+  for (const [id, hint] of unnamed) {
+    // When the first answer at that revision naming the lease returned: its grant came before.
+    let usedBy = Infinity;
+    for (const op of out) if (op.hint === hint && op.return < usedBy && leasesNamed(op.input, op.output).includes(id)) usedBy = op.return;
+    const k = grants.findIndex(({ op }) => op.call < usedBy);
+    if (k === -1) continue;
+    const { op, i } = grants.splice(k, 1)[0]!;
+    out[i] = { ...op, hint };
+  }
 }
 
 /**
