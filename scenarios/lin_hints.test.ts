@@ -294,6 +294,16 @@ describe("store hints", () => {
     // An answer showed the lease alive at 3: the revoke came after it, so not at 3 either.
     const alive = answered({ type: "leaseTimeToLive", ID: 9 }, 4, 5, { type: "leaseTimeToLive", header: { revision: 3 }, ID: 9, TTL: 4, grantedTTL: 5 } as EtcdResponse);
     expect(hintsOf([grant, openRevoke, w3, alive, notFound, w4], store)).toEqual([2, undefined, 3, 3, undefined, 4]);
+    // A put on the lease answered "lease not found" says as much (seed 76 at 8 rounds, run
+    // 1645: the lessor's revoke on expiry, its outcome lost in a crash); a txn naming two
+    // leases does not say which was missing.
+    const putNotFound = answered({ type: "put", key: "d", value: "1", lease: 9 }, 6, 7, { error: ERR_LEASE_NOT_FOUND } as EtcdResponse);
+    expect(hintsOf([grant, openRevoke, w3, putNotFound, w4], store)).toEqual([2, 3, 3, undefined, 4]);
+    const txnNotFound = answered(
+      { type: "txn", compare: [], success: [{ type: "put", key: "d", value: "1", lease: 9 }, { type: "put", key: "e", value: "1", lease: 8 }], failure: [] } as EtcdRequest,
+      6, 7, { error: ERR_LEASE_NOT_FOUND } as EtcdResponse,
+    );
+    expect(hintsOf([grant, openRevoke, w3, txnNotFound, w4], store)).toEqual([2, undefined, 3, undefined, 4]);
   });
 
   it("settle the linearizability check of nearly every fuzz run without a search (200 runs of campaign seed 1)", () => {

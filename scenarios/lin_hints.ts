@@ -14,7 +14,7 @@
 //   several open ones to one revision, the latest called before it applied); a lease grant with the first operation that used
 //   the lease or showed it alive (one whose ID the server was to pick: with the first answer
 //   showing a lease that no grant in the history names), a revoke that deleted nothing with the first answer called
-//   after it that showed the lease gone, or with the revision before a revoke or keepalive
+//   after it that showed the lease gone, or with the revision before a revoke, keepalive or put
 //   that found the lease gone (unless a revoke answered with success had removed it by
 //   then); a txn's delete only where its compares, judged on the
 //   record, take the branch that deletes; and `null` (did not take effect) for a write or
@@ -369,9 +369,13 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   for (const op of out) {
     if (typeof op.hint === "number" && op.input.type === "leaseRevoke" && op.output && op.output.error === undefined) revokedByAnswer.set(op.input.ID, Math.min(revokedByAnswer.get(op.input.ID) ?? Infinity, op.hint));
   }
-  // A revoke or keepalive answered "lease not found" shows it gone too, but carries no
-  // revision: it ran at or after the latest revision answered before it was called.
-  const notFound = out.filter((op) => (op.input.type === "leaseRevoke" || op.input.type === "leaseKeepAlive") && op.output?.error === ERR_LEASE_NOT_FOUND);
+  // A revoke, keepalive or put (seed 76 at 8 rounds, run 1645: a put on a lease the lessor
+  // had let expire) answered "lease not found" shows it gone too, but carries no revision: it
+  // ran at or after the latest revision answered before it was called.
+  const notFound = out.flatMap((op) => {
+    const id = leaseNotFound(op);
+    return id === undefined ? [] : [{ op, id }];
+  });
   const answeredByReturn = out.filter((op): op is Op & { hint: number } => typeof op.hint === "number" && op.return !== Infinity).sort((a, b) => a.return - b.return);
   const revisionBefore = (t: number): number => {
     let r = 0;
@@ -393,8 +397,8 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     }
     // After every answer that showed the lease alive (the order within one revision follows
     // call times, and this revoke was called first).
-    for (const f of notFound) {
-      if ((f.input as { ID: number }).ID !== id || f.call <= op.call) continue;
+    for (const { op: f, id: missing } of notFound) {
+      if (missing !== id || f.call <= op.call) continue;
       const r = revisionBefore(f.call);
       if (r > (aliveAt.get(id) ?? 0) && (at === undefined || r < at)) at = r;
     }
@@ -446,6 +450,15 @@ function hintServerAssignedGrants(out: Op[], firstUse: ReadonlyMap<number, numbe
     const { op, i } = grants.splice(k, 1)[0]!;
     out[i] = { ...op, hint };
   }
+}
+
+/** The lease an operation answered "lease not found" was missing: a revoke's or keepalive's, or a put's (in a txn, its only one). */
+function leaseNotFound(op: Op): number | undefined {
+  if (op.output?.error !== ERR_LEASE_NOT_FOUND) return undefined;
+  const input = op.input;
+  if (input.type === "leaseRevoke" || input.type === "leaseKeepAlive") return input.ID;
+  const leases = new Set(leasesNamed(input, null));
+  return leases.size === 1 ? [...leases][0] : undefined;
 }
 
 /**
