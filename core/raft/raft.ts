@@ -76,6 +76,7 @@ export class Raft {
   private removedAsLeaderAt = 0;
   /** Index of the applied configuration entry that took this node out of the cluster (0: none). */
   private removedAtIndex = 0;
+  /** Evidence came that C_new knows (see removalSettled); it never goes stale. */
   private removalKnown = false;
   /** Highest commit index a leader has told this node: that leader knew that much committed. */
   private leaderCommitSeen = 0;
@@ -199,12 +200,6 @@ export class Raft {
     return (isVoter(this.conf, this.id) || !this.removalSettled()) && this.log.pendingSnapshot === undefined;
   }
 
-  /**
-   * Whether no member can still need this removed node: true unless it was removed while
-   * leading and has no evidence yet that C_new knows. Evidence: a leader told it a commit
-   * index past its removal, or, leading, a quorum of C_new reported one (their responses
-   * carry their commit index). A host that stops removed members waits for this.
-   */
   /** The index of the applied entry that removed this node (as voter or learner), 0 if none. */
   removedAt(): number {
     return this.removedAtIndex;
@@ -215,6 +210,12 @@ export class Raft {
     return this.removedAsLeaderAt;
   }
 
+  /**
+   * Whether no member can still need this removed node: true unless it was removed while
+   * leading and has no evidence yet that C_new knows. Evidence: a leader told it a commit
+   * index past its removal, or, leading, a quorum of C_new reported one (their responses
+   * carry their commit index). A host that stops removed members waits for this.
+   */
   removalSettled(): boolean {
     if (this.removedAsLeaderAt === 0 || this.removalKnown) return true;
     if (this.leaderCommitSeen >= this.removedAsLeaderAt) this.removalKnown = true;
