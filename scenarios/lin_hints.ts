@@ -423,8 +423,9 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
 }
 
 /**
- * An open grant whose lease ID the server was to pick (ID 0): a lease the answers show that no
- * grant in the history names (its answer was lost) came from one such grant. The model counts
+ * An open grant whose lease ID the server was to pick (ID 0; open: no answer, or a timeout): a
+ * lease the answers show that no grant in the history names (its answer was lost) came from
+ * one such grant. The model counts
  * those leases without their IDs, so any such grant will do: each unnamed lease, by its first
  * use, takes the earliest-called one left that was called before that use returned.
  */
@@ -439,7 +440,7 @@ function hintServerAssignedGrants(out: Op[], firstUse: ReadonlyMap<number, numbe
   if (unnamed.length === 0) return;
   const grants = out
     .map((op, i) => ({ op, i }))
-    .filter(({ op }) => op.hint === undefined && op.return === Infinity && op.input.type === "leaseGrant" && op.input.ID === 0)
+    .filter(({ op }) => op.hint === undefined && op.input.type === "leaseGrant" && op.input.ID === 0 && (op.return === Infinity || !isDefiniteError(op.output)))
     .sort((a, b) => a.op.call - b.op.call);
   for (const [id, hint] of unnamed) {
     // When the first answer at that revision naming the lease returned: its grant came before.
