@@ -425,9 +425,9 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
 /**
  * An open grant whose lease ID the server was to pick (ID 0; open: no answer, or a timeout): a
  * lease the answers show that no grant in the history names (its answer was lost) came from
- * one such grant. The model counts
- * those leases without their IDs, so any such grant will do: each unnamed lease, by its first
- * use, takes the earliest-called one left that was called before that use returned.
+ * one such grant. The model counts those leases without their IDs, so any such grant will
+ * do: each unnamed lease, by its first use, takes the earliest-called one left that was
+ * called before that use returned.
  */
 function hintServerAssignedGrants(out: Op[], firstUse: ReadonlyMap<number, number>): void {
   const named = new Set<number>();

@@ -337,8 +337,9 @@ export class RaftHost implements NodeProgram {
       }
       this.finishReady(rd, early);
     }
-    // The evidence a removed leader waits for may come in a response that makes no Ready.
-    if (!this.busy) this.maybeStopRemoved();
+    // The evidence a removed leader waits for may come in a response that makes no Ready
+    // (checked only for such a leader: this runs after every message).
+    if (!this.busy && this.rn.raft.removedWhileLeadingAt() > 0) this.maybeStopRemoved();
     this.reportLeaseReads();
   }
 
