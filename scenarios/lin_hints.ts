@@ -15,16 +15,20 @@
 //   the lease or showed it alive (one whose ID the server was to pick: with the first answer
 //   showing a lease that no grant in the history names), a revoke that deleted nothing with the first answer called
 //   after it that showed the lease gone, or with the revision before a revoke, keepalive or put
-//   that found the lease gone (unless a revoke answered with success had removed it by
-//   then); a txn's delete only where its compares, judged on the
+//   that found the lease gone, and not before the record shows its lease's last key gone
+//   (unless a revoke answered with success had removed it by then); a txn's delete only
+//   where its compares, judged on the
 //   record, take the branch that deletes; and `null` (did not take effect) for a write or
 //   compaction whose effect is nowhere in the record (a txn whose success write is nowhere
 //   but whose failure branch deletes a key is placed as that delete would be).
+// An open request applies after every revision an answer returned before its call shows,
+// including a put that keeps its key's value or lease answered "key not found" (it ran where
+// the record has the key absent).
 // Without these, each open request doubles what the search may have to try.
 import { type HistoryFileV1, historyToJson, type Operation } from "../checker/history";
 import type { StoreEvent } from "../checker/watch";
 import { type EtcdState, etcdRespond, etcdStateOf, inRange, isDefiniteError } from "../checker/models/etcd";
-import { ERR_LEASE_NOT_FOUND, type EtcdRequest, type EtcdResponse, type KeyValue } from "../core/server/api";
+import { ERR_KEY_NOT_FOUND, ERR_LEASE_NOT_FOUND, type EtcdRequest, type EtcdResponse, type KeyValue } from "../core/server/api";
 import type { HistoryRecorder } from "./workload/history";
 
 type Op = Operation<EtcdRequest, EtcdResponse>;
@@ -136,7 +140,11 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   const leasesDeletedAt = new Map<number, Set<number>>();
   /** Revisions no revoke made: they put a key, or deleted one that had no lease. */
   const notRevokeAt = new Set<number>();
+  /** The last revision at which each lease lost a key (deleted, or put again under another lease). */
+  const keysGoneAt = new Map<number, number>();
   for (const e of byRevision) {
+    const leaseBefore = leaseOfKey.get(e.kv.key) ?? 0;
+    if (leaseBefore !== 0 && (e.type === "DELETE" || (e.kv.lease ?? 0) !== leaseBefore)) keysGoneAt.set(leaseBefore, e.revision);
     if (e.type === "PUT") {
       leaseOfKey.set(e.kv.key, e.kv.lease ?? 0);
       notRevokeAt.add(e.revision);
@@ -226,8 +234,12 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   // Unanswered requests, and those answered with an error (a timeout may still apply; a
   // definite error leaves no value in the store to find).
   const open = out.map((op, i) => ({ op, i })).filter(({ op }) => op.hint === undefined).sort((a, b) => a.op.call - b.op.call || a.op.id - b.op.id);
-  // A request applies after its call: after every revision a request answered before it saw.
-  const answered = out.filter((op): op is Op & { hint: number } => typeof op.hint === "number").sort((a, b) => a.return - b.return);
+  // A request applies after its call: after every revision a request answered before it saw,
+  // and every revision an error answered before it shows it ran at.
+  const answered = [
+    ...out.filter((op): op is Op & { hint: number } => typeof op.hint === "number").map((op) => ({ return: op.return, hint: op.hint })),
+    ...errorRevisions(out, shownBefore, recordState, byRevision.at(-1)?.revision ?? 0),
+  ].sort((a, b) => a.return - b.return);
   let seen = 0;
   let revisionSeenMax = 0;
   /** Revisions already given to an open put. */
@@ -399,7 +411,10 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     // call times, and this revoke was called first).
     for (const { op: f, id: missing } of notFound) {
       if (missing !== id || f.call <= op.call) continue;
-      const r = revisionBefore(f.call);
+      // Nor while the lease still held a key (seed 85 at 5 rounds, run 3177: a range delete
+      // took the lease's key after the revision the answer saw); a revoke then would have
+      // deleted it at a revision of its own.
+      const r = Math.max(revisionBefore(f.call), keysGoneAt.get(id) ?? 0);
       if (r > (aliveAt.get(id) ?? 0) && (at === undefined || r < at)) at = r;
     }
     if (at !== undefined && at < (revokedByAnswer.get(id) ?? Infinity)) out[i] = { ...op, hint: at };
@@ -451,6 +466,27 @@ function hintServerAssignedGrants(out: Op[], firstUse: ReadonlyMap<number, numbe
     const { op, i } = grants.splice(k, 1)[0]!;
     out[i] = { ...op, hint };
   }
+}
+
+/**
+ * Revisions that answers with a definite error show they ran at or after, with when they
+ * returned. A put that keeps the key's value or lease, answered "key not found", ran where
+ * the key was absent: at the first revision, from the one answered before its call, at
+ * which the record has no such key (seed 85 at 5 rounds, run 942: a timed-out delete called
+ * after such an answer had not made the deletion that answer saw).
+ */
+function errorRevisions(ops: readonly Op[], shownBefore: (t: number) => number, recordState: (revision: number) => EtcdState, revisionMax: number): { return: number; hint: number }[] {
+  const shown: { return: number; hint: number }[] = [];
+  for (const op of ops) {
+    if (op.output?.error !== ERR_KEY_NOT_FOUND || op.input.type !== "put" || !(op.input.ignoreValue || op.input.ignoreLease)) continue;
+    const key = op.input.key;
+    for (let r = shownBefore(op.call); r <= revisionMax; r++) {
+      if (recordState(r).kvs.has(key)) continue;
+      shown.push({ return: op.return, hint: r });
+      break;
+    }
+  }
+  return shown;
 }
 
 /** The lease an operation answered "lease not found" was missing: a revoke's or keepalive's, or a put's (in a txn, its only one). */
