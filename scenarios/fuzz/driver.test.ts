@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NO_BUGS } from "../../core/canary";
-import { countFaults, quietCaseArb } from "./arbitraries";
+import { campaignCaseArb, countFaults, quietCaseArb } from "./arbitraries";
 import { fuzzRun, type RunOutcome } from "./driver";
 import { INVARIANT_CHECK, violationsOf } from "./property";
 import { parseReplayFile, REPLAY_FORMAT_VERSION, type ReplayFile, ReplayFileError, replay } from "./replay";
@@ -62,6 +62,17 @@ describe("fuzz driver: find, shrink, replay", () => {
     expect(o.failure).toBeUndefined();
     expect(o.traceHash).toMatch(/^[0-9a-f]{16}$/);
   });
+
+  it("shrinks a failure of a five-round plan to a few faults (blocks of steps first: `--bug vote-before-persist --cycles 5`, seed 1, run 29)", () => {
+    // Taking out one step at a time, each tried under six seeds, spent the whole budget on
+    // this 20-step plan and left 13 steps; removing blocks first leaves 3.
+    const o = fuzzRun({ arbitrary: campaignCaseArb(5), campaignSeed: 1, index: 29, bugs: new Set(["vote-before-persist"]) });
+    const f = o.failure!;
+    expect(f.check).toBe(INVARIANT_CHECK);
+    expect(f.original.faults).toBe(20);
+    expect(f.shrunk.faults).toBeLessThanOrEqual(3);
+    expect(f.reproducible).toBe(true);
+  }, 120_000);
 
   it("a zero shrink budget keeps the failure as drawn", () => {
     const shrunk = firstFailure("crash-during-partition", 60);
