@@ -150,6 +150,23 @@ describe("the proposed order within one hint", () => {
     expect(checkHistory(twice, etcdModel).verdict).toBe("not-linearizable");
   });
 
+  it("retries a stuck group with answered operations before open ones (an open compaction that applied after an answered one to a lower revision)", () => {
+    type EOp = Operation<EtcdRequest, EtcdResponse>;
+    const put = (id: number, key: string, revision: number, call: number, ret: number): EOp => ({ id, client: 0, input: { type: "put", key, value: String(id) }, call, output: { type: "put", header: { revision } }, return: ret, hint: revision });
+    const ops: EOp[] = [
+      put(0, "a", 2, 0, 5), put(1, "a", 3, 10, 15), put(2, "a", 4, 20, 25),
+      // Timed out; the harness saw it apply with the store at revision 5.
+      { id: 3, client: 1, input: { type: "compact", revision: 4 }, call: 100, output: null, return: Infinity, hint: 5 },
+      put(4, "b", 5, 110, 150),
+      // Answered at 5: it applied after the put made 5, and before the open one (3 < 4).
+      { id: 5, client: 2, input: { type: "compact", revision: 3 }, call: 140, output: { type: "compact", header: { revision: 5 } }, return: 160, hint: 5 },
+    ];
+    // Preferring the answered compaction alone cannot help: it fits only after the put, and
+    // the open one, called first, goes in before that.
+    expect(verifyWitness(etcdModel, ops)).toMatchObject({ verified: true });
+    expect(checkHistory(ops, etcdModel).verdict).toBe("linearizable");
+  });
+
   it("does not take an open operation's failing reading for an observation (a put on a lease granted in the same hint)", () => {
     type EOp = Operation<EtcdRequest, EtcdResponse>;
     const ops: EOp[] = [
