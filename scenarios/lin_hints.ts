@@ -388,15 +388,6 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     const id = leaseNotFound(op);
     return id === undefined ? [] : [{ op, id }];
   });
-  const answeredByReturn = out.filter((op): op is Op & { hint: number } => typeof op.hint === "number" && op.return !== Infinity).sort((a, b) => a.return - b.return);
-  const revisionBefore = (t: number): number => {
-    let r = 0;
-    for (const a of answeredByReturn) {
-      if (a.return >= t) break;
-      r = Math.max(r, a.hint);
-    }
-    return r;
-  };
   out.forEach((op, i) => {
     // (A definite error, "lease not found" say, did nothing, and stays where it is due.)
     if (op.hint !== undefined || op.input.type !== "leaseRevoke" || isDefiniteError(op.output)) return;
@@ -414,7 +405,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
       // Nor while the lease still held a key (seed 85 at 5 rounds, run 3177: a range delete
       // took the lease's key after the revision the answer saw); a revoke then would have
       // deleted it at a revision of its own.
-      const r = Math.max(revisionBefore(f.call), keysGoneAt.get(id) ?? 0);
+      const r = Math.max(shownBefore(f.call), keysGoneAt.get(id) ?? 0);
       if (r > (aliveAt.get(id) ?? 0) && (at === undefined || r < at)) at = r;
     }
     if (at !== undefined && at < (revokedByAnswer.get(id) ?? Infinity)) out[i] = { ...op, hint: at };
