@@ -40,6 +40,17 @@ describe("fault plan through the Cluster and Maintenance API", () => {
       "member add http://n5:2380 --learner -> etcdserver: too many learner members in cluster",
     ]);
     expect(run.system.leader()!.status().confState.learners).toEqual([4]);
+    // etcd's procedure is `member add`, then start the process: the accepted learner's
+    // machine runs (once, from the answer on); the refused one's never does, not even when
+    // the heal restarts every machine that is down, and no client or operator is sent to it.
+    expect(run.world.node(4).starts).toBe(1);
+    expect(run.world.node(4).status).toBe("up");
+    expect(run.world.node(5).starts).toBe(0);
+    expect(run.world.node(5).status).toBe("down");
+    const texts = run.world.trace.events.flatMap((e) => (e.type === "note" ? [e.text] : []));
+    expect(texts).toContain("operator: member 5 not started (add refused)");
+    expect(run.world.trace.events.filter((e) => e.type === "send" && e.to === 5 && !run.world.allEndpoints().includes(e.from))).toEqual([]);
+    expect(run.checks.liveness).toBe("pass");
   });
 
   it("snapshot-install saves a snapshot through the API and restores it into a fresh cluster", () => {

@@ -163,7 +163,8 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
     const op = recorder.invoke(lessorClientNext++, "lease-expire", request, node);
     return (response) => recorder.complete(op, response && !("error" in response) ? "ok" : response ? "fail" : "unknown", response);
   };
-  const members = () => world.allEndpoints();
+  // Clients know the machines that run: a member whose add was refused never does.
+  const members = () => world.allEndpoints().filter((id) => world.node(id).starts > 0);
   const endUs = scenario.durationMs * 1_000;
   const kubernetes = scenario.workload.kind === "kubernetes" && scenario.workload.clients > 0 ? startKubernetesWorkload(world, scenario, members, recorder) : undefined;
   const workload = scenario.workload.kind === "none" || scenario.workload.clients === 0 ? undefined : (kubernetes ?? startKvWorkload(world, scenario.workload, members, recorder, world.streams.stream("workload")));

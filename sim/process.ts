@@ -70,6 +70,8 @@ export class NodeProcess {
   /** True time the current pause began. */
   private pausedAtTrueUs = 0;
   restarts = 0;
+  /** Times this process was started (0: never run, like a member whose `member add` failed). */
+  starts = 0;
 
   constructor(
     readonly id: NodeId,
@@ -104,6 +106,7 @@ export class NodeProcess {
   start(): void {
     assert(this.status === "down", () => `node ${this.id} started while ${this.status}`);
     this.status = "up";
+    this.starts++;
     this.deferred = [];
     this.program = this.factory(this.context(this.incarnation));
   }

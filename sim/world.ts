@@ -107,9 +107,10 @@ export class World {
     this.node(id).crash(mode);
   }
 
+  /** Starts a crashed process again; one that never ran is not the fault plan's to start. */
   restart(id: NodeId): void {
     const p = this.node(id);
-    if (p.status !== "down") return;
+    if (p.status !== "down" || p.starts === 0) return;
     this.fault("restart", [id]);
     p.restarts++;
     p.start();

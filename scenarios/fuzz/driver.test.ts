@@ -63,16 +63,17 @@ describe("fuzz driver: find, shrink, replay", () => {
     expect(o.traceHash).toMatch(/^[0-9a-f]{16}$/);
   });
 
-  it("shrinks a failure of a five-round plan to a few faults (blocks of steps first: `--bug vote-before-persist --cycles 5`, seed 1, run 29)", () => {
-    // Taking out one step at a time, each tried under six seeds, spent the whole budget on
-    // this 20-step plan and left 13 steps; removing blocks first leaves 3.
-    const o = fuzzRun({ arbitrary: campaignCaseArb(5), campaignSeed: 1, index: 29, bugs: new Set(["vote-before-persist"]) });
+  it("shrinks a long plan with blocks of steps first (`--bug vote-before-persist --cycles 8`, seed 1, run 11: 37 steps)", () => {
+    // One step at a time, each removal tried under six seeds, takes 794 simulations to bring
+    // this plan down to 2 steps; taking out blocks first (halves, quarters, ...) takes 547.
+    const o = fuzzRun({ arbitrary: campaignCaseArb(8), campaignSeed: 1, index: 11, bugs: new Set(["vote-before-persist"]) });
     const f = o.failure!;
     expect(f.check).toBe(INVARIANT_CHECK);
-    expect(f.original.faults).toBe(20);
-    expect(f.shrunk.faults).toBeLessThanOrEqual(3);
+    expect(f.original.faults).toBe(37);
+    expect(f.shrunk.faults).toBeLessThanOrEqual(2);
+    expect(f.shrinkRuns).toBeLessThanOrEqual(650);
     expect(f.reproducible).toBe(true);
-  }, 120_000);
+  }, 180_000);
 
   it("a zero shrink budget keeps the failure as drawn", () => {
     const shrunk = firstFailure("crash-during-partition", 60);

@@ -181,8 +181,9 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
   };
   /**
    * Delta debugging's first half: take out blocks of consecutive steps, latest first, halving
-   * the block size down to 2 (seed 1 of `--bug vote-before-persist --cycles 5`: one step at a
-   * time left 13 of 20 steps when the budget ran out; blocks first, 3). Removing a block
+   * the block size down to 2 (a 20-step plan of `--bug vote-before-persist --cycles 5` once
+   * kept 13 steps one step at a time when the budget ran out, 3 with blocks first; on
+   * typical plans the two come out about even, README "Shrinking"). Removing a block
    * leaves the steps below it where they were, so the next block down is still in place.
    */
   const removeBlocks = (start: Found): Found => {

@@ -3,7 +3,7 @@
 import { SafetyMonitor } from "../host/safety";
 import { assert } from "../../core/assert";
 import type { BugSet } from "../../core/canary";
-import { ERR_MEMBER_NOT_FOUND, ERR_MEMBER_NOT_LEARNER, isError } from "../../core/server/api";
+import { ERR_MEMBER_NOT_FOUND, ERR_MEMBER_NOT_LEARNER, ERR_TIMEOUT, isError } from "../../core/server/api";
 import { peerUrl } from "../../core/server/cluster";
 import type { World } from "../world";
 import type { ProgramFactory } from "../process";
@@ -97,7 +97,8 @@ export class EtcdSystem extends RaftSystem {
     this.safety.runningHosts = () => [...this.hosts.values()].filter((h) => world.processes.get(h.id)?.status === "up");
   }
 
-  private members = (): NodeId[] => (this.world ? this.world.allEndpoints() : []);
+  /** The members an operator knows of: every machine started at least once. */
+  private members = (): NodeId[] => (this.world ? this.world.allEndpoints().filter((id) => this.world!.node(id).starts > 0) : []);
 
   // ---- the fault plan's membership changes, through the Cluster API like an operator ----
 
@@ -105,11 +106,18 @@ export class EtcdSystem extends RaftSystem {
     const world = this.world;
     const operator = this.operator;
     if (!world || !operator) return undefined;
-    // The new member's process starts with an empty configuration and waits to be added.
+    // etcd's procedure: `member add` first, then start the new member's process (with an
+    // empty configuration; it waits for the leader's appends or snapshot). A refused add
+    // leaves a machine that never runs: etcd would not start a member its peers do not list.
+    // An add whose answer is lost or timed out may still apply, so that process is started.
     const id = Math.max(...world.allEndpoints()) + 1;
     world.addNode(id, this.factory(id));
-    world.node(id).start();
-    operator.request(this.members, { type: "memberAdd", peerURLs: [peerUrl(id)], isLearner: learner }, () => {});
+    operator.request(this.members, { type: "memberAdd", peerURLs: [peerUrl(id)], isLearner: learner }, (outcome) => {
+      const refused = outcome.status === "fail" && isError(outcome.response) && outcome.response.error !== ERR_TIMEOUT;
+      const proc = world.node(id);
+      if (refused) world.record({ tUs: world.nowUs, type: "note", node: id, text: `operator: member ${id} not started (add refused)` });
+      else if (proc.status === "down" && proc.starts === 0) proc.start();
+    });
     return id;
   }
 
