@@ -53,6 +53,26 @@ describe("fault plan through the Cluster and Maintenance API", () => {
     expect(run.checks.liveness).toBe("pass");
   });
 
+  it("the operator does not dial a machine that is down: an add after a crash is refused at once, and its machine never runs", () => {
+    // etcdctl meets a refused connection on a stopped machine and tries its next endpoint;
+    // only a machine that accepts the connection can leave a request hanging to its timeout.
+    const scenario: Scenario = validateScenario({
+      name: "add-after-crash",
+      durationMs: 4_000,
+      faults: [
+        { atMs: 1_000, type: "crash", node: 1 },
+        { atMs: 1_500, type: "add-member", learner: true },
+      ],
+    });
+    // Seed 4: the operator's session starts out on member 1, the one that crashes.
+    const run = runScenario({ seed: 4, scenario, keepTrace: true });
+    const answer = run.world.trace.events.find((e) => e.type === "note" && e.text.startsWith("operator: member add ") && e.text.includes(" -> "));
+    // etcd's strict reconfiguration check: the leader must be in touch with every voter.
+    expect(answer && answer.type === "note" ? answer.text : "").toBe("operator: member add http://n4:2380 --learner -> etcdserver: unhealthy cluster");
+    expect(answer!.tUs - 1_500_000).toBeLessThan(1_000_000);
+    expect(run.world.node(4).starts).toBe(0);
+  });
+
   it("snapshot-install saves a snapshot through the API and restores it into a fresh cluster", () => {
     const run = runScenario({ seed: 1, scenario: findBuiltin("snapshot-install")!, keepTrace: true });
     expect(run.system.snapshots).toHaveLength(1);

@@ -97,8 +97,18 @@ export class EtcdSystem extends RaftSystem {
     this.safety.runningHosts = () => [...this.hosts.values()].filter((h) => world.processes.get(h.id)?.status === "up");
   }
 
-  /** The members an operator knows of: every machine started at least once. */
-  private members = (): NodeId[] => (this.world ? this.world.allEndpoints().filter((id) => this.world!.node(id).starts > 0) : []);
+  /**
+   * The members an operator dials: machines that have run, less those that are down (a
+   * stopped or crashed machine refuses the connection, and etcdctl moves on to its next
+   * endpoint at once); all that have run if every one is down.
+   */
+  private members = (): NodeId[] => {
+    const world = this.world;
+    if (!world) return [];
+    const started = world.allEndpoints().filter((id) => world.node(id).starts > 0);
+    const running = started.filter((id) => world.node(id).status !== "down");
+    return running.length > 0 ? running : started;
+  };
 
   // ---- the fault plan's membership changes, through the Cluster API like an operator ----
 
