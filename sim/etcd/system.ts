@@ -98,9 +98,9 @@ export class EtcdSystem extends RaftSystem {
   }
 
   /**
-   * The members an operator dials: machines that have run, less those that are down (a
-   * stopped or crashed machine refuses the connection, and etcdctl moves on to its next
-   * endpoint at once); all that have run if every one is down.
+   * The members an operator sends to: machines that have run, less those that are down
+   * (etcdctl, started afresh for each command, uses the endpoints it can connect to); all
+   * that have run if every one is down.
    */
   private members = (): NodeId[] => {
     const world = this.world;
