@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { NO_BUGS } from "../core/canary";
 import { campaignCaseArb } from "./fuzz/arbitraries";
 import { fuzzRun } from "./fuzz/driver";
+import { runScenario } from "./run";
+import { validateScenario } from "./validate";
 
 describe("convergence waits for two replicas to meet", () => {
   it("`raftsim fuzz --seed 102 --nodes 3 --cycles 8`, run 2990: the leader's lease revokes at the end no longer leave it undecided", () => {
@@ -15,4 +17,11 @@ describe("convergence waits for two replicas to meet", () => {
     expect(o.passed).toBe(true);
     expect(o.unknownChecks).toEqual([]);
   }, 60_000);
+
+  it("a check that cannot decide says why: one member is no one to compare with (no waiting either)", () => {
+    const scenario = validateScenario({ name: "one-member", durationMs: 2_000, cluster: { nodes: 1 } }, "test");
+    const run = runScenario({ seed: 1, scenario });
+    expect(run.checks.convergence).toBe("unknown");
+    expect(run.unknownReasons).toEqual({ convergence: "fewer than two live replicas to compare" });
+  });
 });

@@ -55,6 +55,8 @@ export interface RunResult {
   /** The five checks, plus "invariants": an assertion inside the store failed during the run. */
   checks: Record<CheckName, CheckResult> & { invariants?: CheckResult };
   violations: Violation[];
+  /** Why each check that says "unknown" could not decide (its own words, shortened). */
+  unknownReasons: Partial<Record<CheckName, string>>;
 }
 
 export interface RunOptions {
@@ -247,6 +249,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
     leases: () => checkLeases(recorder.ops, scenario),
   };
   const details: Partial<Record<CheckName, unknown>> = {};
+  const unknownReasons: Partial<Record<CheckName, string>> = {};
   checks.invariants = invariant === undefined ? "pass" : "fail";
   if (invariant !== undefined) violations.push({ check: "invariants", message: invariant });
   for (const check of invariant === undefined || options.continuePastBreach === true ? scenario.checks : []) {
@@ -254,6 +257,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
     checks[check] = outcome.result;
     details[check] = outcome.detail;
     for (const message of outcome.messages) if (outcome.result === "fail") violations.push({ check, message });
+    if (outcome.result === "unknown") unknownReasons[check] = unknownReason(outcome.messages);
   }
   for (const [check, result] of Object.entries(checks)) {
     const detail = details[check as CheckName];
@@ -273,10 +277,19 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
     ops: withWatchActivity(recorder.summary(), watchActivity(watchers.flatMap((w) => w.histories))),
     checks,
     violations,
+    unknownReasons,
     world,
     recorder,
     system,
   };
+}
+
+/** A reason is one line for a summary: a long one (a list of replicas, say) is cut. */
+const UNKNOWN_REASON_CHARS_MAX = 160;
+
+function unknownReason(messages: readonly string[]): string {
+  const text = messages.join("; ") || "no reason given";
+  return text.length <= UNKNOWN_REASON_CHARS_MAX ? text : `${text.slice(0, UNKNOWN_REASON_CHARS_MAX - 1)}…`;
 }
 
 /** Two or more live replicas, no two of them at the same applied index. */

@@ -212,7 +212,7 @@ export const fuzzCommand: Command = {
           replayFile = join(outDir, undecidedReplayFileName(r.seed, r.unknownChecks));
           writeFileAtomic(replayFile, JSON.stringify(undecidedReplayFileOf({ ...r, undecided: r.undecided }, { campaignSeed, bugs, selfTest, build: BUILD_ID, cycles, nodes }), null, 2) + "\n");
         }
-        return { runIndex: r.index, seed: r.seed, checks: r.unknownChecks, rerun: campaignRunCommand({ campaignSeed, runIndex: r.index, cycles, nodes, bugs, selfTest }), ...(replayFile ? { replayFile } : {}) };
+        return { runIndex: r.index, seed: r.seed, checks: r.unknownChecks, reasons: r.unknownReasons, rerun: campaignRunCommand({ campaignSeed, runIndex: r.index, cycles, nodes, bugs, selfTest }), ...(replayFile ? { replayFile } : {}) };
       });
     const summary = {
       runs: done,
@@ -251,7 +251,10 @@ export const fuzzCommand: Command = {
           : "";
       // Linearizability first: an undecided history is the one worth a second look.
       const shown = [...unknownRuns].sort((a, b) => Number(b.checks.includes("linearizability")) - Number(a.checks.includes("linearizability")) || a.runIndex - b.runIndex).slice(0, UNKNOWN_RUNS_SHOWN_MAX);
-      for (const u of shown) io.out(`UNKNOWN run ${u.runIndex} seed ${u.seed} ${u.checks.join(",")}: ${u.replayFile ? `raftsim replay ${u.replayFile} --history h.json` : u.rerun}`);
+      for (const u of shown) {
+        io.out(`UNKNOWN run ${u.runIndex} seed ${u.seed} ${u.checks.join(",")}: ${u.replayFile ? `raftsim replay ${u.replayFile} --history h.json` : u.rerun}`);
+        for (const c of u.checks) io.out(`  ${c}: ${u.reasons[c] ?? "no reason given"}`);
+      }
       if (unknownRuns.length > shown.length) io.out(`  … and ${unknownRuns.length - shown.length} more (--json lists them all)`);
       if (unknownRuns.length > 0 && !saveUnknown) io.out("  (--save-unknown writes each one's case as a replay file)");
       io.out(`${done} runs: ${summary.passed} passed, ${failures.length} failed${unknown ? `, ${unknown} with an unknown check (${unknownText})` : ""}; ${runsPerSecond} runs/s over ${threads} worker${threads === 1 ? "" : "s"} (${(wallMs / 1_000).toFixed(1)} s wall)${stopped}`);

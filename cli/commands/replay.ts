@@ -73,14 +73,14 @@ export const replayCommand: Command = {
       ...(hint ? { hint } : {}),
       ...(tracePath ? { trace: tracePath } : {}),
       ...(historyWritten ? { history: historyPath } : {}),
-      ...(evaluation.unknownChecks.length ? { unknownChecks: evaluation.unknownChecks } : {}),
+      ...(evaluation.unknownChecks.length ? { unknownChecks: evaluation.unknownChecks, unknownReasons: evaluation.unknownReasons } : {}),
     };
     if (io.json) io.out(JSON.stringify(output));
     else {
       io.out(`replay ${path}: seed ${file.seed}, scenario ${file.scenario.name} (${output.faults} faults), bugs: ${file.bugs.length ? file.bugs.join(",") : "none"}`);
       for (const v of evaluation.violations) io.out(`  VIOLATION ${v.check}: ${v.message}`);
       if (evaluation.violations.length === 0) io.out("  every check passes now");
-      for (const c of evaluation.unknownChecks) io.out(`  UNKNOWN ${c}: the check could not decide`);
+      for (const c of evaluation.unknownChecks) io.out(`  UNKNOWN ${c}: ${evaluation.unknownReasons[c] ?? "the check could not decide"}`);
       io.out(`traceHash ${evaluation.traceHash}${sameTrace ? " (same as recorded)" : ` DIFFERS from recorded ${file.expected.traceHash}`}`);
       if (!sameViolations) io.out(`violations differ from recorded: ${JSON.stringify(file.expected.violations)}`);
       io.out(output.reproduced ? "reproduced: same trace, same violations" : "NOT reproduced");

@@ -166,6 +166,8 @@ describe("raftsim fuzz / replay", () => {
     expect(j.unknownByCheck["self-test:undecided-torn-crash"]).toBe(j.unknownRuns.length);
     expect(j.unknownRuns.every((u: { replayFile?: string }) => u.replayFile === undefined)).toBe(true);
     const u = j.unknownRuns[0];
+    // Each names why its check could not decide (here the planted check's own message).
+    expect(u.reasons["self-test:undecided-torn-crash"]).toMatch(/^node \d+ crashed with a torn write at [\d.]+ ms$/);
     expect(u.rerun).toBe(`raftsim fuzz --seed 7 --runs ${u.runIndex + 1} --shard ${u.runIndex}/${u.runIndex + 1} --self-test undecided-torn-crash`);
     // The re-run command runs that run alone, and it is undecided again.
     const again = JSON.parse(raftsim(...u.rerun.replace(/^raftsim /, "").split(" "), "--workers", "1", "--json", "--out", out).stdout);
@@ -173,7 +175,7 @@ describe("raftsim fuzz / replay", () => {
     // The text summary names it, with the command.
     const text = raftsim(...args);
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain(`UNKNOWN run ${u.runIndex} seed ${u.seed} self-test:undecided-torn-crash: ${u.rerun}`);
+    expect(text.stdout).toContain(`UNKNOWN run ${u.runIndex} seed ${u.seed} self-test:undecided-torn-crash: ${u.rerun}\n  self-test:undecided-torn-crash: ${u.reasons["self-test:undecided-torn-crash"]}\n`);
     expect(text.stdout).toMatch(/--save-unknown writes each one's case/);
     // --save-unknown: one file per undecided run, which replays exactly, undecided again.
     const saved = JSON.parse(raftsim(...args, "--save-unknown", "--json").stdout);
@@ -186,6 +188,8 @@ describe("raftsim fuzz / replay", () => {
     const rj = JSON.parse(r.stdout);
     expect(rj.reproduced).toBe(true);
     expect(rj.unknownChecks).toEqual(["self-test:undecided-torn-crash"]);
+    expect(rj.unknownReasons["self-test:undecided-torn-crash"]).toMatch(/crashed with a torn write/);
+    expect(raftsim("replay", files[0]).stdout).toMatch(/\n {2}UNKNOWN self-test:undecided-torn-crash: node \d+ crashed with a torn write/);
     expect(rj.history).toBe(history);
     // The history goes to the checker as it is.
     const checked = raftsim("check", history, "--json");

@@ -82,6 +82,8 @@ export interface RunOutcome {
   traceHash: string;
   passed: boolean;
   unknownChecks: string[];
+  /** Why each of unknownChecks could not decide, by check. */
+  unknownReasons: Record<string, string>;
   /** The case as drawn, kept only when a check could not decide (for a replay file of it). */
   undecided?: { scenario: Scenario };
   /** With attributeToBugs: the check that failed here, but failed without the bugs too. */
@@ -246,6 +248,7 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
     traceHash: initial.ev.traceHash,
     passed: smallest === undefined,
     unknownChecks: initial.ev.unknownChecks,
+    unknownReasons: initial.ev.unknownReasons,
     ...(initial.ev.unknownChecks.length > 0 ? { undecided: { scenario: initial.c.scenario } } : {}),
     ...(backgroundFailure ? { backgroundFailure } : {}),
   };

@@ -12,6 +12,8 @@ export interface Evaluation {
   violations: Violation[];
   /** "unknown" results (a checker over its budget): not failures, but worth counting. */
   unknownChecks: string[];
+  /** Why each of unknownChecks could not decide, by check. */
+  unknownReasons: Record<string, string>;
 }
 
 export interface EvaluateOptions {
@@ -35,17 +37,21 @@ export function evaluate(options: EvaluateOptions): Evaluation {
   } catch (error) {
     // A broken assertion is the store (or the world) telling us a seed breaks it.
     const message = error instanceof Error ? error.message : String(error);
-    return { traceHash: "", violations: [{ check: INVARIANT_CHECK, message }], unknownChecks: [] };
+    return { traceHash: "", violations: [{ check: INVARIANT_CHECK, message }], unknownChecks: [], unknownReasons: {} };
   }
   options.inspect?.(result);
   const violations = violationsOf(result, scenario.checks);
   const unknownChecks: string[] = scenario.checks.filter((c) => result.checks[c] === "unknown");
+  const unknownReasons: Record<string, string> = {};
+  for (const c of unknownChecks) unknownReasons[c] = result.unknownReasons[c as CheckName] ?? "no reason given";
   if (selfTest) {
     const planted = selfTestViolations(selfTest, result.world.trace.events);
-    if (isUndecidedSelfTest(selfTest)) unknownChecks.push(...planted.map((v) => v.check));
-    else violations.push(...planted);
+    if (isUndecidedSelfTest(selfTest)) {
+      unknownChecks.push(...planted.map((v) => v.check));
+      for (const v of planted) unknownReasons[v.check] = v.message;
+    } else violations.push(...planted);
   }
-  return { traceHash: result.traceHash, violations, unknownChecks };
+  return { traceHash: result.traceHash, violations, unknownChecks, unknownReasons };
 }
 
 /**
