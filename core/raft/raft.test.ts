@@ -465,6 +465,29 @@ describe("membership change by joint consensus (thesis §4.3, learners §4.2.1)"
     expect(c.propose(2, "after").ok).toBe(true);
     expect(c.appliedTexts(2)).toEqual(["after"]);
   });
+  it("a removed leader counts a member's 'you were removed' toward C_new's quorum, a learner's not at all (§4.2.2)", () => {
+    // Found in the store (`raftsim fuzz --seed 112 --cycles 12`, run 1923): the leader of
+    // {1, 2} plus learner 3 removed itself; the learner heard the commit, member 2 did not.
+    // Stopping on the learner's notice left member 2 in C_old,new, needing 1's vote for good.
+    const c = new MemCluster([1, 2], { stepDownOnRemoval: false, checkQuorum: false, preVote: false });
+    c.add(3);
+    c.elect(1);
+    expect(c.node(1).rn.proposeConfChange({ changes: [{ op: "add-learner", node: 3 }] }).ok).toBe(true);
+    c.stabilize();
+    expect(c.raft(1).conf.learners).toEqual([3]);
+    expect(c.node(1).rn.proposeConfChange({ changes: [{ op: "remove-node", node: 1 }] }).ok).toBe(true);
+    // The removal goes through C_old,new; the entry that leaves it comes next.
+    const leave = c.raft(1).log.lastIndex() + 1;
+    c.drop = (m) => m.to === 2 && (m.commit ?? 0) >= leave;
+    c.stabilize();
+    expect(c.raft(3).log.committed).toBeGreaterThanOrEqual(leave);
+    expect(c.raft(2).log.committed).toBeLessThan(leave);
+    expect(c.raft(1).removalSettled()).toBe(false);
+    c.raft(1).noteRemovalApplied(3);
+    expect(c.raft(1).removalSettled()).toBe(false);
+    c.raft(1).noteRemovalApplied(2);
+    expect(c.raft(1).removalSettled()).toBe(true);
+  });
   it("a leader removed and cut off before C_new heard campaigns again if its log is longer, until C_new knows (§4.2.2)", () => {
     // The host keeps a removed leader up until C_new's quorum reports a commit past the
     // removal (Raft.removalSettled). Here it was cut off with an entry the last member lacks,

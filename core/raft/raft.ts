@@ -80,6 +80,8 @@ export class Raft {
   private removalKnown = false;
   /** Highest commit index a leader has told this node: that leader knew that much committed. */
   private leaderCommitSeen = 0;
+  /** Members that told this node they applied its removal (so they know it committed). */
+  private readonly removalAppliedBy = new Set<NodeId>();
   pendingReads: PendingRead[] = [];
   /** Reads answered from the leader lease (thesis §6.4.1), counted so a host can report each one. */
   leaseReadsServed = 0;
@@ -213,14 +215,32 @@ export class Raft {
   /**
    * Whether no member can still need this removed node: true unless it was removed while
    * leading and has no evidence yet that C_new knows. Evidence: a leader told it a commit
-   * index past its removal, or, leading, a quorum of C_new reported one (their responses
-   * carry their commit index). A host that stops removed members waits for this.
+   * index past its removal, or a quorum of C_new is known to have heard: each member either
+   * reported such a commit index in a response to this node as leader, or told it that it
+   * applied the removal (noteRemovalApplied). A host that stops removed members waits for this.
    */
   removalSettled(): boolean {
     if (this.removedAsLeaderAt === 0 || this.removalKnown) return true;
     if (this.leaderCommitSeen >= this.removedAsLeaderAt) this.removalKnown = true;
-    else if (this.role === "leader" && jointValue(this.conf, (id) => this.prs.get(id)?.commitKnown ?? 0) >= this.removedAsLeaderAt) this.removalKnown = true;
+    else if (jointValue(this.conf, (id) => this.removalHeardBy(id)) >= this.removedAsLeaderAt) this.removalKnown = true;
     return this.removalKnown;
+  }
+
+  /** How far member `id` is known to know the log committed, for removalSettled. */
+  private removalHeardBy(id: NodeId): number {
+    if (this.removalAppliedBy.has(id)) return this.removedAsLeaderAt;
+    return this.role === "leader" ? (this.prs.get(id)?.commitKnown ?? 0) : 0;
+  }
+
+  /**
+   * Member `from` says it applied this node's removal (etcd's peers turn a removed member
+   * away): it knows the removal committed. One member is not C_new's quorum, though, and a
+   * learner is none of it: a removed leader that stopped on a learner's word left C_new's
+   * only voter, which had not heard, waiting for its vote for good (seed 112 at 12 rounds,
+   * run 1923).
+   */
+  noteRemovalApplied(from: NodeId): void {
+    this.removalAppliedBy.add(from);
   }
 
   // ---- time ------------------------------------------------------------------------

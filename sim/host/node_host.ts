@@ -183,7 +183,13 @@ export class RaftHost implements NodeProgram {
 
   onMessage(from: NodeId, msgType: string, payload: unknown): void {
     if (this.opts.stopWhenRemoved && !this.failed) {
-      if (msgType === MSG_MEMBER_REMOVED) return this.stopRemoved("the member has been permanently removed from the cluster");
+      if (msgType === MSG_MEMBER_REMOVED) {
+        // A removed leader stops only once C_new has heard (Raft.removalSettled); the notice
+        // counts as its sender having heard.
+        this.rn.raft.noteRemovalApplied(from);
+        if (!this.rn.raft.removalSettled()) return;
+        return this.stopRemoved("the member has been permanently removed from the cluster");
+      }
       // Any peer traffic, not only Raft's: etcd's forwarded proposals and lease calls travel
       // over the same peer transport, which turns away a removed member. A learner removed
       // while cut off sends no Raft message at all, only its clients' forwarded writes, and
