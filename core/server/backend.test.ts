@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NO_BUGS } from "../canary";
 import { BackendCorruptError, backendLayout, decodeBackend, encodeBackend, encodeConsistentIndex, stateChecksum } from "./backend";
-import { compact, del, grant, put } from "./conformance/scripts";
+import { compact, del, grant, put } from "./request_scripts";
 import { LocalServer } from "./local";
 import { KvServer } from "./server";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BackendCorruptError, decodeBackend } from "./backend";
 import { BackendWriter } from "./backend_writer";
-import { compact, del, grant, put, revoke } from "./conformance/scripts";
+import { compact, del, grant, put, revoke } from "./request_scripts";
 import { LocalServer } from "./local";
 
 /** A file as the disk would hold it after these writes became durable. */

@@ -5,7 +5,7 @@ import {
   type EtcdRequest, type EtcdResponse,
 } from "./api";
 import { encodeRequest } from "./codec";
-import { cmp, compact, del, get, grant, keepAlive, put, revoke, txn } from "./conformance/scripts";
+import { cmp, compact, del, get, grant, keepAlive, put, revoke, txn } from "./request_scripts";
 import { LocalServer } from "./local";
 import { KvServer, minLeaseTtlSeconds } from "./server";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ERR_DUPLICATE_KEY, ERR_EMPTY_KEY, ERR_LEASE_PROVIDED, ERR_LEASE_TTL_TOO_LARGE, ERR_REQUEST_TOO_LARGE, ERR_TOO_MANY_OPS, ERR_VALUE_PROVIDED, type EtcdRequest } from "./api";
-import { cmp, del, get, put, txn } from "./conformance/scripts";
+import { cmp, del, get, put, txn } from "./request_scripts";
 import { validateRequest } from "./validate";
 
 const many = (n: number) => Array.from({ length: n }, (_, i) => put(`k${i}`, "v"));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CanaryBug } from "../canary";
 import type { WatchResponse } from "./api";
-import { compact, del, put, txn } from "./conformance/scripts";
+import { compact, del, put, txn } from "./request_scripts";
 import { LocalServer } from "./local";
 import { KvServer } from "./server";
 import { ERR_WATCH_DUPLICATE_ID } from "./watch";

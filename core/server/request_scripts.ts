@@ -1,10 +1,11 @@
-// Operation scripts run against both real etcd and raftsim's server. Revisions are
-// script-relative (1 = the store before the script; the first write is 2); lease IDs
-// are script-local. Every API rule of the store has at least one script here.
+// Operation scripts run against both real etcd (the conformance suite in conformance/) and
+// raftsim's server; the server's unit tests build their requests with these helpers too.
+// Revisions are script-relative (1 = the store before the script; the first write is 2);
+// lease IDs are script-local. Every API rule of the store has at least one script here.
 import type {
   Compare, CompareResult, CompareTarget, DeleteRangeRequest, EtcdRequest, LogRequest, PutRequest, RangeRequest, TxnOp,
   WatchCreateRequest,
-} from "../api";
+} from "./api";
 
 export interface KvScript {
   name: string;

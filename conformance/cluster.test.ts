@@ -5,7 +5,7 @@
 // Skips loudly when etcd is not installed. Run alone: npm run test:etcd
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EtcdProcess, HAVE_ETCD, skipReason } from "./etcd_process.testkit";
-import { checkMemberAdd, checkMemberPromote, checkMemberRemove, membersOf, peerUrl, type MemberConf, type PeerView } from "../cluster";
+import { checkMemberAdd, checkMemberPromote, checkMemberRemove, membersOf, peerUrl, type MemberConf, type PeerView } from "../core/server/cluster";
 
 const SKIP_REASON = skipReason("the Cluster API conformance suite");
 

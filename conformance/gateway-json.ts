@@ -6,12 +6,12 @@
 // offset (script revision 1 = the etcd revision when the script starts), lease IDs a
 // base. Namespaces grow in key order, so a "\0" (to the end) rangeEnd needs no
 // translation: nothing above the current namespace exists yet.
-import { assert } from "../../assert";
+import { assert } from "../core/assert";
 import type {
   Compare, EtcdRequest, EtcdResponse, KeyValue, RangeRequest, TxnOp, TxnOpResponse, TxnRequest,
   WatchCreateRequest, WatchEvent, WatchResponse,
-} from "../api";
-import { ERR_LEASE_NOT_FOUND } from "../api";
+} from "../core/server/api";
+import { ERR_LEASE_NOT_FOUND } from "../core/server/api";
 
 export interface Namespace {
   prefix: string;

@@ -5,15 +5,15 @@
 import http from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CompareResult, CompareTarget, EtcdRequest, EtcdResponse, TxnOp, WatchResponse } from "../api";
-import { isCanaryBug } from "../../canary";
-import { LocalServer } from "../local";
-import { minLeaseTtlSeconds } from "../server";
+import type { CompareResult, CompareTarget, EtcdRequest, EtcdResponse, TxnOp, WatchResponse } from "../core/server/api";
+import { isCanaryBug } from "../core/canary";
+import { LocalServer } from "../core/server/local";
+import { minLeaseTtlSeconds } from "../core/server/server";
 import { canon, firstDifference } from "./canon";
 import { EtcdProcess, HAVE_ETCD, skipReason, sleep } from "./etcd_process.testkit";
-import { FragmentJoiner, fragmentWatchResponse, WATCH_FRAGMENT_BYTES_DEFAULT } from "../watch_fragment";
+import { FragmentJoiner, fragmentWatchResponse, WATCH_FRAGMENT_BYTES_DEFAULT } from "../core/server/watch_fragment";
 import { fromGateway, toGateway, watchCreateJson, watchResponseIn, LEASE_IDS_PER_NAMESPACE, type Namespace } from "./gateway-json";
-import { KV_SCRIPTS, WATCH_SCRIPTS, cmp, compact, del, get, grant, keepAlive, leases, put, revoke, timeToLive, txn, type WatchScript } from "./scripts";
+import { KV_SCRIPTS, WATCH_SCRIPTS, cmp, compact, del, get, grant, keepAlive, leases, put, revoke, timeToLive, txn, type WatchScript } from "../core/server/request_scripts";
 
 const SKIP_REASON = skipReason("the etcd conformance suite");
 
