@@ -3,9 +3,13 @@
 // to whichever node leads; default Raft timing: 100 ms ticks, heartbeat 1 tick, election
 // 10 ticks). Target ≥ 2,000× real time. One warm-up run, then the median of RUNS runs.
 // Every run is the same seed, so every run does identical work (the figures check that).
+// Beside it, alternating run by run in the same process, the Raft core alone under the same
+// load (bench/raft-core-workload.ts): what the consensus core costs without the world.
+import { performance } from "node:perf_hooks";
 import { buildRaftWorld } from "../sim/host/testkit";
 import type { HashListStateMachine } from "../sim/host/state_machine";
-import { fmt, median, timeRunsCpu } from "./stats";
+import { raftCoreWorkload, type CoreFigures } from "./raft-core-workload";
+import { fmt, median } from "./stats";
 
 const SIM_SECONDS = Number(process.env.RAFT_BENCH_SECONDS ?? 10);
 const RUNS = Number(process.env.RAFT_BENCH_RUNS ?? 5);
@@ -48,15 +52,43 @@ function workload(): void {
   last = { committed, loadStartUs, events: sched.eventsRun, messages: world.network.messagesSent, traceRecords: world.trace.count, appliedMin, traceHash: world.trace.finish() };
 }
 
-const runs = timeRunsCpu(RUNS, workload);
+/** Wall and process cpu ms of one call. */
+function timed(fn: () => void): { wallMs: number; cpuMs: number } {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  fn();
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wallMs, cpuMs: (c.user + c.system) / 1_000 };
+}
+
+let core: CoreFigures | undefined;
+const coreWorkload = () => {
+  core = raftCoreWorkload(SIM_SECONDS);
+};
+workload();
+coreWorkload();
+const runs: { wallMs: number; cpuMs: number }[] = [];
+const coreRuns: { wallMs: number; cpuMs: number }[] = [];
+for (let i = 0; i < RUNS; i++) {
+  runs.push(timed(workload));
+  coreRuns.push(timed(coreWorkload));
+}
 const f = last!;
+const c = core!;
 const simMs = SIM_SECONDS * 1_000;
 const loadSeconds = (SIM_SECONDS * US_PER_SEC - f.loadStartUs) / US_PER_SEC;
 const wallMedian = median(runs.map((r) => r.wallMs));
 const cpuMedian = median(runs.map((r) => r.cpuMs));
+const coreWallMedian = median(coreRuns.map((r) => r.wallMs));
+const coreCpuMedian = median(coreRuns.map((r) => r.cpuMs));
 console.log(`raft: 5 nodes, lan/ssd, ${fmt(RATE_PER_SEC)} proposals/s of 100 B, ${SIM_SECONDS} s simulated, median of ${RUNS} runs (+1 warm-up)`);
 console.log(`  wall ms per run: ${runs.map((r) => fmt(r.wallMs)).join(", ")}; cpu ms per run: ${runs.map((r) => fmt(r.cpuMs)).join(", ")}`);
 console.log(`  load: ${fmt(f.committed)} entries committed and applied (leader acks) from t=${fmt(f.loadStartUs / 1_000)} ms, ${fmt(f.committed / loadSeconds)} entries/s; every node applied ≥ ${fmt(f.appliedMin)}`);
 console.log(`  work per run: ${fmt(f.events)} events, ${fmt(f.messages)} messages, ${fmt(f.traceRecords)} trace records (trace hash ${f.traceHash})`);
 console.log(`  events/s: ${fmt(f.events / (wallMedian / 1_000))} (wall), ${fmt(f.events / (cpuMedian / 1_000))} (cpu)`);
 console.log(`  ratio: ${fmt(simMs / wallMedian, 1)}x real time by wall clock, ${fmt(simMs / cpuMedian, 1)}x by process cpu time (target ≥ 2,000x)`);
+console.log(`raft core alone, alternating with the runs above: the same 5 voters and load, instant delivery and persistence, no world, no trace`);
+console.log(`  wall ms per run: ${coreRuns.map((r) => fmt(r.wallMs)).join(", ")}; cpu ms per run: ${coreRuns.map((r) => fmt(r.cpuMs)).join(", ")}`);
+console.log(`  work per run: ${fmt(c.committed)} entries committed, every node applied ≥ ${fmt(c.appliedMin)}; ${fmt(c.messages)} messages, ${fmt(c.readies)} Readies`);
+console.log(`  ratio: ${fmt(simMs / coreWallMedian, 1)}x real time by wall clock, ${fmt(simMs / coreCpuMedian, 1)}x by cpu time: the core is ${fmt((100 * coreCpuMedian) / cpuMedian)}% of the hosted run's cpu time`);
