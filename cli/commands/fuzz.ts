@@ -176,7 +176,11 @@ export const fuzzCommand: Command = {
     // A failure past the --max-failures cutoff (a later run that a faster worker finished
     // first) is not part of the campaign's result: its file goes, so any worker count leaves
     // the same files.
-    for (const [index, file] of written) if (!kept.has(index)) rmSync(file, { force: true });
+    for (const [index, file] of written) {
+      if (kept.has(index)) continue;
+      rmSync(file, { force: true });
+      if (!io.json) io.err(`run ${index} is past the --max-failures cutoff (a faster worker finished it first): ${file} removed, so any worker count leaves the same files; rerun it alone: ${campaignRunCommand({ campaignSeed, runIndex: index, cycles, nodes, bugs, selfTest })}`);
+    }
     for (const outcome of result.outcomes) {
       const f = outcome.failure;
       if (!f) continue;
