@@ -77,6 +77,7 @@ export function applyFault(world: World, system: SystemUnderTest, step: FaultSte
     case "restart":
       if (step.node === "all-down") {
         for (const id of world.allEndpoints()) if (world.node(id).status === "down") world.restart(id);
+        system.startUnansweredAdds?.();
         return;
       }
       return world.restart(node(step.node));

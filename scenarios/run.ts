@@ -202,7 +202,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
 
   // Heal: every fault ends, so liveness and convergence can be judged.
   workload?.stop();
-  heal(world);
+  heal(world, system);
   const probe = livenessProbe(world, system, recorder, members, scenario, endUs);
   // No checks asked for (determinism tests, benchmarks): no need to wait for recovery.
   if (scenario.checks.length > 0) {
@@ -305,7 +305,7 @@ function replicasApart(world: World, system: EtcdSystem): boolean {
   return live >= 2 && indexes.size === live;
 }
 
-function heal(world: World): void {
+function heal(world: World, system: EtcdSystem): void {
   world.heal();
   world.setLinkFaults(0, 0, 0);
   for (const id of world.allEndpoints()) {
@@ -315,6 +315,7 @@ function heal(world: World): void {
     world.releaseDisk(id);
     world.clearFsyncErrors(id);
   }
+  system.startUnansweredAdds();
 }
 
 /** Liveness: after healing, a leader emerges and a client write succeeds within the bound. */

@@ -21,6 +21,12 @@ export interface SystemUnderTest {
   /** The node's current view of itself, or undefined if down / not known. */
   view(id: NodeId): NodeView | undefined;
   addMember?(learner: boolean): NodeId | undefined;
+  /**
+   * Starts the machines of members whose add is still unanswered (it may yet apply, and the
+   * cluster may need them for a quorum): what an operator repairing the cluster does, at a
+   * heal or a restart of everything down.
+   */
+  startUnansweredAdds?(): void;
   removeMember?(id: NodeId): void;
   /**
    * Promotes learner `id` (or, without one, any learner), trying up to `attempts` times a

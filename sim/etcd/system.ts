@@ -120,15 +120,40 @@ export class EtcdSystem extends RaftSystem {
     // empty configuration; it waits for the leader's appends or snapshot). A refused add
     // leaves a machine that never runs: etcd would not start a member its peers do not list.
     // An add whose answer is lost or timed out may still apply, so that process is started.
+    // An add still unanswered at a heal (its answer lost, say) starts then: see startUnansweredAdds.
     const id = Math.max(...world.allEndpoints()) + 1;
     world.addNode(id, this.factory(id));
+    this.addsUnanswered.add(id);
     operator.request(this.members, { type: "memberAdd", peerURLs: [peerUrl(id)], isLearner: learner }, (outcome) => {
+      this.addsUnanswered.delete(id);
       const refused = outcome.status === "fail" && isError(outcome.response) && outcome.response.error !== ERR_TIMEOUT;
       const proc = world.node(id);
-      if (refused) world.record({ tUs: world.nowUs, type: "note", node: id, text: `operator: member ${id} not started (add refused)` });
+      if (refused) world.record({ tUs: world.nowUs, type: "note", node: id, text: proc.starts === 0 ? `operator: member ${id} not started (add refused)` : `operator: member ${id}'s add refused after it was started` });
       else if (proc.status === "down" && proc.starts === 0) proc.start();
     });
     return id;
+  }
+
+  /** Members whose `member add` has no answer yet; their machines have not run. */
+  private readonly addsUnanswered = new Set<NodeId>();
+
+  /**
+   * A heal starts the machines of adds still unanswered: the add may have applied (a voter
+   * added to a one-member cluster makes a quorum of two, and the cluster waits for it), and an
+   * operator repairing the cluster starts what it added rather than wait out etcdctl's 5 s.
+   * Seed 121 with 2 members at 8 rounds, run 1978: the add's answer was lost to link loss, the
+   * add had applied, and the lone member had no quorum until the timeout started the new one,
+   * past the liveness bound.
+   */
+  startUnansweredAdds(): void {
+    const world = this.world;
+    if (!world) return;
+    for (const id of this.addsUnanswered) {
+      const proc = world.node(id);
+      if (proc.status !== "down" || proc.starts > 0) continue;
+      world.record({ tUs: world.nowUs, type: "note", node: id, text: `operator: member ${id} started before its add was answered` });
+      proc.start();
+    }
   }
 
   override removeMember(id: NodeId): void {
