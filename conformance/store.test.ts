@@ -5,7 +5,7 @@
 import http from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CompareResult, CompareTarget, EtcdRequest, EtcdResponse, TxnOp, WatchResponse } from "../core/server/api";
+import type { CompareResult, CompareTarget, EtcdRequest, EtcdResponse, TxnOp, WatchFilter, WatchResponse } from "../core/server/api";
 import { isCanaryBug } from "../core/canary";
 import { LocalServer } from "../core/server/local";
 import { minLeaseTtlSeconds } from "../core/server/server";
@@ -152,7 +152,8 @@ async function runWatchScript(s: WatchScript): Promise<string[]> {
   const theirEvents = theirs.flatMap((r) => r.events);
   stats.watchEvents += theirEvents.length;
   const pick = (rs: WatchResponse[]) => ({
-    created: rs.filter((r) => r.created).map((r) => ({ revision: r.header.revision, canceled: r.canceled })),
+    // A create refused at once: etcd's reason and its watch ID -1 too.
+    created: rs.filter((r) => r.created).map((r) => ({ revision: r.header.revision, canceled: r.canceled, ...(r.canceled ? { cancelReason: r.cancelReason, watchId: r.watchId } : {}) })),
     canceled: rs.filter((r) => r.canceled && !r.created).map((r) => ({ compactRevision: r.compactRevision, revision: r.header.revision })),
     events: rs.flatMap((r) => r.events),
     progress: rs.filter(isProgress).map((r) => r.header.revision).slice(-1),
@@ -196,6 +197,19 @@ const simpleOp: fc.Arbitrary<TxnOp> = fc.oneof(putArb, getArb, delArb);
 const txnOf = (op: fc.Arbitrary<TxnOp>) =>
   fc.tuple(fc.array(cmpArb, { maxLength: 2 }), fc.array(op, { maxLength: 3 }), fc.array(op, { maxLength: 2 })).map(([c, s, f]) => txn(c, s, f));
 const txnArb = txnOf(fc.oneof({ weight: 6, arbitrary: simpleOp }, { weight: 1, arbitrary: txnOf(simpleOp) }));
+/**
+ * The watch after a sequence: most often the whole namespace from revision 1 with prevKv;
+ * otherwise a key or range from an early revision, with filters and prevKv drawn.
+ */
+const watchArb: fc.Arbitrary<WatchScript["watch"]> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant<WatchScript["watch"]>({ key: "\0", rangeEnd: "\0", startRevision: 1, prevKv: true }) },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(keyArb, endArb, fc.integer({ min: 1, max: 6 }), fc.constantFrom<WatchFilter[][]>([], [], ["NOPUT"], ["NODELETE"]), fc.boolean()).map(([key, rangeEnd, startRevision, filters, prevKv]) => ({
+      key, ...(rangeEnd !== undefined ? { rangeEnd } : {}), startRevision, ...(filters.length > 0 ? { filters } : {}), ...(prevKv ? { prevKv } : {}),
+    })),
+  },
+);
 const opArb: fc.Arbitrary<EtcdRequest> = fc.oneof(
   { weight: 4, arbitrary: putArb }, { weight: 3, arbitrary: getArb }, { weight: 2, arbitrary: delArb }, { weight: 3, arbitrary: txnArb },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 9 }).map(compact) },
@@ -237,10 +251,10 @@ describe.skipIf(!HAVE_ETCD)("conformance with real etcd", () => {
 
   it(`${RANDOM_SEQUENCES} random operation sequences (fast-check) match`, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: RANDOM_OPS_MAX }), async (ops) => {
-        // The ops, then a watch of the whole namespace from revision 1 (prevKv): it
-        // replays the sequence's history, or is canceled if the sequence compacted.
-        const bad = await runWatchScript({ name: "sequence", setup: ops, watch: { key: "\0", rangeEnd: "\0", startRevision: 1, prevKv: true }, then: [] });
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: RANDOM_OPS_MAX, size: "max" }), watchArb, async (ops, watch) => {
+        // The ops, then a watch from an early revision: it replays the sequence's history
+        // (what the watch selects of it), or is canceled if the sequence compacted past it.
+        const bad = await runWatchScript({ name: "sequence", setup: ops, watch, then: [] });
         stats.sequences++;
         stats.sequenceOps += ops.length;
         if (bad.length > 0) throw new Error(bad.join("\n"));

@@ -215,6 +215,8 @@ export const WATCH_SCRIPTS: WatchScript[] = [
   { name: "watch from a compacted revision: canceled with the compact revision", setup: [put("a", "1"), put("a", "2"), put("a", "3"), compact(3)], watch: { key: "a", startRevision: 2 }, then: [] },
   { name: "watch from exactly the compaction revision", setup: [put("a", "1"), put("a", "2"), put("b", "1"), compact(3)], watch: { key: "a", rangeEnd: "c", startRevision: 3 }, then: [put("a", "4")] },
   { name: "watch from a future revision", setup: [put("a", "1")], watch: { key: "a", startRevision: 4 }, then: [put("a", "2"), put("a", "3"), put("a", "4")] },
+  { name: "watch an inverted range: refused at creation (watch ID -1)", setup: [put("c", "1")], watch: { key: "d", rangeEnd: "c", startRevision: 1 }, then: [put("c", "2")] },
+  { name: "watch a range ending at its key: refused at creation", setup: [], watch: { key: "d", rangeEnd: "d" }, then: [put("d", "1")] },
   { name: "watch progress request reports the current revision", setup: [put("a", "1")], watch: { key: "a" }, then: [put("a", "2"), put("b", "1")], progress: true },
   // etcd splits at --max-request-bytes + 512 KiB (2 MiB by default): three deletes whose
   // prevKvs hold 1 MB each come as two events, then one. Without fragment: one response.

@@ -4,7 +4,7 @@ import type { WatchResponse } from "./api";
 import { compact, del, put, txn } from "./request_scripts";
 import { LocalServer } from "./local";
 import { KvServer } from "./server";
-import { ERR_WATCH_DUPLICATE_ID } from "./watch";
+import { ERR_WATCH_DUPLICATE_ID, ERR_WATCH_EMPTY_RANGE } from "./watch";
 
 const local = (bugs: CanaryBug[] = []) => new LocalServer({ bugs: new Set(bugs) });
 const evs = (rs: WatchResponse[]) => rs.flatMap((r) => r.events.map((e) => `${e.type} ${e.kv.key}@${e.kv.modRevision}${e.prevKv ? ` prev=${e.prevKv.value}` : ""}`));
@@ -122,8 +122,21 @@ describe("watch", () => {
     expect(s.server.cancelWatch(0)).toBe(false);
     s.request(put("a", "1"));
     const rs = s.server.drainWatchResponses();
-    expect(rs[2]).toMatchObject({ watchId: 1, created: true, canceled: true, cancelReason: ERR_WATCH_DUPLICATE_ID });
+    // etcd answers a refused create under watch ID -1 (checked against etcd 3.4).
+    expect(rs[2]).toMatchObject({ watchId: -1, created: true, canceled: true, cancelReason: ERR_WATCH_DUPLICATE_ID });
     expect(rs.filter((r) => r.events.length > 0).map((r) => r.watchId)).toEqual([1]);
+  });
+
+  it("a range whose end is not after its key is refused at once; a \\0 end (from the key on) is not", () => {
+    const s = local();
+    expect(s.server.watch({ key: "d", rangeEnd: "c", startRevision: 1 })).toBe(-1);
+    expect(s.server.watch({ key: "d", rangeEnd: "d" })).toBe(-1);
+    expect(s.server.watch({ key: "d", rangeEnd: "\0" })).toBe(0);
+    s.request(put("e", "1"));
+    const rs = s.server.drainWatchResponses();
+    const refusal = { watchId: -1, created: true, canceled: true, cancelReason: ERR_WATCH_EMPTY_RANGE, events: [] };
+    expect(rs.slice(0, 2)).toMatchObject([refusal, refusal]);
+    expect(rs.slice(2).map((r) => [r.watchId, kinds([r])[0]])).toEqual([[0, "created"], [0, "events@2"]]);
   });
 
   it("drain(max) hands out responses oldest first", () => {

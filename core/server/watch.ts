@@ -4,7 +4,7 @@
 // each applied revision's events as one response.
 import { assert } from "../assert";
 import type { BugSet } from "../canary";
-import { inBounds, keyBounds, type KeyBounds } from "../mvcc/keys";
+import { compareKeys, inBounds, keyBounds, type KeyBounds } from "../mvcc/keys";
 import type { MvccStore } from "../mvcc/store";
 import type { MvccEvent } from "../mvcc/types";
 import type { WatchCreateRequest, WatchEvent, WatchResponse } from "./api";
@@ -21,6 +21,9 @@ interface Watcher {
 }
 
 export const ERR_WATCH_DUPLICATE_ID = "mvcc: duplicate watch ID provided on the WatchStream";
+export const ERR_WATCH_EMPTY_RANGE = "mvcc: watcher range is empty";
+/** The watch ID of a refused create, as etcd answers it: no watcher was made. */
+export const WATCH_ID_REFUSED = -1;
 
 function response(watchId: number, revision: number, fields: Partial<WatchResponse> = {}): WatchResponse {
   return { header: { revision }, watchId, created: false, canceled: false, compactRevision: 0, cancelReason: "", events: [], ...fields };
@@ -38,21 +41,30 @@ export class WatchHub {
     return this.watchers.find((w) => w.id === id);
   }
 
-  /** Registers a watcher, queues `created` then any history from startRevision. Returns the id. */
+  private refuse(currentRevision: number, cancelReason: string): number {
+    this.queue.push(response(WATCH_ID_REFUSED, currentRevision, { created: true, canceled: true, cancelReason }));
+    return WATCH_ID_REFUSED;
+  }
+
+  /** Registers a watcher, queues `created` then any history from startRevision. Returns the id (-1: refused). */
   create(req: WatchCreateRequest, store: MvccStore): number {
     const current = store.currentRevision();
+    const bounds = keyBounds(req.key, req.rangeEnd);
+    // etcd's mvcc refuses a range whose end is not after its key (a "\0" end, every key from
+    // the key on, is fine), and a watch ID the stream already uses: created and canceled at
+    // once, under watch ID -1, with its reason (the conformance suite checks all three).
+    if (bounds.end !== undefined && compareKeys(bounds.start, bounds.end) >= 0) return this.refuse(current, ERR_WATCH_EMPTY_RANGE);
     let id = req.watchId ?? 0;
     if (id === 0) {
       while (this.find(this.nextId) !== undefined) this.nextId++;
       id = this.nextId++;
     } else if (this.find(id) !== undefined) {
-      this.queue.push(response(id, current, { created: true, canceled: true, cancelReason: ERR_WATCH_DUPLICATE_ID }));
-      return id;
+      return this.refuse(current, ERR_WATCH_DUPLICATE_ID);
     }
     const start = req.startRevision ?? 0;
     const w: Watcher = {
       id,
-      bounds: keyBounds(req.key, req.rangeEnd),
+      bounds,
       minRevision: start > 0 ? start : current + 1,
       prevKv: !!req.prevKv,
       noPut: !!req.filters?.includes("NOPUT"),
