@@ -3,6 +3,7 @@
 // to through its JSON gateway, and stopped (then its directory removed) by the suite.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -70,11 +71,34 @@ export class EtcdProcess {
     this.version = ((await (await fetch(`${this.clientUrl}/version`)).json()) as { etcdserver: string }).etcdserver;
   }
 
-  /** POSTs to the gateway; a stream endpoint (keepalive) answers {"result": …} lines: the first is taken. */
-  async post(p: string, body: unknown): Promise<Record<string, unknown>> {
-    const res = await fetch(`${this.clientUrl}${p}`, { method: "POST", body: JSON.stringify(body) });
-    const text = await res.text();
-    return JSON.parse(text.split("\n")[0]!) as Record<string, unknown>;
+  /**
+   * POSTs to the gateway; a stream endpoint (keepalive) answers {"result": …} lines: the first
+   * is taken. One connection per request: a pooled keep-alive connection that the gateway
+   * closed while idle failed a long hunt ("other side closed", after ~2,000 sequences), and a
+   * retry could apply a write twice.
+   */
+  post(p: string, body: unknown): Promise<Record<string, unknown>> {
+    const url = new URL(`${this.clientUrl}${p}`);
+    return new Promise((resolve, reject) => {
+      const req = http.request({ host: url.hostname, port: Number(url.port), path: url.pathname, method: "POST", agent: false, headers: { "content-type": "application/json", connection: "close" } }, (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          text += chunk;
+        });
+        res.on("end", () => settle(text.split("\n")[0]!));
+        res.on("error", reject);
+      });
+      const settle = (line: string) => {
+        try {
+          resolve(JSON.parse(line) as Record<string, unknown>);
+        } catch (error) {
+          reject(new Error(`etcd ${p}: not JSON: ${line.slice(0, 200)} (${String(error)})`));
+        }
+      };
+      req.on("error", reject);
+      req.end(JSON.stringify(body));
+    });
   }
 
   async stop(): Promise<void> {
