@@ -10,6 +10,7 @@ import { isCanaryBug } from "../core/canary";
 import { LocalServer } from "../core/server/local";
 import { minLeaseTtlSeconds } from "../core/server/server";
 import { canon, firstDifference } from "./canon";
+import { crashesEtcd34 } from "./etcd_crashers";
 import { EtcdProcess, HAVE_ETCD, skipReason, sleep } from "./etcd_process.testkit";
 import { FragmentJoiner, fragmentWatchResponse, WATCH_FRAGMENT_BYTES_DEFAULT } from "../core/server/watch_fragment";
 import { fromGateway, toGateway, watchCreateJson, watchResponseIn, LEASE_IDS_PER_NAMESPACE, type Namespace } from "./gateway-json";
@@ -32,7 +33,7 @@ const newLocal = () => new LocalServer({ bugs: BUGS, minLeaseTtlSeconds: minLeas
 
 const etcd = new EtcdProcess("conformance", ELECTION_TIMEOUT_MS);
 let nsCounter = 0;
-const stats = { scripts: 0, operations: 0, watchScripts: 0, watchEvents: 0, sequences: 0, sequenceOps: 0, mismatches: 0 };
+const stats = { scripts: 0, operations: 0, watchScripts: 0, watchEvents: 0, sequences: 0, sequenceOps: 0, mismatches: 0, etcdCrashersLeftOut: 0 };
 
 /** A fresh namespace; one write outside all namespaces first, so no old compaction reaches it. */
 async function newNamespace(): Promise<Namespace> {
@@ -65,6 +66,8 @@ const REMAINING_SLACK_SECONDS = 5;
 async function runOps(ns: Namespace, local: LocalServer, ops: EtcdRequest[], label: string): Promise<string[]> {
   const bad: string[] = [];
   for (const [i, op] of ops.entries()) {
+    // Never sent to etcd, which it would crash for good (conformance/etcd_crashers.ts).
+    if (crashesEtcd34(op)) throw new Error(`${label} op ${i}: a request that crashes etcd 3.4; leave it out: ${JSON.stringify(op).slice(0, 300)}`);
     const want = comparableTimeToLive(await etcdRequest(ns, op));
     const got = comparableTimeToLive(local.request(op));
     const d = firstDifference(got, want);
@@ -210,7 +213,7 @@ const watchArb: fc.Arbitrary<WatchScript["watch"]> = fc.oneof(
     })),
   },
 );
-const opArb: fc.Arbitrary<EtcdRequest> = fc.oneof(
+const anyOpArb: fc.Arbitrary<EtcdRequest> = fc.oneof(
   { weight: 4, arbitrary: putArb }, { weight: 3, arbitrary: getArb }, { weight: 2, arbitrary: delArb }, { weight: 3, arbitrary: txnArb },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 9 }).map(compact) },
   { weight: 1, arbitrary: fc.constantFrom(1, 2).map((id) => grant(id, 600)) },
@@ -219,6 +222,12 @@ const opArb: fc.Arbitrary<EtcdRequest> = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom(1, 2, 3), fc.boolean()).map(([id, keys]) => timeToLive(id, keys)) },
   { weight: 1, arbitrary: fc.constant(leases()) },
 );
+/** Drawn requests, less those that crash etcd 3.4 (raftsim's answer to them: core/server/server.test.ts). */
+const opArb: fc.Arbitrary<EtcdRequest> = anyOpArb.filter((op) => {
+  if (!crashesEtcd34(op)) return true;
+  stats.etcdCrashersLeftOut++;
+  return false;
+});
 
 describe.skipIf(!HAVE_ETCD)("conformance with real etcd", () => {
   beforeAll(async () => {
@@ -229,7 +238,8 @@ describe.skipIf(!HAVE_ETCD)("conformance with real etcd", () => {
     console.log(
       `etcd conformance vs etcd ${etcd.version}: ${stats.scripts} kv scripts (${stats.operations} operations), ` +
       `${stats.watchScripts} watch scripts, ${stats.watchEvents} watch events, ${stats.sequences} random sequences (${stats.sequenceOps} operations) compared; ` +
-      `total ${stats.scripts + stats.watchScripts + stats.sequences} scripts, ${stats.operations + stats.sequenceOps} operations: ` +
+      `total ${stats.scripts + stats.watchScripts + stats.sequences} scripts, ${stats.operations + stats.sequenceOps} operations` +
+      (stats.etcdCrashersLeftOut > 0 ? ` (${stats.etcdCrashersLeftOut} drawn txns that crash etcd 3.4 left out)` : "") + ": " +
       (stats.mismatches === 0 ? "all matched" : `${stats.mismatches} MISMATCHED`),
     );
   });

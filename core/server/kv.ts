@@ -1,7 +1,7 @@
 // The KV half of etcd's applier (etcdserver/apply.go): Range, Put, DeleteRange, Txn,
 // over an MVCC read view or one write txn. Validation that etcd does before proposing
 // lives in validate.ts; the checks here are the ones that depend on the applied state.
-import { compareKeys } from "../mvcc/keys";
+import { compareKeys, inBounds, keyBounds, type KeyBounds } from "../mvcc/keys";
 import type { RangeResult, RangeOptions, WriteTxn } from "../mvcc/store";
 import { MvccError, type KeyValue } from "../mvcc/types";
 import {
@@ -144,18 +144,29 @@ export function isTxnReadOnly(t: TxnRequest): boolean {
  * etcd, every put along the path is checked first, then every range.
  */
 function checkOps(reader: Reader, lessor: Lessor, t: TxnRequest, path: boolean[]): void {
-  checkPass(reader, lessor, t, path, { i: 0 }, "put");
-  checkPass(reader, lessor, t, path, { i: 0 }, "range");
+  checkPass(reader, lessor, t, path, { i: 0 }, "put", []);
+  checkPass(reader, lessor, t, path, { i: 0 }, "range", []);
 }
 
-function checkPass(reader: Reader, lessor: Lessor, t: TxnRequest, path: boolean[], at: { i: number }, kind: "put" | "range"): void {
+/**
+ * `deletedBefore`: the deletes met so far in execution order. An ignore_value/ignore_lease put
+ * of a key one of them removes finds no key when it runs. etcd 3.4 checks such a put against
+ * the store before the txn only, so a from-key delete (which escapes its duplicate-key check,
+ * etcd-io/etcd#22445) followed by such a put fails mid-txn, and etcd panics applying it, on
+ * every restart too (found by the conformance suite's random sequences). Refused here before
+ * anything is applied instead, the same way on every member.
+ */
+function checkPass(reader: Reader, lessor: Lessor, t: TxnRequest, path: boolean[], at: { i: number }, kind: "put" | "range", deletedBefore: KeyBounds[]): void {
   const ops = path[at.i++] ? t.success : t.failure;
   for (const op of ops) {
     if (op.type === "txn") {
-      checkPass(reader, lessor, op, path, at, kind);
+      checkPass(reader, lessor, op, path, at, kind, deletedBefore);
+    } else if (op.type === "deleteRange" && kind === "put") {
+      deletedBefore.push(keyBounds(op.key, op.rangeEnd));
     } else if (op.type === "put" && kind === "put") {
       if (op.ignoreValue || op.ignoreLease) {
         if (reader.range(op.key, undefined).kvs.length === 0) throw new ApplyError(ERR_KEY_NOT_FOUND);
+        if (deletedBefore.some((b) => inBounds(b, op.key))) throw new ApplyError(ERR_KEY_NOT_FOUND);
       }
       if ((op.lease ?? 0) !== 0 && !lessor.has(op.lease!)) throw new ApplyError(ERR_LEASE_NOT_FOUND);
     } else if (op.type === "range" && kind === "range") {

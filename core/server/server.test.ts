@@ -165,3 +165,22 @@ describe("KvServer: snapshot and restore", () => {
     expect(copy.query(get("a"))).toMatchObject({ count: 0 });
   });
 });
+
+describe("KvServer: the txn that crashes etcd 3.4", () => {
+  // A from-key delete escapes etcd's duplicate-key check (etcd-io/etcd#22445), so etcd 3.4.23
+  // accepts this txn; its put's pre-check finds "a", the delete removes it, the put fails
+  // mid-txn, and etcd panics applying the entry, again on every restart (checked by hand:
+  // conformance/etcd_crashers.ts). raftsim refuses it whole, the same way on every member.
+  const crashers: [string, EtcdRequest][] = [
+    ["delete from a, then put a with ignoreLease", txn([], [del("a", { rangeEnd: "\0" }), put("a", "", { ignoreLease: true })])],
+    ["delete from a, then put b with ignoreValue", txn([], [del("a", { rangeEnd: "\0" }), put("b", "", { ignoreValue: true })])],
+    ["the delete in a nested txn (as the conformance hunt drew it)", txn([], [txn([], [del("a", { rangeEnd: "\0" })]), put("a", "", { ignoreLease: true })])],
+  ];
+  it.each(crashers)("%s: key not found, nothing applied", (_name, crasher) => {
+    const { s, out } = run([put("a", "1"), put("b", "2"), crasher, get("a", { rangeEnd: "\0" })]);
+    expect(out[2]).toEqual({ error: ERR_KEY_NOT_FOUND });
+    expect(rev(out[3]!)).toBe(3);
+    expect(keys(out[3]!)).toEqual(["a", "b"]);
+    expect(s.server.currentRevision()).toBe(3);
+  });
+});
