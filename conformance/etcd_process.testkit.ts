@@ -73,9 +73,9 @@ export class EtcdProcess {
 
   /**
    * POSTs to the gateway; a stream endpoint (keepalive) answers {"result": …} lines: the first
-   * is taken. One connection per request: a pooled keep-alive connection that the gateway
-   * closed while idle failed a long hunt ("other side closed", after ~2,000 sequences), and a
-   * retry could apply a write twice.
+   * is taken. One connection per request, no pooled keep-alive and no retry (a retry could
+   * apply a write twice): a request that kills etcd fails alone, as "socket hang up" (see
+   * conformance/etcd_crashers.ts; etcd's own log, `log`, says why).
    */
   post(p: string, body: unknown): Promise<Record<string, unknown>> {
     const url = new URL(`${this.clientUrl}${p}`);
