@@ -101,6 +101,12 @@ export class EtcdProcess {
     });
   }
 
+  /** Whether the etcd process has exited, and the panic line of its log if it left one. */
+  died(): { dead: boolean; panic: string | undefined } {
+    const dead = this.proc !== undefined && this.proc.exitCode !== null;
+    return { dead, panic: /^panic: .*$/m.exec(this.log)?.[0] };
+  }
+
   async stop(): Promise<void> {
     const p = this.proc;
     if (p && p.exitCode === null) {

@@ -45,7 +45,15 @@ async function newNamespace(): Promise<Namespace> {
 
 async function etcdRequest(ns: Namespace, req: EtcdRequest) {
   const g = toGateway(ns, req);
-  return fromGateway(ns, req, await etcd.post(g.path, g.body));
+  try {
+    return fromGateway(ns, req, await etcd.post(g.path, g.body));
+  } catch (error) {
+    // A request that killed etcd: say so, with its panic, rather than a bare socket error.
+    await sleep(200);
+    const { dead, panic } = etcd.died();
+    if (dead) throw new Error(`etcd ${etcd.version} died on ${JSON.stringify(req).slice(0, 400)}: ${panic ?? "no panic in its log"}`);
+    throw error;
+  }
 }
 
 /** Runs ops on both; returns mismatch descriptions. */
