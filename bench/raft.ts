@@ -5,11 +5,10 @@
 // Every run is the same seed, so every run does identical work (the figures check that).
 // Beside it, alternating run by run in the same process, the Raft core alone under the same
 // load (bench/raft-core-workload.ts): what the consensus core costs without the world.
-import { performance } from "node:perf_hooks";
 import { buildRaftWorld } from "../sim/host/testkit";
 import type { HashListStateMachine } from "../sim/host/state_machine";
 import { raftCoreWorkload, type CoreFigures } from "./raft-core-workload";
-import { fmt, median } from "./stats";
+import { fmt, median, timedCpu } from "./stats";
 
 const SIM_SECONDS = Number(process.env.RAFT_BENCH_SECONDS ?? 10);
 const RUNS = Number(process.env.RAFT_BENCH_RUNS ?? 5);
@@ -52,16 +51,6 @@ function workload(): void {
   last = { committed, loadStartUs, events: sched.eventsRun, messages: world.network.messagesSent, traceRecords: world.trace.count, appliedMin, traceHash: world.trace.finish() };
 }
 
-/** Wall and process cpu ms of one call. */
-function timed(fn: () => void): { wallMs: number; cpuMs: number } {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  fn();
-  const wallMs = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return { wallMs, cpuMs: (c.user + c.system) / 1_000 };
-}
-
 let core: CoreFigures | undefined;
 const coreWorkload = () => {
   core = raftCoreWorkload(SIM_SECONDS);
@@ -71,8 +60,8 @@ coreWorkload();
 const runs: { wallMs: number; cpuMs: number }[] = [];
 const coreRuns: { wallMs: number; cpuMs: number }[] = [];
 for (let i = 0; i < RUNS; i++) {
-  runs.push(timed(workload));
-  coreRuns.push(timed(coreWorkload));
+  runs.push(timedCpu(workload));
+  coreRuns.push(timedCpu(coreWorkload));
 }
 const f = last!;
 const c = core!;

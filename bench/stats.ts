@@ -20,21 +20,16 @@ export function timeRuns(runs: number, fn: () => void): number[] {
 }
 
 /**
- * timeRuns, also measuring this process's cpu time (user + system) per run: on a shared
- * machine wall time includes waiting for a core, cpu time is closer to the work done.
+ * Wall and process cpu ms (user + system) of one call: on a shared machine wall time includes
+ * waiting for a core, cpu time is closer to the work done.
  */
-export function timeRunsCpu(runs: number, fn: () => void): { wallMs: number; cpuMs: number }[] {
+export function timedCpu(fn: () => void): { wallMs: number; cpuMs: number } {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
   fn();
-  const out: { wallMs: number; cpuMs: number }[] = [];
-  for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    fn();
-    const wallMs = performance.now() - t0;
-    const c = process.cpuUsage(c0);
-    out.push({ wallMs, cpuMs: (c.user + c.system) / 1_000 });
-  }
-  return out;
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wallMs, cpuMs: (c.user + c.system) / 1_000 };
 }
 
 export function fmt(n: number, digits = 0): string {
