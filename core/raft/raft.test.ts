@@ -488,6 +488,44 @@ describe("membership change by joint consensus (thesis §4.3, learners §4.2.1)"
     c.raft(1).noteRemovalApplied(2);
     expect(c.raft(1).removalSettled()).toBe(true);
   });
+  it("a leader that committed its own removal counts as removed while leading even if deposed before it applies (§4.2.2)", () => {
+    // Committed entries apply after the Ready's fsync; a vote request stepped in meanwhile
+    // makes the leader a follower first. It is still the one member that knows C_new
+    // committed. Found in the store by `raftsim fuzz --seed 127 --cycles 12 --nodes 2`, run
+    // 1949: the removed leader counted as settled, stopped for good, and the last member, in
+    // C_old,new, waited for its vote for ever.
+    const c = new MemCluster([1, 2], { stepDownOnRemoval: false, checkQuorum: false, preVote: false });
+    c.elect(1);
+    expect(c.node(1).rn.proposeConfChange({ changes: [{ op: "remove-node", node: 1 }] }).ok).toBe(true);
+    // The removal goes through C_old,new; `removal` is the entry that leaves it.
+    const removal = c.raft(1).log.lastIndex() + 1;
+    // Member 2 acknowledges that entry; the acknowledgement is held back.
+    const held: Message[] = [];
+    c.drop = (m) => {
+      const hold = m.to === 1 && m.type === "app-resp" && !m.reject && (m.index ?? 0) >= removal;
+      if (hold) held.push(m);
+      return hold;
+    };
+    c.stabilize();
+    expect(c.raft(2).log.lastIndex()).toBe(removal);
+    expect(held.length).toBeGreaterThan(0);
+    // Member 1 steps it and commits its removal, but has yet to apply it.
+    const one = c.node(1);
+    for (const m of held) one.rn.step(m);
+    expect(c.raft(1).log.committed).toBe(removal);
+    expect(c.raft(2).log.committed).toBeLessThan(removal);
+    const rd = one.rn.ready();
+    expect(rd.committedEntries.map((e) => e.index)).toContain(removal);
+    // Member 2 campaigns (a leader transfer, say) before member 1 applies the removal.
+    const term = c.raft(1).term + 1;
+    one.rn.step({ type: "vote", from: 2, to: 1, term, index: c.raft(2).log.lastIndex(), logTerm: c.raft(2).log.lastTerm() });
+    expect(c.raft(1).role).toBe("follower");
+    one.rn.advance(rd);
+    expect(c.raft(1).removedAt()).toBe(removal);
+    expect(c.raft(1).removedWhileLeadingAt()).toBe(removal);
+    expect(c.raft(1).removalSettled()).toBe(false);
+    expect(c.raft(1).promotable()).toBe(true);
+  });
   it("a leader removed and cut off before C_new heard campaigns again if its log is longer, until C_new knows (§4.2.2)", () => {
     // The host keeps a removed leader up until C_new's quorum reports a commit past the
     // removal (Raft.removalSettled). Here it was cut off with an entry the last member lacks,

@@ -80,6 +80,13 @@ export class Raft {
   private removalKnown = false;
   /** Highest commit index a leader has told this node: that leader knew that much committed. */
   private leaderCommitSeen = 0;
+  /**
+   * Highest index this node committed itself, as leader (maybeCommit). A Ready's committed
+   * entries apply after the fsync, and a vote request stepped in meanwhile can make the leader
+   * that committed its own removal a follower by the time that removal applies: it is still
+   * the one member that knows (seed 127 at 12 rounds, 2 members, run 1949).
+   */
+  private committedAsLeaderTo = 0;
   /** Members that told this node they applied its removal (so they know it committed). */
   private readonly removalAppliedBy = new Set<NodeId>();
   pendingReads: PendingRead[] = [];
@@ -471,6 +478,7 @@ export class Raft {
     if (mci <= this.log.committed || !Number.isFinite(mci)) return false;
     if (this.log.term(mci) !== this.term && !this.cfg.bugs.has("commit-prior-term")) return false;
     this.log.commitTo(mci);
+    this.committedAsLeaderTo = mci;
     this.onCommitAdvanced();
     return true;
   }
@@ -564,11 +572,11 @@ export class Raft {
     this.conf = applyConfChange(this.conf, cc);
     this.rebuildProgress();
     if (wasMember && !isVoter(this.conf, this.id) && !this.conf.learners.includes(this.id)) this.removedAtIndex = e.index;
-    if (this.role !== "leader") return;
-    if (wasVoter && !isVoter(this.conf, this.id)) {
+    if (wasVoter && !isVoter(this.conf, this.id) && (this.role === "leader" || e.index <= this.committedAsLeaderTo)) {
       this.removedAsLeaderAt = e.index;
       this.removalKnown = false;
     }
+    if (this.role !== "leader") return;
     if (this.leadTransferee !== NONE && !isVoter(this.conf, this.leadTransferee)) this.leadTransferee = NONE;
     if (isJoint(this.conf)) {
       // Auto-leave (etcd's AutoLeave): C_old,new is committed, now propose C_new (§4.3).
