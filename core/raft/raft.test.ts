@@ -513,6 +513,7 @@ describe("membership change by joint consensus (thesis §4.3, learners §4.2.1)"
     const one = c.node(1);
     for (const m of held) one.rn.step(m);
     expect(c.raft(1).log.committed).toBe(removal);
+    expect(c.raft(1).ownRemovalCommittedAt).toBe(removal);
     expect(c.raft(2).log.committed).toBeLessThan(removal);
     const rd = one.rn.ready();
     expect(rd.committedEntries.map((e) => e.index)).toContain(removal);

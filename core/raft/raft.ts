@@ -87,6 +87,14 @@ export class Raft {
    * the one member that knows (seed 127 at 12 rounds, 2 members, run 1949).
    */
   private committedAsLeaderTo = 0;
+  /**
+   * Index of the entry removing this node (as voter) that it committed itself, as leader; 0
+   * if none. Set as the commit happens, before the Ready carrying the new commit index is
+   * written, so a host can make its removed-while-leading record durable first: a restart
+   * that found that commit index in the WAL without the record would apply the removal as a
+   * plain removed member and stop.
+   */
+  ownRemovalCommittedAt = 0;
   /** Members that told this node they applied its removal (so they know it committed). */
   private readonly removalAppliedBy = new Set<NodeId>();
   pendingReads: PendingRead[] = [];
@@ -477,10 +485,30 @@ export class Raft {
     const mci = jointValue(this.conf, (id) => this.prs.get(id)?.match ?? 0);
     if (mci <= this.log.committed || !Number.isFinite(mci)) return false;
     if (this.log.term(mci) !== this.term && !this.cfg.bugs.has("commit-prior-term")) return false;
+    const before = this.log.committed;
     this.log.commitTo(mci);
     this.committedAsLeaderTo = mci;
+    // Every configuration entry not yet applied lies at or below pendingConfIndex.
+    if (this.pendingConfIndex > before) this.noteOwnRemovalCommitted(before, mci);
     this.onCommitAdvanced();
     return true;
+  }
+
+  /** Sets ownRemovalCommittedAt if entries (before, to] hold this node's removal as voter. */
+  private noteOwnRemovalCommitted(before: number, to: number): void {
+    let conf = this.conf;
+    const last = Math.min(to, this.pendingConfIndex);
+    // The applied configuration, carried through entries committed but not yet applied.
+    for (let i = this.log.applied + 1; i <= last; i++) {
+      const e = this.log.entry(i);
+      if (e.type !== "conf-change") continue;
+      const next = applyConfChange(conf, decodeConfChange(e.data));
+      if (i > before && isVoter(conf, this.id) && !isVoter(next, this.id)) {
+        this.ownRemovalCommittedAt = i;
+        return;
+      }
+      conf = next;
+    }
   }
 
   private onCommitAdvanced(): void {

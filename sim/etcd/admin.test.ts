@@ -134,6 +134,33 @@ describe("member remove", () => {
     expect(reasons).toEqual(["removed from the cluster"]);
     expect(c.world.node(gone).disk.readDurable("removed").length).toBeGreaterThan(0);
   });
+  it("a leader that commits its own removal has it on disk before the commit index: a crash at the commit keeps its wait", () => {
+    // Its commit index in the WAL makes a restart apply the removal; without the
+    // removed-while-leading record it would count as a plain removed member and stop, though
+    // C_new may not have heard (see RaftHost.recordRemovalCommittedHere).
+    const c = cluster();
+    const lead = c.leader();
+    const raft = () => c.system.host(lead)!.rn.raft;
+    let crashAt: number | undefined;
+    let removal = 0;
+    c.world.trace.observe((e) => {
+      if (e.type !== "commit" || e.node !== lead || crashAt !== undefined) return;
+      removal = raft().ownRemovalCommittedAt;
+      if (removal === 0 || e.index < removal) return;
+      // The WAL fsync carrying the new commit index has just completed; crash right after.
+      crashAt = e.tUs;
+      c.world.scheduler.at(e.tUs, () => c.world.crash(lead));
+    }, ["commit"]);
+    c.ask(lead, { type: "memberRemove", ID: lead });
+    expect(crashAt).toBeDefined();
+    expect(removal).toBeGreaterThan(0);
+    expect(new TextDecoder().decode(c.world.node(lead).disk.readDurable("removed-while-leading"))).toBe(String(removal));
+    c.world.restart(lead);
+    c.run(1);
+    expect(c.world.node(lead).status).toBe("up");
+    expect(raft().removedWhileLeadingAt()).toBe(removal);
+    expect(raft().removedAt()).toBe(removal);
+  });
 });
 
 describe("snapshot save and restore", () => {

@@ -23,8 +23,9 @@ import { recoverWal, WAL_FILE, WalEncoder } from "./wal";
 const REMOVED_FILE = "removed";
 const REMOVED_MARK = new Uint8Array([1]);
 /**
- * Written (and synced) when a member applies its own removal while it leads, before C_new is
- * known to have heard (Raft.removalSettled): the removal's index, as decimal text. A restart
+ * Written (and synced) when a leader commits its own removal, ahead of the new commit index
+ * (see recordRemovalCommittedHere), or applies one while it leads before C_new is known to
+ * have heard (Raft.removalSettled): the removal's index, as decimal text. A restart
  * in that window hands it back to Raft (RaftStorage.removedAsLeaderAt), which keeps its right
  * to campaign; without it the restarted member would count as settled and stop.
  */
@@ -326,6 +327,7 @@ export class RaftHost implements NodeProgram {
     while (!this.busy && !this.failed && this.rn.hasReady()) {
       this.busy = true;
       const rd = this.rn.ready();
+      if (this.opts.stopWhenRemoved) this.recordRemovalCommittedHere();
       this.persist(rd);
       const early = this.earlyMessages(rd);
       for (const m of early) this.sendMessage(m);
@@ -490,11 +492,29 @@ export class RaftHost implements NodeProgram {
 
   /** Keeps Raft.removedWhileLeadingAt on disk for a restart (see REMOVED_WHILE_LEADING_FILE). */
   private noteRemovedWhileLeading(): void {
-    const at = this.rn.raft.removedWhileLeadingAt();
+    this.writeRemovedWhileLeading(this.rn.raft.removedWhileLeadingAt());
+  }
+
+  /**
+   * This leader just committed its own removal: the record goes to disk before the Ready that
+   * carries the new commit index, and its fsync is queued before the WAL's (one disk, served
+   * in order), so no restart finds that commit index without it.
+   */
+  private recordRemovalCommittedHere(): void {
+    this.writeRemovedWhileLeading(this.rn.raft.ownRemovalCommittedAt);
+  }
+
+  private writeRemovedWhileLeading(at: number): void {
     if (this.removedWhileLeadingNoted || at === 0) return;
     this.removedWhileLeadingNoted = true;
     this.ctx.disk.write(REMOVED_WHILE_LEADING_FILE, new TextEncoder().encode(String(at)), "replace");
-    this.ctx.disk.fsync(REMOVED_WHILE_LEADING_FILE, () => {});
+    this.ctx.disk.fsync(REMOVED_WHILE_LEADING_FILE, (ok) => {
+      // As for the WAL: a member that cannot keep what it must remember stops.
+      if (!ok && !this.failed) {
+        this.failed = true;
+        this.ctx.fail("removed-while-leading fsync failed");
+      }
+    });
   }
 
   private readRemovedWhileLeading(): number {
