@@ -3,9 +3,9 @@
 import { unreachable } from "../core/assert";
 import type { Rng } from "../sim/rng";
 import type { SystemUnderTest } from "../sim/system";
-import type { NodeId } from "../sim/trace/types";
+import type { NodeId, TraceEvent } from "../sim/trace/types";
 import type { World } from "../sim/world";
-import type { FaultStep, NodeSelector } from "./types";
+import type { CrashTrigger, FaultStep, NodeSelector } from "./types";
 
 const MS = 1_000;
 /** How long a reordered message is held back at most, unless a link-faults step says. */
@@ -153,18 +153,19 @@ export function applyFault(world: World, system: SystemUnderTest, step: FaultSte
 }
 
 /**
- * Crashes `id` right after the next vote it grants ("vote") or append it acknowledges
- * ("ack"): the moment durability bugs show, since the message may be out before its fsync
- * is done. The process comes back 1–40 ms later. One shot per step.
+ * Crashes `only` (or any member, when undefined) right after the next vote it grants
+ * ("vote"), append it acknowledges ("ack") or advance of its commit index ("commit"): the
+ * moments durability bugs show, since the message may be out before its fsync is done, and
+ * what applying a commit writes (the backend, a host's own records) may not be synced yet.
+ * The process comes back 1–40 ms later. `times` shots per step.
  */
-/** Crashes `only` (or any member, when undefined) right after it grants a vote or acks an append. */
-function armCrashAfter(world: World, only: NodeId | undefined, on: "vote" | "ack", tear: boolean, times: number, rng: Rng): void {
+function armCrashAfter(world: World, only: NodeId | undefined, on: CrashTrigger, tear: boolean, times: number, rng: Rng): void {
   let left = times;
   let crashPending = false;
   world.trace.observe((e) => {
     // One crash at a time: a trigger while one is about to happen is the same moment.
     if (left <= 0 || crashPending) return;
-    const id = on === "vote" ? (e.type === "vote" && e.granted ? e.node : undefined) : e.type === "send" && e.msgType === "app-resp" ? e.from : undefined;
+    const id = crashTriggerNode(on, e);
     if (id === undefined || (only !== undefined && id !== only) || world.node(id).status !== "up") return;
     crashPending = true;
     world.scheduler.after(rng.int(0, 400), () => {
@@ -177,4 +178,16 @@ function armCrashAfter(world: World, only: NodeId | undefined, on: "vote" | "ack
       });
     });
   });
+}
+
+/** The node whose event `e` is, if it is one `on` waits for. */
+function crashTriggerNode(on: CrashTrigger, e: TraceEvent): NodeId | undefined {
+  switch (on) {
+    case "vote":
+      return e.type === "vote" && e.granted ? e.node : undefined;
+    case "ack":
+      return e.type === "send" && e.msgType === "app-resp" ? e.from : undefined;
+    case "commit":
+      return e.type === "commit" ? e.node : undefined;
+  }
 }

@@ -4,6 +4,10 @@
 /** Which node a fault targets: a node id, or one chosen when the fault fires. */
 export type NodeSelector = number | "leader" | "follower" | "random";
 
+/** What a crash-after step waits for (see FaultStep). */
+export type CrashTrigger = "vote" | "ack" | "commit";
+export const CRASH_TRIGGERS: readonly CrashTrigger[] = ["vote", "ack", "commit"];
+
 export type FaultStep = { atMs: number } & (
   | { type: "partition"; groups: number[][] }
   | { type: "isolate"; node: NodeSelector }
@@ -16,10 +20,12 @@ export type FaultStep = { atMs: number } & (
   /**
    * Adversarial crash (as the VOPR's): armed at atMs, it crashes `node` (resolved then) right
    * after the next vote it grants or append it acknowledges — while that message's fsync may
-   * still be in flight — and restarts it 1–40 ms later. node "any": whichever member does so
-   * next. It fires `times` times (default once).
+   * still be in flight — or the next time its commit index advances ("commit": the WAL holds
+   * the new commit index, while what applying it writes may not be synced yet), and restarts
+   * it 1–40 ms later. node "any": whichever member does so next. It fires `times` times
+   * (default once).
    */
-  | { type: "crash-after"; on: "vote" | "ack"; node: NodeSelector | "any"; tear?: boolean; times?: number }
+  | { type: "crash-after"; on: CrashTrigger; node: NodeSelector | "any"; tear?: boolean; times?: number }
   | { type: "restart"; node: NodeSelector | "all-down" }
   | { type: "pause"; node: NodeSelector }
   | { type: "resume"; node: NodeSelector | "all-paused" }

@@ -1,7 +1,7 @@
 // Validates a scenario (from a file or built-in) and names the first bad field.
 import { DISK_PROFILES } from "../sim/disk";
 import { NETWORK_PROFILES } from "../sim/network";
-import { ALL_CHECKS, DEFAULT_CLUSTER, DEFAULT_WORKLOAD, type Scenario } from "./types";
+import { ALL_CHECKS, CRASH_TRIGGERS, DEFAULT_CLUSTER, DEFAULT_WORKLOAD, type Scenario } from "./types";
 import { validateKubernetesSpec } from "./validate-kubernetes";
 
 export class ScenarioError extends Error {
@@ -107,7 +107,7 @@ export function validateScenario(input: unknown, where = "scenario"): Scenario {
     num(f.atMs, `${p}.atMs`, 0, durationMs);
     for (const field of FAULT_FIELDS[f.type]!) if (!(field in f)) throw new ScenarioError(`${p}.${field}`, `expected a value for "${field}" in a ${f.type} step`);
     for (const field of ["node", "from", "to", "a", "b"]) if (field in f) selector(f[field], `${p}.${field}`, cluster.nodes, field !== "node" ? [] : f.type === "crash-after" ? ["any"] : ["all-down", "all-paused"]);
-    if (f.type === "crash-after" && f.on !== "vote" && f.on !== "ack") throw new ScenarioError(`${p}.on`, `expected "vote" or "ack", got ${JSON.stringify(f.on)}`);
+    if (f.type === "crash-after" && !(CRASH_TRIGGERS as readonly unknown[]).includes(f.on)) throw new ScenarioError(`${p}.on`, `expected one of ${CRASH_TRIGGERS.map((t) => JSON.stringify(t)).join(", ")}, got ${JSON.stringify(f.on)}`);
     if (f.type === "crash-after" && "times" in f) num(f.times, `${p}.times`, 1, 1_000);
     if (f.type === "add-member" && "promoteAfterMs" in f) {
       if (f.learner !== true) throw new ScenarioError(`${p}.promoteAfterMs`, "only a learner (learner: true) is promoted");

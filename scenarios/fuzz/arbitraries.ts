@@ -9,7 +9,7 @@
 // simplify the workload, and every candidate is still a valid scenario.
 import fc from "fast-check";
 import { validateScenario } from "../validate";
-import { ALL_CHECKS, type ClusterSpec, DEFAULT_CLUSTER, type FaultStep, type NodeSelector, type Scenario, type WorkloadSpec } from "../types";
+import { ALL_CHECKS, CRASH_TRIGGERS, type ClusterSpec, type CrashTrigger, DEFAULT_CLUSTER, type FaultStep, type NodeSelector, type Scenario, type WorkloadSpec } from "../types";
 
 /** Fault families that a run switches on or off as a whole (the swarm mask). */
 export const FAULT_FAMILIES = ["network", "link", "process", "pause", "disk", "clock", "membership", "maintenance"] as const;
@@ -95,7 +95,7 @@ const stepArb: fc.Arbitrary<RawStep> = fc.oneof(
   w(2, step("process", selectorArb.map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "restart", node: s.kind === "id" ? c.sel(s) : "all-down" })))),
   // adversarial: crash a node the moment it grants a vote or acknowledges an append — one
   // chosen node, or (as the VOPR does) whichever member does so next, a few times over
-  w(2, step("process", fc.tuple(fc.option(selectorArb, { nil: undefined, freq: 2 }), fc.constantFrom<"vote" | "ack">("vote", "ack"), fc.boolean(), fc.integer({ min: 1, max: 3 })).map(([s, on, tear, times]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "crash-after", on, node: s === undefined ? "any" : c.sel(s), ...(tear ? { tear: true } : {}), ...(times > 1 ? { times } : {}) })))),
+  w(2, step("process", fc.tuple(fc.option(selectorArb, { nil: undefined, freq: 2 }), fc.constantFrom<CrashTrigger>(...CRASH_TRIGGERS), fc.boolean(), fc.integer({ min: 1, max: 3 })).map(([s, on, tear, times]) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "crash-after", on, node: s === undefined ? "any" : c.sel(s), ...(tear ? { tear: true } : {}), ...(times > 1 ? { times } : {}) })))),
   // pause: a stopped process that wakes up with stale beliefs
   w(2, step("pause", selectorArb.map((s) => (c: StepContext): FaultStep => ({ atMs: c.atMs, type: "pause", node: c.sel(s) })))),
   w(1, step("pause", fc.constant((c: StepContext): FaultStep => ({ atMs: c.atMs, type: "resume", node: "all-paused" })))),

@@ -64,13 +64,15 @@ describe("fuzz driver: find, shrink, replay", () => {
   });
 
   it("shrinks a long plan with blocks of steps first (`--bug vote-before-persist --cycles 8`, seed 1, run 11: 37 steps)", () => {
-    // One step at a time, each removal tried under six seeds, takes 794 simulations to bring
-    // this plan down to 2 steps; taking out blocks first (halves, quarters, ...) takes 547.
+    // One step at a time, each removal tried under six seeds, took 794 simulations to bring
+    // this run's plan down to 2 steps; taking out blocks first (halves, quarters, ...), 547.
+    // Since crash-after may wait for a commit (session 18) the run draws another 37-step
+    // plan, which shrinks to 3 steps, each needed, in 461 simulations.
     const o = fuzzRun({ arbitrary: campaignCaseArb(8), campaignSeed: 1, index: 11, bugs: new Set(["vote-before-persist"]) });
     const f = o.failure!;
     expect(f.check).toBe(INVARIANT_CHECK);
     expect(f.original.faults).toBe(37);
-    expect(f.shrunk.faults).toBeLessThanOrEqual(2);
+    expect(f.shrunk.faults).toBeLessThanOrEqual(3);
     expect(f.shrinkRuns).toBeLessThanOrEqual(650);
     expect(f.reproducible).toBe(true);
   }, 180_000);
