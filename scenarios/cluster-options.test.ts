@@ -67,6 +67,17 @@ describe("crash-after times", () => {
     // The restarts replay from the WAL what the backends lost: the checks hold.
     expect(r.violations).toEqual([]);
   });
+  it("stops firing at the final heal: recovery is judged with no fault left armed", () => {
+    // Found by `raftsim fuzz --seed 131 --runs 3319 --shard 3318/3319 --cycles 8` (run 3318):
+    // shots left over crashed the members the liveness probe's writes reached, after the heal.
+    const faults: Scenario["faults"] = [{ atMs: 1_900, type: "crash-after", on: "ack", node: "any", times: 1_000 }];
+    const r = runScenario({ seed: 1, scenario: scenario({ faults, durationMs: 2_000, checks: ["liveness", "durability"] }), keepTrace: true });
+    const crashes = r.world.trace.events.filter((e) => e.type === "fault" && e.fault === "crash");
+    expect(crashes.length).toBeGreaterThan(0);
+    expect(crashes.every((e) => e.tUs < 2_000_000)).toBe(true);
+    expect(r.violations).toEqual([]);
+    expect(r.checks.liveness).toBe("pass");
+  });
 });
 
 describe("validation of the new fields", () => {

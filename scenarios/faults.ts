@@ -164,13 +164,13 @@ function armCrashAfter(world: World, only: NodeId | undefined, on: CrashTrigger,
   let crashPending = false;
   world.trace.observe((e) => {
     // One crash at a time: a trigger while one is about to happen is the same moment.
-    if (left <= 0 || crashPending) return;
+    if (left <= 0 || crashPending || world.faultsEnded) return;
     const id = crashTriggerNode(on, e);
     if (id === undefined || (only !== undefined && id !== only) || world.node(id).status !== "up") return;
     crashPending = true;
     world.scheduler.after(rng.int(0, 400), () => {
       crashPending = false;
-      if (world.node(id).status !== "up") return;
+      if (world.node(id).status !== "up" || world.faultsEnded) return;
       left--;
       world.crash(id, tear ? "tear-last" : "drop-unsynced");
       world.scheduler.after(rng.int(1 * MS, 40 * MS), () => {

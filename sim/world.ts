@@ -166,6 +166,12 @@ export class World {
     this.network.heal();
   }
 
+  /**
+   * The fault plan is over (the final heal): triggers it armed, such as a crash-after step's,
+   * stop firing, so recovery is judged on a cluster nothing injects faults into any more.
+   */
+  faultsEnded = false;
+
   /** Sets loss / duplication / reordering on every link from now on. */
   setLinkFaults(loss: number, duplicate: number, reorder: number, reorderDelayMaxUs = 5_000): void {
     this.fault("link-faults", [], `loss=${loss} dup=${duplicate} reorder=${reorder}`);

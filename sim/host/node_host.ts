@@ -132,6 +132,13 @@ export class RaftHost implements NodeProgram {
   private wasMember = false;
   /** Removed: the process stops after REMOVED_STOP_DELAY_TICKS. */
   private stopping = false;
+  /**
+   * Restarted from a WAL that holds its bootstrap's configuration entries but no hard state:
+   * the first Ready's write was torn before its fsync. Like etcd 3.4 (a WAL exists, so it
+   * restarts rather than bootstraps, with an empty configuration), it cannot campaign until
+   * a leader reaches it; if every member is so, no leader ever will.
+   */
+  readonly bootstrapLost: boolean;
 
   constructor(
     readonly ctx: NodeContext,
@@ -154,6 +161,7 @@ export class RaftHost implements NodeProgram {
     }
     this.smSkipTo = smApplied;
     const fresh = wal.records === 0;
+    this.bootstrapLost = !fresh && opts.peers.length > 0 && wal.snapshot === undefined && wal.hardState.term === 0 && wal.entries.length > 0;
     const removedAsLeaderAt = fresh ? 0 : this.readRemovedWhileLeading();
     if (removedAsLeaderAt > 0) this.wasMember = true;
     this.rn = new RawNode(
