@@ -154,8 +154,11 @@ async function runWatchScript(s: WatchScript): Promise<string[]> {
   if (s.progress) local.server.requestWatchProgress();
   bad.push(...(await runOps(ns, local, s.then, `${s.name} then`)));
   // Fragments are cut by the stream's send side (sim/etcd/node.ts), as etcd's v3rpc does.
+  // etcd-io/etcd#18089: left out of both sides, as etcd's answer depends on whether its
+  // background compaction has removed them yet (conformance/etcd_tombstone_at_compaction.ts).
+  const lacksFix = dropsTombstoneAtCompaction(etcd.version);
   let drained = local.server.drainWatchResponses();
-  if (dropsTombstoneAtCompaction(etcd.version)) {
+  if (lacksFix) {
     const asEtcd = withoutTombstonesAt(drained, s.watch.startRevision, compactRevisionAtWatch);
     drained = asEtcd.responses;
     stats.tombstonesAtCompactionLeftOut += asEtcd.leftOut;
@@ -166,7 +169,7 @@ async function runWatchScript(s: WatchScript): Promise<string[]> {
   await until(() => w.out.flatMap((r) => r.events).length >= myEvents.length && (!canceled || w.out.some((r) => r.canceled)), 3000);
   await sleep(30); // anything extra etcd would send
   w.close();
-  const theirs = w.out;
+  const theirs = lacksFix ? withoutTombstonesAt(w.out, s.watch.startRevision, compactRevisionAtWatch).responses : w.out;
   const theirEvents = theirs.flatMap((r) => r.events);
   stats.watchEvents += theirEvents.length;
   const pick = (rs: WatchResponse[]) => ({
@@ -255,7 +258,7 @@ describe.skipIf(!HAVE_ETCD)("conformance with real etcd", () => {
       `${stats.watchScripts} watch scripts, ${stats.watchEvents} watch events, ${stats.sequences} random sequences (${stats.sequenceOps} operations) compared; ` +
       `total ${stats.scripts + stats.watchScripts + stats.sequences} scripts, ${stats.operations + stats.sequenceOps} operations` +
       (stats.etcdCrashersLeftOut > 0 ? ` (${stats.etcdCrashersLeftOut} drawn txns that crash etcd 3.4 left out)` : "") +
-      (stats.tombstonesAtCompactionLeftOut > 0 ? ` (${stats.tombstonesAtCompactionLeftOut} deletes at a watch's compaction revision left out of raftsim's side: etcd-io/etcd#18089)` : "") + ": " +
+      (stats.tombstonesAtCompactionLeftOut > 0 ? ` (${stats.tombstonesAtCompactionLeftOut} deletes at a watch's compaction revision left out of both sides: etcd-io/etcd#18089)` : "") + ": " +
       (stats.mismatches === 0 ? "all matched" : `${stats.mismatches} MISMATCHED`),
     );
   });
