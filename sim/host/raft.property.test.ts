@@ -45,6 +45,8 @@ export const NUM_RUNS = Number(process.env.RAFT_PROP_RUNS ?? 300);
  */
 const CANARY_RUNS: Partial<Record<CanaryBug, number>> = {};
 const SEED = Number(process.env.RAFT_PROP_SEED ?? 20240611);
+/** A longer hunt (RAFT_PROP_RUNS=5000) gets more time: a run takes ~30 ms here, allow 100. */
+const TIMEOUT_MS = 60_000 + NUM_RUNS * 100;
 
 function property(bugs: ReadonlySet<CanaryBug>) {
   return fc.property(caseArb, (c) => {
@@ -60,7 +62,7 @@ describe("raft property (paper Figure 3 + liveness after heal)", () => {
     const out = fc.check(property(NO_BUGS), { numRuns: NUM_RUNS, seed: SEED, endOnFailure: true });
     if (out.failed) console.error(`raft property failed: seed=${out.seed} path=${out.counterexamplePath}\n${String(out.errorInstance)}`);
     expect(out.failed, String(out.errorInstance)).toBe(false);
-  });
+  }, TIMEOUT_MS);
 
   const CANARIES: CanaryBug[] = ["ack-before-fsync", "no-truncate-on-conflict", "vote-before-persist", "commit-prior-term", "lease-read-ignores-skew"];
   for (const bug of CANARIES) {
@@ -69,6 +71,6 @@ describe("raft property (paper Figure 3 + liveness after heal)", () => {
       const out = fc.check(property(new Set([bug])), { numRuns: runs, seed: SEED, endOnFailure: true });
       if (out.failed) console.log(`canary ${bug} caught: seed=${out.seed} path=${out.counterexamplePath} run=${out.numRuns}\n${String(out.errorInstance).split("\n")[0]}`);
       expect(out.failed).toBe(true);
-    });
+    }, TIMEOUT_MS);
   }
 });
