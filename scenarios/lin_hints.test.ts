@@ -159,6 +159,18 @@ describe("store hints", () => {
     const revokedLater = answered({ type: "leaseRevoke", ID: 7 }, 10, 11, { type: "leaseRevoke", header: { revision: 6 } } as EtcdResponse);
     expect(hintsOf([revoke, deleteA, revokedLater], store)).toEqual([undefined, 5, 6]);
   });
+  it("an open lease revoke: not at a deletion before a put the record shows under the lease (the lease was alive then)", () => {
+    // Seed 129 with 2 members at 12 rounds, run 2221: the lease's one key, a, deleted at 5 by
+    // an open delete; an open put of b under the lease applied at 6. A revoke at 5 would have
+    // left that put no lease to use: the checker could not place it, nor the search settle.
+    const store = [put(2, "a", "1", 7), put(3, "c", "1"), del(5, "a"), put(6, "b", "1", 7)];
+    const revoke = open({ type: "leaseRevoke", ID: 7 }, 4);
+    const deleteA = open({ type: "deleteRange", key: "a" }, 3);
+    const putB = open({ type: "put", key: "b", value: "1", lease: 7 }, 3);
+    expect(hintsOf([revoke, deleteA, putB], store)).toEqual([undefined, 5, 6]);
+    // Without the later put, the deletion at 5 may be the revoke's.
+    expect(hintsOf([revoke, deleteA], store.slice(0, 3))).toEqual([5, null]);
+  });
 
   it("an open lease grant goes in with the first operation that used its lease", () => {
     const grant = open({ type: "leaseGrant", ID: 9, TTL: 5 }, 0);
