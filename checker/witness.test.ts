@@ -167,6 +167,24 @@ describe("the proposed order within one hint", () => {
     expect(checkHistory(ops, etcdModel).verdict).toBe("linearizable");
   });
 
+  it("on a retry, takes first the change after which the stuck operation fits (a revoke before a grant called earlier, at one revision)", () => {
+    // Seed 135 at 20 rounds, run 125: the lessor revoked lease 10 and a client granted lease
+    // 18, both at revision 2, the grant called first; a list of leases answered [] between.
+    type EOp = Operation<EtcdRequest, EtcdResponse>;
+    const ops: EOp[] = [
+      { id: 0, client: 0, input: { type: "leaseGrant", ID: 10, TTL: 5 }, call: 0, output: { type: "leaseGrant", header: { revision: 1 }, ID: 10, TTL: 5 }, return: 5, hint: 1 },
+      { id: 1, client: 0, input: { type: "put", key: "a", value: "1" }, call: 10, output: { type: "put", header: { revision: 2 } }, return: 20, hint: 2 },
+      { id: 2, client: 1, input: { type: "leaseGrant", ID: 18, TTL: 5 }, call: 30, output: { type: "leaseGrant", header: { revision: 2 }, ID: 18, TTL: 5 }, return: 60, hint: 2 },
+      { id: 3, client: 2, input: { type: "leaseRevoke", ID: 10 }, call: 31, output: { type: "leaseRevoke", header: { revision: 2 } }, return: 45, hint: 2 },
+      { id: 4, client: 3, input: { type: "leaseLeases" }, call: 32, output: { type: "leaseLeases", header: { revision: 2 }, leases: [] }, return: 50, hint: 2 },
+    ];
+    expect(verifyWitness(etcdModel, ops)).toMatchObject({ verified: true });
+    expect(checkHistory(ops, etcdModel).verdict).toBe("linearizable");
+    // Had the list shown lease 18 and not 10, the order is grant, revoke, list: found as before.
+    const other = ops.map((o) => (o.id === 4 ? { ...o, output: { type: "leaseLeases", header: { revision: 2 }, leases: [18] } as EtcdResponse } : o));
+    expect(verifyWitness(etcdModel, other)).toMatchObject({ verified: true });
+  });
+
   it("does not take an open operation's failing reading for an observation (a put on a lease granted in the same hint)", () => {
     type EOp = Operation<EtcdRequest, EtcdResponse>;
     const ops: EOp[] = [
