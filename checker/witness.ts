@@ -132,7 +132,7 @@ export function verifyWitness<S, I, O>(model: Model<S, I, O>, ops: readonly Oper
     // its group first: take the first change after which it fits (seed 135 at 20 rounds, run
     // 125: a list of leases answered empty needed the lessor's revoke before a grant that
     // shared their revision, which came first by call time).
-    if (favoured === undefined && chosen !== undefined && !(chosen.after === state)) favoured = changeEnablingPreferred(list, changes);
+    if (favoured === undefined && changes.length > 0) favoured = changeEnablingPreferred(list, changes);
     const pick = favoured ?? chosen;
     if (pick === undefined) return false;
     const op = list[pick.j]!;

@@ -4,7 +4,7 @@
 // did not count as removed while leading, stopped for good at once, and member 1, which had
 // not heard the removal commit, stayed in C_old,new = {1, 2} & {1}: it won the election
 // with member 2's vote but could commit nothing, for the whole liveness bound.
-// Now Raft counts a removal it committed itself as leader (Raft.committedAsLeaderTo), even
+// Now Raft counts a removal it committed itself as leader (Raft.ownRemovalCommittedAt), even
 // when it applies it as a follower. The shrinker could not cut this case further.
 // Found by `raftsim fuzz --seed 127 --runs 1950 --shard 1949/1950 --cycles 12 --nodes 2` (run 1949).
 import { describe, expect, it } from "vitest";

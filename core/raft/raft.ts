@@ -81,18 +81,14 @@ export class Raft {
   /** Highest commit index a leader has told this node: that leader knew that much committed. */
   private leaderCommitSeen = 0;
   /**
-   * Highest index this node committed itself, as leader (maybeCommit). A Ready's committed
-   * entries apply after the fsync, and a vote request stepped in meanwhile can make the leader
-   * that committed its own removal a follower by the time that removal applies: it is still
-   * the one member that knows (seed 127 at 12 rounds, 2 members, run 1949).
-   */
-  private committedAsLeaderTo = 0;
-  /**
    * Index of the entry removing this node (as voter) that it committed itself, as leader; 0
    * if none. Set as the commit happens, before the Ready carrying the new commit index is
    * written, so a host can make its removed-while-leading record durable first: a restart
    * that found that commit index in the WAL without the record would apply the removal as a
-   * plain removed member and stop.
+   * plain removed member and stop. And a Ready's committed entries apply after its fsync: a
+   * vote request stepped in meanwhile can make this leader a follower by the time the removal
+   * applies, and it is still the one member that knows (seed 127 at 12 rounds, 2 members,
+   * run 1949).
    */
   ownRemovalCommittedAt = 0;
   /** Members that told this node they applied its removal (so they know it committed). */
@@ -487,7 +483,6 @@ export class Raft {
     if (this.log.term(mci) !== this.term && !this.cfg.bugs.has("commit-prior-term")) return false;
     const before = this.log.committed;
     this.log.commitTo(mci);
-    this.committedAsLeaderTo = mci;
     // Every configuration entry not yet applied lies at or below pendingConfIndex.
     if (this.pendingConfIndex > before) this.noteOwnRemovalCommitted(before, mci);
     this.onCommitAdvanced();
@@ -600,7 +595,7 @@ export class Raft {
     this.conf = applyConfChange(this.conf, cc);
     this.rebuildProgress();
     if (wasMember && !isVoter(this.conf, this.id) && !this.conf.learners.includes(this.id)) this.removedAtIndex = e.index;
-    if (wasVoter && !isVoter(this.conf, this.id) && (this.role === "leader" || e.index <= this.committedAsLeaderTo)) {
+    if (wasVoter && !isVoter(this.conf, this.id) && (this.role === "leader" || e.index === this.ownRemovalCommittedAt)) {
       this.removedAsLeaderAt = e.index;
       this.removalKnown = false;
     }
