@@ -19,10 +19,10 @@ export interface CheckOutcome {
 /** Search budget in checker polls (each poll is a few thousand steps): deterministic, unlike time. */
 export const LINEARIZABILITY_POLLS_MAX = 250;
 
-export function checkLinearizability(recorder: HistoryRecorder, store: readonly StoreEvent[] = [], compactions: readonly CompactionRecord[] = []): CheckOutcome & { lin?: LinResult } {
+export function checkLinearizability(recorder: HistoryRecorder, store: readonly StoreEvent[] = [], compactions: readonly CompactionRecord[] = [], proposedAtUs: ReadonlyMap<number, number> = new Map()): CheckOutcome & { lin?: LinResult } {
   // With the store's own account of where each operation took effect, for the checker to
   // verify first (lin_hints.ts): a correct store's history then needs no search.
-  const history = hintedHistoryJson(recorder, store, compactions);
+  const history = hintedHistoryJson(recorder, store, compactions, proposedAtUs);
   const operations = history.operations.map((op) => ({ ...op, return: op.return === null ? Infinity : op.return }));
   // Two complete searches, each sound, that differ in the order they try things: open
   // operations (timed out: may or may not have applied) last, then, if half the budget did

@@ -15,7 +15,8 @@
 //   the lease or showed it alive (one whose ID the server was to pick: with the first answer
 //   showing a lease that no grant in the history names), a revoke that deleted nothing with the first answer called
 //   after it that showed the lease gone, or with the revision before a revoke, keepalive or put
-//   that found the lease gone, and not before the record shows its lease's last key gone
+//   that found the lease gone (just after the last revision an answer showed the lease alive
+//   at, when that is later), and not before the record shows its lease's last key gone
 //   (unless a revoke answered with success had removed it by then); a txn's delete only
 //   where its compares, judged on the
 //   record, take the branch that deletes; and `null` (did not take effect) for a write or
@@ -127,7 +128,16 @@ export interface CompactionRecord {
   atUs?: number;
 }
 
-export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[], compactions: readonly CompactionRecord[] = []): Op[] {
+/**
+ * `proposedAtUs`: revision → when the entry that made it was proposed (true time; the harness
+ * saw it appended by a leader). A request reaches the leader over the network, so it made no
+ * revision proposed before it was called; the record alone cannot tell that (seed 139 at 12
+ * rounds, 2 members, run 1664: a delete of k2 called after a partition healed took a deletion
+ * of k2 that an isolated leader had proposed a second earlier for a range delete).
+ */
+export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[], compactions: readonly CompactionRecord[] = [], proposedAtUs: ReadonlyMap<number, number> = new Map()): Op[] {
+  /** Whether a request called at `callUs` may have made `revision`. */
+  const proposedAfter = (revision: number, callUs: number): boolean => (proposedAtUs.get(revision) ?? Infinity) > callUs;
   const out = ops.map((op) => {
     const hint = op.return === Infinity ? undefined : headerRevision(op.output);
     return hint === undefined ? op : { ...op, hint };
@@ -270,7 +280,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
       // the value, those an answered write made, another open one took, or that were seen
       // before this one was called are not its; if one is left, that is where it applied; if
       // none, it did not apply (or, a txn, took its failure branch, which changes nothing).
-      let candidates = at.filter((r) => !claimed.has(r) && !takenByOpen.has(r) && r > revisionSeenMax);
+      let candidates = at.filter((r) => !claimed.has(r) && !takenByOpen.has(r) && r > revisionSeenMax && proposedAfter(r, op.call));
       if (candidates.length > 1) {
         // An ignoreValue put leaves the value it rewrote at a second revision: a put of its
         // own value is the one that did not rewrite, when that tells them apart; open
@@ -300,7 +310,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     if (op.input.type === "leaseRevoke") {
       const id = op.input.ID;
       for (const [revision, leases] of leasesDeletedAt) {
-        if (revision <= revisionSeenMax || revision <= (aliveAt.get(id) ?? 0) || claimed.has(revision) || takenByOpen.has(revision) || !leases.has(id)) continue;
+        if (revision <= revisionSeenMax || revision <= (aliveAt.get(id) ?? 0) || claimed.has(revision) || takenByOpen.has(revision) || !leases.has(id) || !proposedAfter(revision, op.call)) continue;
         if (!deletesExactlyLease(revision, id)) continue;
         out[i] = { ...op, hint: revision };
         takenByOpen.add(revision);
@@ -337,7 +347,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     // A txn's compares, judged on the record's store just before `r`, take the branch guessed.
     const branchFits = (r: number) => input.type !== "txn" || (etcdRespond(recordState(r - 1), input).response as { succeeded?: boolean }).succeeded === !failureBranch;
     // Not a revision a range delete took, nor one that deleted several keys (not one key's delete).
-    const mayBe = (r: number) => r > after && !takenByOpen.has(r) && (deletedAt.get(r)?.length ?? 1) === 1 && branchFits(r);
+    const mayBe = (r: number) => r > after && proposedAfter(r, out[i]!.call) && !takenByOpen.has(r) && (deletedAt.get(r)?.length ?? 1) === 1 && branchFits(r);
     // The first deletion it may have made: a request that timed out applies soon after its
     // call, and a later deletion of the key is more likely someone else's.
     if (at) k = at.findIndex((r) => mayBe(r));
@@ -362,7 +372,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   for (const { i, key, rangeEnd, after } of rangeDeletes) {
     let at: number | undefined;
     for (const [revision, keys] of deletedAt) {
-      if (revision > after && !claimed.has(revision) && !takenByOpen.has(revision) && (at === undefined || revision < at) && deletesWholeRange(revision, keys, key, rangeEnd)) at = revision;
+      if (revision > after && proposedAfter(revision, out[i]!.call) && !claimed.has(revision) && !takenByOpen.has(revision) && (at === undefined || revision < at) && deletesWholeRange(revision, keys, key, rangeEnd)) at = revision;
     }
     if (at !== undefined) takenByOpen.add(at);
     out[i] = { ...out[i]!, hint: at ?? null };
@@ -412,8 +422,16 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
       // Nor while the lease still held a key (seed 85 at 5 rounds, run 3177: a range delete
       // took the lease's key after the revision the answer saw); a revoke then would have
       // deleted it at a revision of its own.
-      const r = Math.max(shownBefore(f.call), keysGoneAt.get(id) ?? 0);
-      if (r > (aliveAt.get(id) ?? 0) && (at === undefined || r < at)) at = r;
+      // And after the last revision an answer showed the lease alive at: when that is the
+      // later bound, just after it, before the next revision (seed 134 at 12 rounds, 2
+      // members, run 2038: a TimeToLive showed the lease alive at 737; the next answers came
+      // back after a partition, among them the lessor's own revoke finding it gone, and the
+      // first answer to show it gone was at 750, long after a write at 740 that was called
+      // once that "not found" had returned).
+      const shown = Math.max(shownBefore(f.call), keysGoneAt.get(id) ?? 0);
+      const alive = aliveAt.get(id) ?? 0;
+      const r = shown > alive ? shown : alive + 0.5;
+      if (at === undefined || r < at) at = r;
     }
     if (at !== undefined && at < (revokedByAnswer.get(id) ?? Infinity)) out[i] = { ...op, hint: at };
   });
@@ -549,8 +567,8 @@ function recordStates(byRevision: readonly StoreEvent[]): (revision: number) => 
 }
 
 /** The recorder's history JSON (`raftsim run --history`) with the store's hints in it. */
-export function hintedHistoryJson(recorder: HistoryRecorder, store: readonly StoreEvent[], compactions: readonly CompactionRecord[] = []): HistoryFileV1 {
+export function hintedHistoryJson(recorder: HistoryRecorder, store: readonly StoreEvent[], compactions: readonly CompactionRecord[] = [], proposedAtUs: ReadonlyMap<number, number> = new Map()): HistoryFileV1 {
   const history = recorder.toHistoryJson();
   const ops = history.operations.map((op) => ({ ...op, return: op.return === null ? Infinity : op.return })) as Op[];
-  return historyToJson({ operations: withStoreHints(ops, store, compactions) }, "etcd");
+  return historyToJson({ operations: withStoreHints(ops, store, compactions, proposedAtUs) }, "etcd");
 }

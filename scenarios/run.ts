@@ -267,7 +267,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
     if (node) replicas.push({ node: id, appliedIndex: node.server.appliedIndex(), server: node.server });
   }
   const outcomes: Partial<Record<CheckName, () => CheckOutcome>> = {
-    linearizability: () => checkLinearizability(recorder, system.oracle.storeEvents(), system.oracle.compactions()),
+    linearizability: () => checkLinearizability(recorder, system.oracle.storeEvents(), system.oracle.compactions(), system.oracle.revisionsProposedAtUs()),
     durability: () => checkDurability(recorder, replicas),
     convergence: () => {
       const c = checkConvergence(replicas);

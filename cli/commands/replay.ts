@@ -36,7 +36,7 @@ export const replayCommand: Command = {
     try {
       io.progress(`replaying ${path} (seed ${file.seed}, ${file.scenario.durationMs} ms simulated)…`);
       result = replay(file, traceOut ? (line) => traceOut.write(line) : undefined, historyPath ? (run) => {
-        writeFileAtomic(historyPath, JSON.stringify(hintedHistoryJson(run.recorder, run.system.oracle.storeEvents(), run.system.oracle.compactions())) + "\n");
+        writeFileAtomic(historyPath, JSON.stringify(hintedHistoryJson(run.recorder, run.system.oracle.storeEvents(), run.system.oracle.compactions(), run.system.oracle.revisionsProposedAtUs())) + "\n");
         historyWritten = true;
       } : undefined);
       traceOut?.commit();

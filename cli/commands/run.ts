@@ -41,7 +41,7 @@ export const runCommand: Command = {
     const wallMs = Math.round(performance.now() - startMs);
     const { world: _world, recorder, system, ...summary } = result;
     // With hints: where the store says each operation took effect (scenarios/lin_hints.ts).
-    if (typeof args.options.history === "string") writeFileAtomic(args.options.history, JSON.stringify(hintedHistoryJson(recorder, system.oracle.storeEvents(), system.oracle.compactions())) + "\n");
+    if (typeof args.options.history === "string") writeFileAtomic(args.options.history, JSON.stringify(hintedHistoryJson(recorder, system.oracle.storeEvents(), system.oracle.compactions(), system.oracle.revisionsProposedAtUs())) + "\n");
     const output = { ...summary, wallMs, bugs: [...bugs] };
     const failed = Object.values(result.checks).includes("fail");
     if (io.json) io.out(JSON.stringify(output));

@@ -185,7 +185,9 @@ export class EtcdNode {
     apply: (e: AppliedEntry) => {
       const compactedBefore = this.server.compactRevision();
       const queuedBefore = this.server.pendingWatchResponses();
+      const revisionBefore = this.server.currentRevision();
       const response = this.server.apply(e.index, e.data, this.ctx.nowUs());
+      if (this.server.currentRevision() !== revisionBefore) this.opts.oracle.noteRevisionEntry(this.server.currentRevision(), e.index, e.term);
       // The harness's record of what this replica applied, taken now: a crash before the send
       // loop drains the queue would leave a gap in it. (The queue itself is left alone, so
       // client watchers' responses go out exactly when they would have.)

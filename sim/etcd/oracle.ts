@@ -10,6 +10,10 @@ export class StoreOracle {
   readonly mismatches: string[] = [];
   /** Compactions as first applied by any replica: to which revision, with the store at which, and when. */
   private readonly compactionsApplied = new Map<number, { atRevision: number; atUs: number }>();
+  /** When each proposed entry (by term and index) was first appended by a leader, in true time. */
+  private readonly proposedAt = new Map<string, number>();
+  /** revision → the entry (term and index) that made it. */
+  private readonly entryOfRevision = new Map<number, string>();
   /** The world's true time (set by the system when it attaches to a world; a node's own clock may drift). */
   clock: () => number = () => 0;
 
@@ -22,6 +26,28 @@ export class StoreOracle {
     const a = JSON.stringify(seen.events.map((e) => [e.type, e.kv]));
     const b = JSON.stringify(events.map((e) => [e.type, e.kv]));
     if (a !== b && this.mismatches.length < 20) this.mismatches.push(`revision ${revision}: node ${seen.node} applied ${a.slice(0, 200)} but node ${node} applied ${b.slice(0, 200)}`);
+  }
+
+  noteProposed(index: number, term: number): void {
+    const key = `${term}:${index}`;
+    if (!this.proposedAt.has(key)) this.proposedAt.set(key, this.clock());
+  }
+
+  noteRevisionEntry(revision: number, index: number, term: number): void {
+    if (!this.entryOfRevision.has(revision)) this.entryOfRevision.set(revision, `${term}:${index}`);
+  }
+
+  /**
+   * revision → when the entry that made it was proposed (true time). A request can have made
+   * a revision only if it was called before that: it reaches the leader over the network.
+   */
+  revisionsProposedAtUs(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const [revision, key] of this.entryOfRevision) {
+      const at = this.proposedAt.get(key);
+      if (at !== undefined) out.set(revision, at);
+    }
+    return out;
   }
 
   recordCompaction(revision: number, atRevision: number): void {

@@ -72,6 +72,7 @@ export class EtcdSystem extends RaftSystem {
           },
           onCommit: (h, from, to) => this.safety.onCommit(h, from, to),
           onApply: (h, e) => this.safety.onApply(h, e),
+          onPropose: (_h, index, term) => this.oracle.noteProposed(index, term),
           onRestore: (h, snap) => this.safety.onRestore(h, snap),
           onSend: (h, m) => this.safety.onSend(h, m),
           onLeaseRead: (h, term, count) => this.safety.onLeaseRead(h, term, count),

@@ -76,6 +76,8 @@ export interface HostObserver {
   onRole?(host: RaftHost, role: TraceRole, term: number, lead: NodeId): void;
   onCommit?(host: RaftHost, fromIndex: number, toIndex: number): void;
   onApply?(host: RaftHost, entry: Entry): void;
+  /** A normal entry this host (as leader) appended for a proposal. */
+  onPropose?(host: RaftHost, index: number, term: number): void;
   onRestore?(host: RaftHost, snapshot: Snapshot): void;
   /** Every Raft message as it leaves the host. */
   onSend?(host: RaftHost, m: Message): void;
@@ -270,6 +272,7 @@ export class RaftHost implements NodeProgram {
     const r = this.rn.propose(data);
     if (!r.ok) return cb(r);
     this.proposals.set(r.index, { term: r.term, cb });
+    this.opts.observer?.onPropose?.(this, r.index, r.term);
     this.processReady();
   }
 
