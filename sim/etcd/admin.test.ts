@@ -161,6 +161,29 @@ describe("member remove", () => {
     expect(raft().removedWhileLeadingAt()).toBe(removal);
     expect(raft().removedAt()).toBe(removal);
   });
+  it("a member removed while cut off is turned away by members restarted from a snapshot that covers its removal", () => {
+    // Their logs no longer hold the entries that added and removed it: the snapshot carries
+    // who was ever a member, as etcd's backend keeps removed member IDs.
+    const c = cluster(3, 7, { snapshotEntries: 4 });
+    const lead = c.leader();
+    const [gone, other] = [1, 2, 3].filter((id) => id !== lead) as [number, number];
+    c.world.isolate(gone);
+    c.ask(lead, { type: "memberRemove", ID: gone });
+    for (let i = 0; i < 12; i++) c.ok(lead, { type: "put", key: "k", value: `${i}` });
+    c.run(500);
+    for (const id of [lead, other]) {
+      expect(c.system.host(id)!.rn.raft.log.snapIndex).toBeGreaterThan(0);
+      c.world.crash(id);
+      c.world.restart(id);
+    }
+    c.run(2_000);
+    expect(c.world.node(gone).status).toBe("up");
+    c.world.heal();
+    c.run(5_000);
+    expect(c.world.node(gone).status).toBe("down");
+    const reasons = c.world.trace.events.filter((e) => e.type === "fault" && e.fault === "fail-stop" && e.nodes[0] === gone).map((e) => (e as { detail?: string }).detail);
+    expect(reasons).toEqual(["the member has been permanently removed from the cluster"]);
+  });
 });
 
 describe("snapshot save and restore", () => {

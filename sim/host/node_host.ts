@@ -14,6 +14,7 @@ import type { RaftConfig } from "../../core/raft/config";
 import { allMembers, decodeConfChange, isVoter } from "../../core/raft/confchange";
 import { RawNode, type Ready, type Status } from "../../core/raft/rawnode";
 import type { ConfChange, ConfState, Entry, Message, MessageType, NodeId, Snapshot } from "../../core/raft/types";
+import { unwrapSnapshot, wrapSnapshot } from "./snapshot_envelope";
 import type { NodeContext, NodeProgram, TimerHandle } from "../process";
 import type { Role as TraceRole } from "../trace/types";
 import type { StateMachine } from "./state_machine";
@@ -157,9 +158,13 @@ export class RaftHost implements NodeProgram {
     this.persistedHard = wal.hardState;
     this.sm = opts.stateMachine(ctx);
     let smApplied = this.sm.appliedIndex();
-    if (wal.snapshot && wal.snapshot.index > smApplied) {
-      this.sm.restore(wal.snapshot.data, wal.snapshot.index, wal.snapshot.term);
-      smApplied = wal.snapshot.index;
+    if (wal.snapshot) {
+      const { members, image } = unwrapSnapshot(wal.snapshot.data);
+      for (const id of members) this.everMembers.add(id);
+      if (wal.snapshot.index > smApplied) {
+        this.sm.restore(image, wal.snapshot.index, wal.snapshot.term);
+        smApplied = wal.snapshot.index;
+      }
     }
     this.smSkipTo = smApplied;
     const fresh = wal.records === 0;
@@ -313,7 +318,7 @@ export class RaftHost implements NodeProgram {
     // older index. Wait until raft has caught up.
     if (this.sm.appliedIndex() > applied) return undefined;
     this.sm.skipTo?.(applied);
-    const snap = this.rn.compact(applied, this.sm.snapshot());
+    const snap = this.rn.compact(applied, wrapSnapshot(this.everMembers, this.sm.snapshot()));
     this.rewriteWal(snap);
     this.appliedSinceSnapshot = 0;
     return snap;
@@ -406,7 +411,10 @@ export class RaftHost implements NodeProgram {
   private finishReady(rd: Ready, alreadySent: readonly Message[]): void {
     for (const m of rd.messages) if (!alreadySent.includes(m)) this.sendMessage(m);
     if (rd.snapshot) {
-      if (rd.snapshot.index > this.sm.appliedIndex()) this.sm.restore(rd.snapshot.data, rd.snapshot.index, rd.snapshot.term);
+      const { members, image } = unwrapSnapshot(rd.snapshot.data);
+      for (const id of members) this.everMembers.add(id);
+      this.membersNotedFor = undefined;
+      if (rd.snapshot.index > this.sm.appliedIndex()) this.sm.restore(image, rd.snapshot.index, rd.snapshot.term);
       this.smSkipTo = Math.max(this.smSkipTo, rd.snapshot.index);
       for (const [index, p] of this.proposals) {
         if (index <= rd.snapshot.index) {
@@ -460,7 +468,10 @@ export class RaftHost implements NodeProgram {
   private lastCommitTraced = 0;
   private leaseReadsReported = 0;
 
-  /** Every member an applied configuration of this incarnation listed (etcd keeps removed IDs in its backend). */
+  /**
+   * Every member an applied configuration listed or a configuration entry named, and those
+   * the snapshot it was rebuilt from carried (etcd keeps removed IDs in its backend).
+   */
   private readonly everMembers = new Set<NodeId>();
   /** Those of them the applied configuration no longer lists: recomputed when it changes, looked up per message. */
   private removedPeers = new Set<NodeId>();
