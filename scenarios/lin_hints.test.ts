@@ -77,6 +77,12 @@ describe("store hints", () => {
     const checked = checkHistory(withStoreHints(ops, store, [], proposedAtUs), "etcd");
     expect(checked.verdict).toBe("linearizable");
     expect(checked.witnessed).toBe(checked.partitions);
+    // The lessor's expiry revoke is recorded as called at the instant its leader proposes it:
+    // that revision may be its (seed 143 at 8 rounds, runs 4273 and 7420, with a strict bound).
+    const leased = [put(2, "a", "1", 7), del(3, "a")];
+    const revoke = open({ type: "leaseRevoke", ID: 7 }, 20);
+    expect(withStoreHints([revoke], leased, [], new Map([[2, 1], [3, 20]])).map((o) => o.hint)).toEqual([3]);
+    expect(withStoreHints([revoke], leased, [], new Map([[2, 1], [3, 19]])).map((o) => o.hint)).toEqual([undefined]);
   });
 
   it("an open ignoreValue put: the revision that rewrote the value the key had; ignoreLease: any lease", () => {

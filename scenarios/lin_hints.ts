@@ -136,8 +136,12 @@ export interface CompactionRecord {
  * of k2 that an isolated leader had proposed a second earlier for a range delete).
  */
 export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[], compactions: readonly CompactionRecord[] = [], proposedAtUs: ReadonlyMap<number, number> = new Map()): Op[] {
-  /** Whether a request called at `callUs` may have made `revision`. */
-  const proposedAfter = (revision: number, callUs: number): boolean => (proposedAtUs.get(revision) ?? Infinity) > callUs;
+  /**
+   * Whether a request called at `callUs` may have made `revision`: not if its entry was
+   * proposed before. (At the same instant, yes: the lessor's expiry revoke is recorded as
+   * called as its leader proposes it.)
+   */
+  const proposedAfter = (revision: number, callUs: number): boolean => (proposedAtUs.get(revision) ?? Infinity) >= callUs;
   const out = ops.map((op) => {
     const hint = op.return === Infinity ? undefined : headerRevision(op.output);
     return hint === undefined ? op : { ...op, hint };
