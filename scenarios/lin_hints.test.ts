@@ -85,6 +85,18 @@ describe("store hints", () => {
     expect(withStoreHints([revoke], leased, [], new Map([[2, 1], [3, 19]])).map((o) => o.hint)).toEqual([undefined]);
   });
 
+  it("open puts of one value and lease at several revisions: with proposal times, each takes the first it may have made", () => {
+    // Seed 144 with 2 members at 12 rounds, run 2153: a leader election's put of its name
+    // under its lease, open twice, the record holding it at two revisions.
+    const store = [put(2, "lock", "me", 7), del(3, "lock"), put(4, "lock", "me", 7)];
+    const first = open({ type: "put", key: "lock", value: "me", lease: 7 }, 10);
+    const second = open({ type: "put", key: "lock", value: "me", lease: 7 }, 30);
+    const proposedAtUs = new Map([[2, 11], [3, 20], [4, 31]]);
+    expect(withStoreHints([first, second], store, [], proposedAtUs).map((o) => o.hint)).toEqual([2, 4]);
+    // Without them, either could have made either: left to the checker.
+    expect(hintsOf([first, second], store)).toEqual([undefined, undefined]);
+  });
+
   it("an open ignoreValue put: the revision that rewrote the value the key had; ignoreLease: any lease", () => {
     const store = [put(2, "a", "1"), put(3, "b", "x", 7), put(4, "a", "1"), put(5, "b", "y", 7)];
     const ignoreValue = open({ type: "put", key: "a", value: "", ignoreValue: true }, 0);
