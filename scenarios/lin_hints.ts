@@ -1,30 +1,39 @@
 // Hints for the linearizability checker (checker/witness.ts): where the store says each
 // operation took effect. They only propose an order, which the checker verifies; a wrong or
-// missing hint costs a search, never a verdict. So they may come from the store itself:
-// - an answered request: the revision its response header carries (a write's own revision,
-//   the revision a read saw);
-// - a request that timed out, from the harness's record of every applied event and
-//   compaction (sim/etcd/oracle.ts): a put (or a txn's put) at the one revision holding its
-//   key, value and lease that no answered or earlier open write took (an ignoreValue put:
-//   one that rewrote the value the key had; an ignoreLease put: any lease); a one-key delete at
-//   the first unclaimed deletion of that key after all it could have seen, the latest-called
-//   delete first; a range delete at the first later revision that deleted every key of its
-//   range and nothing else; a lease revoke at the revision that deleted exactly the lease's
-//   keys, unless a later answer showed the lease alive; a compaction where it applied (of
-//   several open ones to one revision, the latest called before it applied); a lease grant with the first operation that used
-//   the lease or showed it alive (one whose ID the server was to pick: with the first answer
-//   showing a lease that no grant in the history names), a revoke that deleted nothing with the first answer called
-//   after it that showed the lease gone, or with the revision before a revoke, keepalive or put
-//   that found the lease gone (just after the last revision an answer showed the lease alive
-//   at, when that is later), and not before the record shows its lease's last key gone
-//   (unless a revoke answered with success had removed it by then); a txn's delete only
-//   where its compares, judged on the
-//   record, take the branch that deletes; and `null` (did not take effect) for a write or
-//   compaction whose effect is nowhere in the record (a txn whose success write is nowhere
-//   but whose failure branch deletes a key is placed as that delete would be).
-// An open request applies after every revision an answer returned before its call shows,
-// including a put that keeps its key's value or lease answered "key not found" (it ran where
-// the record has the key absent).
+// missing hint costs a search, never a verdict. So they may come from the store itself.
+//
+// An answered request: the revision its response header carries (a write's own revision,
+// the revision a read saw).
+//
+// A request that timed out, from the harness's record of every applied event and compaction
+// (sim/etcd/oracle.ts), and of when each revision's entry was proposed:
+// - a put (or a txn's put): the one revision holding its key, value and lease that no
+//   answered or earlier open write took (an ignoreValue put: one that rewrote the value the
+//   key had; an ignoreLease put: any lease), or the first of several when proposal times
+//   tell that a later-called put could have made only a later one;
+// - a one-key delete: the first unclaimed deletion of that key after all it could have
+//   seen, the latest-called delete first;
+// - a range delete: the first later revision that deleted every key of its range and
+//   nothing else;
+// - a lease revoke: the revision that deleted exactly the lease's keys, unless a later
+//   answer showed the lease alive; one that deleted nothing goes with the first answer
+//   called after it that showed the lease gone, or with the revision before a revoke,
+//   keepalive or put that found the lease gone (just after the last revision an answer
+//   showed the lease alive at, when that is later), and not before the record shows its
+//   lease's last key gone (unless a revoke answered with success had removed it by then);
+// - a compaction: where it applied (of several open ones to one revision, the latest
+//   called before it applied);
+// - a lease grant: with the first operation that used the lease or showed it alive (one
+//   whose ID the server was to pick: the first answer showing a lease no grant names);
+// - a txn's delete: only where its compares, judged on the record, take the branch that
+//   deletes;
+// - `null` (did not take effect): a write or compaction whose effect is nowhere in the
+//   record (a txn whose success write is nowhere but whose failure branch deletes a key is
+//   placed as that delete would be).
+// Every open request applies after every revision an answer returned before its call shows
+// (including a put that keeps its key's value or lease answered "key not found": it ran
+// where the record has the key absent), and made no revision whose entry was proposed
+// before its call.
 // Without these, each open request doubles what the search may have to try.
 import { type HistoryFileV1, historyToJson, type Operation } from "../checker/history";
 import type { StoreEvent } from "../checker/watch";
