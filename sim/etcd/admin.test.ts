@@ -184,6 +184,30 @@ describe("member remove", () => {
     const reasons = c.world.trace.events.filter((e) => e.type === "fault" && e.fault === "fail-stop" && e.nodes[0] === gone).map((e) => (e as { detail?: string }).detail);
     expect(reasons).toEqual(["the member has been permanently removed from the cluster"]);
   });
+  it("a learner removed while it was down dials the members it knows on restart, is turned away, and stops", () => {
+    // A learner sends no Raft message of its own, so only its transport's dial can tell it
+    // (etcd's peer answers 410 Gone); without one it would serve its clients timeouts for ever.
+    const c = cluster();
+    const lead = c.leader();
+    c.ok(lead, { type: "memberAdd", peerURLs: [peerUrl(4)], isLearner: true });
+    c.world.addNode(4, c.system.factory(4));
+    c.world.node(4).start();
+    c.run(2_000);
+    expect(c.system.host(4)!.rn.raft.conf.learners).toEqual([4]);
+    c.world.crash(4);
+    c.ok(lead, { type: "memberRemove", ID: 4 });
+    c.world.restart(4);
+    c.run(500);
+    expect(c.world.node(4).status).toBe("up");
+    c.run(3_000);
+    expect(c.world.node(4).status).toBe("down");
+    const reasons = c.world.trace.events.filter((e) => e.type === "fault" && e.fault === "fail-stop" && e.nodes[0] === 4).map((e) => (e as { detail?: string }).detail);
+    expect(reasons).toEqual(["the member has been permanently removed from the cluster"]);
+    // The members still in the cluster never dial: they hear their leader.
+    const dials = c.world.trace.events.filter((e) => e.type === "send" && e.msgType === "stream-dial");
+    expect(dials.length).toBeGreaterThan(0);
+    expect(new Set(dials.map((e) => (e as { from: number }).from))).toEqual(new Set([4]));
+  });
 });
 
 describe("snapshot save and restore", () => {

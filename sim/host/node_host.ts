@@ -40,6 +40,16 @@ const REMOVED_STOP_DELAY_TICKS = 10;
  * neither pre-vote nor check-quorum keeps it out.
  */
 export const MSG_MEMBER_REMOVED = "member-removed";
+/**
+ * etcd's peer transport dials a stream to every peer it is not connected to (again every
+ * 100 ms while it fails), and a peer that removed the dialler answers 410 Gone, which stops
+ * it. Modelled for a learner that has heard no Raft message for an election timeout: a voter
+ * cut off campaigns, and its votes are turned away, but a learner sends no Raft message of
+ * its own. Without it, a learner removed while it was down restarts and serves its clients
+ * timeouts for ever (seed 144 with 2 members at 12 rounds, run 14975). Once per election
+ * timeout, not every 100 ms, to each member it knows: one answer is all it takes.
+ */
+export const MSG_STREAM_DIAL = "stream-dial";
 /** Ticks caught up after a pause, at most this many election timeouts' worth. */
 const CATCH_UP_ELECTION_TIMEOUTS = 4;
 
@@ -135,6 +145,8 @@ export class RaftHost implements NodeProgram {
   private wasMember = false;
   /** Removed: the process stops after REMOVED_STOP_DELAY_TICKS. */
   private stopping = false;
+  /** Ticks since a Raft message last came in (see MSG_STREAM_DIAL). */
+  private ticksSincePeerHeard = 0;
   /**
    * Restarted from a WAL that holds its bootstrap's configuration entries but no hard state:
    * the first Ready's write was torn before its fsync. Like etcd 3.4 (a WAL exists, so it
@@ -215,11 +227,14 @@ export class RaftHost implements NodeProgram {
         return;
       }
     }
+    // A dial from a member still in the configuration: the stream is up, nothing to answer.
+    if (msgType === MSG_STREAM_DIAL) return;
     if (!isRaftType(msgType)) {
       this.opts.onOtherMessage?.(from, msgType, payload);
       return;
     }
     if (this.failed) return;
+    this.ticksSincePeerHeard = 0;
     this.rn.step(payload as Message);
     this.processReady();
   }
@@ -248,6 +263,7 @@ export class RaftHost implements NodeProgram {
     this.tickTimer = this.ctx.setTimer(this.opts.tickUs, () => this.onTick());
     this.ticks++;
     this.rn.tick();
+    if (this.opts.stopWhenRemoved) this.maybeDialPeers();
     const every = this.opts.nodeStateEveryTicks ?? 10;
     if (every > 0 && this.ticks % every === 0) this.traceNodeState();
     this.processReady();
@@ -578,6 +594,16 @@ export class RaftHost implements NodeProgram {
   private markRemoved(then: () => void): void {
     this.ctx.disk.write(REMOVED_FILE, REMOVED_MARK, "replace");
     this.ctx.disk.fsync(REMOVED_FILE, then);
+  }
+
+  /** A learner that has heard no peer for an election timeout dials the members it knows (see MSG_STREAM_DIAL). */
+  private maybeDialPeers(): void {
+    if (this.stopping) return;
+    if (++this.ticksSincePeerHeard < (this.opts.raft?.electionTicks ?? 10)) return;
+    this.ticksSincePeerHeard = 0;
+    const conf = this.rn.raft.conf;
+    if (isVoter(conf, this.id) || !conf.learners.includes(this.id)) return;
+    for (const peer of allMembers(conf)) if (peer !== this.id) this.ctx.send(peer, MSG_STREAM_DIAL, null, { bytes: 64 });
   }
 
   private removedNow(): boolean {
