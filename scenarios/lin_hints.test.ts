@@ -347,9 +347,10 @@ describe("store hints", () => {
     const notFound = answered({ type: "leaseKeepAlive", ID: 9 }, 6, 7, { error: ERR_LEASE_NOT_FOUND } as EtcdResponse);
     const w4 = answered({ type: "put", key: "c", value: "1" }, 8, 9, { type: "put", header: { revision: 4 } } as EtcdResponse);
     expect(hintsOf([grant, openRevoke, w3, notFound, w4], store)).toEqual([2, 3, 3, undefined, 4]);
-    // An answer showed the lease alive at 3: the revoke came after it, just after 3.
+    // An answer showed the lease alive at 3: the revoke came after it, at 3 (a revoke of a
+    // keyless lease makes no revision; within 3, the order follows call times).
     const alive = answered({ type: "leaseTimeToLive", ID: 9 }, 4, 5, { type: "leaseTimeToLive", header: { revision: 3 }, ID: 9, TTL: 4, grantedTTL: 5 } as EtcdResponse);
-    expect(hintsOf([grant, openRevoke, w3, alive, notFound, w4], store)).toEqual([2, 3.5, 3, 3, undefined, 4]);
+    expect(hintsOf([grant, openRevoke, w3, alive, notFound, w4], store)).toEqual([2, 3, 3, 3, undefined, 4]);
     // A put on the lease answered "lease not found" says as much (seed 76 at 8 rounds, run
     // 1645: the lessor's revoke on expiry, its outcome lost in a crash); a txn naming two
     // leases does not say which was missing.
@@ -362,7 +363,7 @@ describe("store hints", () => {
     expect(hintsOf([grant, openRevoke, w3, txnNotFound, w4], store)).toEqual([2, undefined, 3, undefined, 4]);
   });
 
-  it("an open revoke shown alive at the revision a 'lease not found' had seen goes in just after it, not at a later answer showing it gone", () => {
+  it("an open revoke shown alive at the revision a 'lease not found' had seen goes in at that revision, not at a later answer showing it gone", () => {
     // Seed 134 at 12 rounds, 2 members, run 2038: alive at 2 (a TimeToLive), found gone by a
     // keepalive called when 2 was the latest revision shown, gone in a list at 4. A write at 3
     // was called after the keepalive returned: the revoke came before 3, so not at 4.
@@ -376,7 +377,28 @@ describe("store hints", () => {
     const w4 = answered({ type: "put", key: "d", value: "1" }, 10, 11, { type: "put", header: { revision: 4 } } as EtcdResponse);
     const list = answered({ type: "leaseLeases" } as EtcdRequest, 12, 13, { type: "leaseLeases", header: { revision: 4 }, leases: [] } as unknown as EtcdResponse);
     const ops = [grant, w2, openRevoke, alive, notFound, w3, w4, list];
-    expect(hintsOf(ops, store)).toEqual([1, 2, 2.5, 2, undefined, 3, 4, 4]);
+    expect(hintsOf(ops, store)).toEqual([1, 2, 2, 2, undefined, 3, 4, 4]);
+    const checked = checkHistory(withStoreHints(ops, store), "etcd");
+    expect(checked.verdict).toBe("linearizable");
+    expect(checked.witnessed).toBe(checked.partitions);
+  });
+
+  it("an open keyless revoke shown alive at the revision a 'lease not found' saw goes in within that revision, which answers after the 'not found' still share", () => {
+    // Seed 147 with 5 members at 8 rounds, run 2743: a TimeToLive showed lease 9 alive at 2; a
+    // client's revoke timed out; the lessor's own revoke then found the lease gone; a grant
+    // called after that answered at 2 too (a keyless revoke makes no revision). Placed after
+    // every answer at 2, the revoke came after that grant, which real time puts after the
+    // "not found", which needs the revoke first: no order fitted.
+    const store = [put(2, "a", "1"), put(3, "b", "1")];
+    const w2 = answered({ type: "put", key: "a", value: "1" }, 0, 1, { type: "put", header: { revision: 2 } } as EtcdResponse);
+    const grant = answered({ type: "leaseGrant", ID: 9, TTL: 5 }, 1.5, 1.8, { type: "leaseGrant", header: { revision: 2 }, ID: 9, TTL: 5 } as EtcdResponse);
+    const alive = answered({ type: "leaseTimeToLive", ID: 9 }, 2, 3, { type: "leaseTimeToLive", header: { revision: 2 }, ID: 9, TTL: 4, grantedTTL: 5 } as EtcdResponse);
+    const openRevoke = open({ type: "leaseRevoke", ID: 9 }, 3.5);
+    const notFound = answered({ type: "leaseRevoke", ID: 9 }, 4, 5, { error: ERR_LEASE_NOT_FOUND } as EtcdResponse);
+    const later = answered({ type: "leaseGrant", ID: 7, TTL: 5 }, 6, 7, { type: "leaseGrant", header: { revision: 2 }, ID: 7, TTL: 5 } as EtcdResponse);
+    const w3 = answered({ type: "put", key: "b", value: "1" }, 8, 9, { type: "put", header: { revision: 3 } } as EtcdResponse);
+    const ops = [w2, grant, alive, openRevoke, notFound, later, w3];
+    expect(hintsOf(ops, store)).toEqual([2, 2, 2, 2, undefined, 2, 3]);
     const checked = checkHistory(withStoreHints(ops, store), "etcd");
     expect(checked.verdict).toBe("linearizable");
     expect(checked.witnessed).toBe(checked.partitions);

@@ -18,8 +18,8 @@
 // - a lease revoke: the revision that deleted exactly the lease's keys, unless a later
 //   answer showed the lease alive; one that deleted nothing goes with the first answer
 //   called after it that showed the lease gone, or with the revision before a revoke,
-//   keepalive or put that found the lease gone (just after the last revision an answer
-//   showed the lease alive at, when that is later), and not before the record shows its
+//   keepalive or put that found the lease gone (at the last revision an answer showed the
+//   lease alive at, when that is later), and not before the record shows its
 //   lease's last key gone (unless a revoke answered with success had removed it by then);
 // - a compaction: where it applied (of several open ones to one revision, the latest
 //   called before it applied);
@@ -441,15 +441,18 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
       // Nor while the lease still held a key (seed 85 at 5 rounds, run 3177: a range delete
       // took the lease's key after the revision the answer saw); a revoke then would have
       // deleted it at a revision of its own.
-      // And after the last revision an answer showed the lease alive at: when that is the
-      // later bound, just after it, before the next revision (seed 134 at 12 rounds, 2
-      // members, run 2038: a TimeToLive showed the lease alive at 737; the next answers came
-      // back after a partition, among them the lessor's own revoke finding it gone, and the
-      // first answer to show it gone was at 750, long after a write at 740 that was called
-      // once that "not found" had returned).
+      // And not before the last revision an answer showed the lease alive at: when that is
+      // the later bound, at it (seed 134 at 12 rounds, 2 members, run 2038: a TimeToLive
+      // showed the lease alive at 737; the next answers came back after a partition, among
+      // them the lessor's own revoke finding it gone, and the first answer to show it gone
+      // was at 750, long after a write at 740 that was called once that "not found" had
+      // returned). At it, not after every answer at it: a keyless revoke makes no revision,
+      // and answers called after the "not found" may still report that one (seed 147 with 5
+      // members at 8 rounds, run 2743: a grant at 10, called after the lessor's "not found",
+      // had to follow the revoke). Within the revision the order follows call times.
       const shown = Math.max(shownBefore(f.call), keysGoneAt.get(id) ?? 0);
       const alive = aliveAt.get(id) ?? 0;
-      const r = shown > alive ? shown : alive + 0.5;
+      const r = shown > alive ? shown : alive;
       if (at === undefined || r < at) at = r;
     }
     if (at !== undefined && at < (revokedByAnswer.get(id) ?? Infinity)) out[i] = { ...op, hint: at };
