@@ -52,6 +52,19 @@ describe("lease check", () => {
     expect(r.result).toBe("pass");
   });
 
+  it("allows what a clock that went back (or runs slow) can add to a TimeToLive's answer", () => {
+    // Seed 127 with 2 members at 12 rounds, run 3522: a new leader's clock jumped back 1.9 s;
+    // it answered 5 s left of a 3 s lease, and the next leader restarted the lease's TTL.
+    const timeToLive = (call: number, ret: number, TTL: number) => op({ input: { type: "leaseTimeToLive", ID: 7 }, call, return: ret, output: { type: "leaseTimeToLive", header: { revision: 1 }, ID: 7, TTL, grantedTTL: 3 } as never });
+    const back: FaultStep[] = [{ atMs: 10, type: "clock-jump", node: 2, deltaMs: -1_936 }];
+    const slow: FaultStep[] = [{ atMs: 10, type: "clock-drift", node: 2, ppm: -200_000 }];
+    expect(clockAllowanceUs(scenario(back), 3)).toBe(1_936_000);
+    expect(clockAllowanceUs(scenario(slow), 3)).toBe(600_000);
+    const story = [grant(0, 1_000, 3), timeToLive(1_200_000, 1_300_000, 5), expire(5_900_000)];
+    expect(checkLeases(story, scenario()).result).toBe("fail");
+    expect(checkLeases(story, scenario(back)).result).toBe("pass");
+  });
+
   it("allows what clock faults can take off a TTL", () => {
     const faults: FaultStep[] = [{ atMs: 10, type: "clock-jump", node: 1, deltaMs: 500 }, { atMs: 10, type: "clock-drift", node: 2, ppm: 100_000 }];
     expect(clockAllowanceUs(scenario(faults), 2)).toBe(500_000 + 200_000);
