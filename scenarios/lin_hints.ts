@@ -452,7 +452,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
       // had to follow the revoke). Within the revision the order follows call times.
       const shown = Math.max(shownBefore(f.call), keysGoneAt.get(id) ?? 0);
       const alive = aliveAt.get(id) ?? 0;
-      const r = shown > alive ? shown : alive;
+      const r = Math.max(shown, alive);
       if (at === undefined || r < at) at = r;
     }
     if (at !== undefined && at < (revokedByAnswer.get(id) ?? Infinity)) out[i] = { ...op, hint: at };
