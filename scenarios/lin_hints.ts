@@ -272,8 +272,8 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
   ].sort((a, b) => a.return - b.return);
   let seen = 0;
   let revisionSeenMax = 0;
-  /** Revisions already given to an open put. */
-  const takenByOpen = new Set<number>();
+  /** Revisions already given to an open write: revision → the index (in `out`) of the one that made it. */
+  const takenByOpen = new Map<number, number>();
   /** Open deletes, with the highest revision seen before each was called. */
   const deletes: { i: number; key: string; after: number; failureBranch: boolean }[] = [];
   /** Open range deletes, likewise. */
@@ -310,7 +310,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
       if (candidates.length > 1 && proposedAtUs.size > 0) candidates = [Math.min(...candidates)];
       if (candidates.length === 1) {
         out[i] = { ...op, hint: candidates[0]! };
-        takenByOpen.add(candidates[0]!);
+        takenByOpen.set(candidates[0]!, i);
       } else if (candidates.length === 0) {
         // Not applied, or a txn that took its failure branch: where that branch deletes one
         // key, it goes where a deletion of that key shows it (below); where it writes
@@ -332,7 +332,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
         if (revision <= revisionSeenMax || revision <= (aliveAt.get(id) ?? 0) || claimed.has(revision) || takenByOpen.has(revision) || !leases.has(id) || !proposedAfter(revision, op.call)) continue;
         if (!deletesExactlyLease(revision, id)) continue;
         out[i] = { ...op, hint: revision };
-        takenByOpen.add(revision);
+        takenByOpen.set(revision, i);
         break;
       }
       continue;
@@ -373,7 +373,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     if (k >= 0) {
       const revision = at!.splice(k, 1)[0]!;
       out[i] = { ...out[i]!, hint: revision };
-      takenByOpen.add(revision);
+      takenByOpen.set(revision, i);
     }
     // No deletion of that key is left to have been this one's: it changed nothing.
     else out[i] = { ...out[i]!, hint: null };
@@ -393,7 +393,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     for (const [revision, keys] of deletedAt) {
       if (revision > after && proposedAfter(revision, out[i]!.call) && !claimed.has(revision) && !takenByOpen.has(revision) && (at === undefined || revision < at) && deletesWholeRange(revision, keys, key, rangeEnd)) at = revision;
     }
-    if (at !== undefined) takenByOpen.add(at);
+    if (at !== undefined) takenByOpen.set(at, i);
     out[i] = { ...out[i]!, hint: at ?? null };
   }
   // An open lease grant changes no revision, but whatever used the lease shows it applied: it
@@ -458,19 +458,39 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     if (at !== undefined && at < (revokedByAnswer.get(id) ?? Infinity)) out[i] = { ...op, hint: at };
   });
   // An answered revoke that deleted nothing shares its revision with the answers around it,
-  // which go in by call time. One that an answer at the same revision, called after it,
-  // still shows alive came after that answer: it goes in after the revision's other answers
-  // (when none of them was called after it returned).
+  // which go in by call time. It goes in after the revision's other operations (at R + 0.5)
+  // when one of them, called after it, must have come first:
+  // - an answer that still shows the lease alive (when none at R was called after the revoke
+  //   returned: real time puts that one after the revoke, and it would have no place);
+  // - the write that made R (seed 151 with 7 members at 6 rounds, run 50580: a revoke answered
+  //   at 44 was called just before an open put that made 44 by taking the lease's last key
+  //   off it; first by call time, the revoke deleted that key in the checker's model, at a
+  //   revision 44 of its own, and the put then failed). Answers at R called after the revoke
+  //   returned follow it there: real time puts them after it. Not when an answer at R shows
+  //   the lease gone (it came after the revoke too, but may have been called before it
+  //   returned): that is left to the checker.
+  const madeAt = (j: number, revision: number): boolean => {
+    const a = out[j]!;
+    if (a.return === Infinity) return takenByOpen.get(revision) === j;
+    return madeRevision(a.input, a.output, revision, leasesDeletedAt, notRevokeAt, shownBefore(a.call));
+  };
   out.forEach((op, i) => {
     if (op.input.type !== "leaseRevoke" || op.return === Infinity || typeof op.hint !== "number") return;
     if (op.output === null || "error" in op.output) return;
-    if (madeRevision(op.input, op.output, op.hint, leasesDeletedAt, notRevokeAt, shownBefore(op.call))) return;
+    const revision = op.hint;
+    if (madeRevision(op.input, op.output, revision, leasesDeletedAt, notRevokeAt, shownBefore(op.call))) return;
     const id = op.input.ID;
-    const shownAliveAfter = out.some((a) => a !== op && a.hint === op.hint && a.call > op.call && leasesShownAlive(a.input, a.output).includes(id));
-    // Not when an answer at that revision was called after the revoke returned: real time
-    // puts that one after the revoke, and it would then have no place.
-    const calledAfter = out.some((a) => a.hint === op.hint && a.call > op.return);
-    if (shownAliveAfter && !calledAfter) out[i] = { ...op, hint: op.hint + 0.5 };
+    const others = out.map((a, j) => ({ a, j })).filter(({ a, j }) => j !== i && a.hint === revision);
+    const shownAliveAfter = others.some(({ a }) => a.call > op.call && leasesShownAlive(a.input, a.output).includes(id));
+    const madeAfter = others.some(({ a, j }) => a.call > op.call && madeAt(j, revision));
+    const calledAfter = others.filter(({ a }) => a.call > op.return);
+    if (shownAliveAfter && calledAfter.length === 0) {
+      out[i] = { ...op, hint: revision + 0.5 };
+      return;
+    }
+    if (!madeAfter || others.some(({ a }) => leaseShownGone(a, id)) || calledAfter.some(({ j }) => madeAt(j, revision))) return;
+    out[i] = { ...op, hint: revision + 0.5 };
+    for (const { a, j } of calledAfter) out[j] = { ...a, hint: revision + 0.5 };
   });
   return out;
 }
@@ -534,6 +554,15 @@ function leaseNotFound(op: Op): number | undefined {
   if (input.type === "leaseRevoke" || input.type === "leaseKeepAlive") return input.ID;
   const leases = new Set(leasesNamed(input, null));
   return leases.size === 1 ? [...leases][0] : undefined;
+}
+
+/** Whether an answered operation shows lease `id` gone: a TimeToLive of -1, a list of leases without it. */
+function leaseShownGone(op: Op, id: number): boolean {
+  const output = op.output;
+  if (!output || output.error !== undefined) return false;
+  if (output.type === "leaseTimeToLive") return output.ID === id && output.TTL === -1;
+  if (output.type === "leaseLeases") return !output.leases.includes(id);
+  return false;
 }
 
 /**
