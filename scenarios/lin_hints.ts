@@ -430,9 +430,7 @@ export function withStoreHints(ops: readonly Op[], store: readonly StoreEvent[],
     const id = op.input.ID;
     let at: number | undefined;
     for (const a of shownGone) {
-      const answer = a.output as EtcdResponse & { type: string; leases?: number[] };
-      const gone = answer.type === "leaseLeases" ? !answer.leases!.includes(id) : a.input.type === "leaseTimeToLive" && a.input.ID === id;
-      if (gone && a.call > op.call && (at === undefined || (a.hint as number) < at)) at = a.hint as number;
+      if (leaseShownGone(a, id) && a.call > op.call && (at === undefined || (a.hint as number) < at)) at = a.hint as number;
     }
     // After every answer that showed the lease alive (the order within one revision follows
     // call times, and this revoke was called first).
