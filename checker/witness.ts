@@ -14,8 +14,9 @@
 // The order: operations by hint; within one hint, and for operations that returned without
 // a hint (a definite error, say), greedily the first by call time that the model accepts
 // and real time allows at that point. A group that gets stuck starts over once per
-// operation left, that operation then preferred over other changes, and at last once with
-// answered operations placed before open ones (bounded retries, no search). Open operations (never returned) without a hint are
+// operation left, that operation then preferred over other changes, then once with
+// answered operations placed before open ones, and at last, at most twice, with the next
+// hint's group merged in (bounded retries, no search). Open operations (never returned) without a hint are
 // left out ("did not take effect") unless the order gets stuck where one of them, put in
 // just there, lets a stuck operation go on (a lease grant that timed out, which a later
 // revoke shows did apply); an open operation hinted `null` (the system says it did not take
@@ -36,6 +37,9 @@ export interface WitnessResult {
 export function hasHints(ops: readonly Operation<unknown, unknown>[]): boolean {
   return ops.some((op) => typeof op.hint === "number");
 }
+
+/** How many following hint groups a stuck group may take in before the order is refused. */
+const GROUP_MERGES_MAX = 2;
 
 const at = (op: Operation<unknown, unknown>): number | undefined => (typeof op.hint === "number" ? op.hint : undefined);
 
@@ -84,6 +88,8 @@ export function verifyWitness<S, I, O>(model: Model<S, I, O>, ops: readonly Oper
    * (seed 102 at 8 rounds, 3 members, run 1431).
    */
   let answeredFirst = false;
+  /** Next groups merged into the current one (see GROUP_MERGES_MAX). */
+  let merges = 0;
   /** What the current group placed, and from which list, to undo on a retry. */
   let journal: { op: Operation<I, O>; list: Operation<I, O>[] }[] = [];
   let groupStart: { state: S; first: number } = { state, first: 0 };
@@ -179,6 +185,7 @@ export function verifyWitness<S, I, O>(model: Model<S, I, O>, ops: readonly Oper
       journal = [];
       preferred.clear();
       answeredFirst = false;
+      merges = 0;
       groupStart = { state, first };
     }
     // Operations that returned without a hint go in at the first point they fit. (Were one
@@ -194,6 +201,22 @@ export function verifyWitness<S, I, O>(model: Model<S, I, O>, ops: readonly Oper
     if (!answeredFirst && journal.length > 0) {
       answeredFirst = true;
       undoGroup();
+      continue;
+    }
+    // A hint says where an operation took effect to within its group, and a system may
+    // split one point into two hints it cannot order for sure (raftsim's R and R+0.5 for a
+    // lessor's revoke at revision R). Still stuck: the group starts over with the next one
+    // merged in, its retries fresh, a bounded number of times (seed 152 at 10 rounds, 4
+    // members, run 13854: a list answered without a revoked lease belonged after the revoke
+    // hinted half a revision later, and before a grant sharing the list's hint).
+    if (merges < GROUP_MERGES_MAX && h < hinted.length) {
+      merges++;
+      undoGroup();
+      const hint = at(hinted[h]!);
+      while (h < hinted.length && at(hinted[h]!) === hint) pending.push(hinted[h++]!);
+      pending.sort(byCall);
+      preferred.clear();
+      answeredFirst = false;
       continue;
     }
     return { verified: false, steps, refused: `operation ${pending[0]!.id} (hint ${pending[0]!.hint}) fits nowhere at its hint` };
