@@ -1,5 +1,5 @@
 // Drives the built CLI as a user would: a real process, real files, exit codes.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -86,6 +86,37 @@ describe("raftsim CLI", () => {
     const lines = readFileSync(file, "utf8").trimEnd().split("\n");
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({ type: "check" }); // the trace ends with the checks: it is whole
   });
+
+  it("fuzz: a first Ctrl-C ends the campaign as --time does (summary, the runs done, exit 130); a second quits at once", async () => {
+    /** Starts a long campaign, sends SIGINT `signals` times (after `afterMs`, then 50 ms apart), and waits for it. */
+    const interrupt = (workers: string, signals: number, afterMs: number) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const dir = mkdtempSync(join(tmpdir(), "raftsim-cli-"));
+        const child = spawn(process.execPath, [BIN, "fuzz", "--runs", "100000", "--workers", workers, "--cycles", "4", "--json", "--out", dir], { cwd: ROOT });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d));
+        child.stderr.on("data", (d: Buffer) => (stderr += d));
+        for (let i = 0; i < signals; i++) setTimeout(() => child.kill("SIGINT"), afterMs + 50 * i);
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+      });
+    for (const workers of ["1", "2"]) {
+      const once = await interrupt(workers, 1, 3_000);
+      expect(once.code, once.stderr).toBe(130);
+      expect(once.stderr).toMatch(/SIGINT: starting no more runs/);
+      const summary = JSON.parse(once.stdout);
+      expect(summary.interrupted).toBe("SIGINT");
+      expect(summary.runs).toBeGreaterThan(0);
+      expect(summary.runs).toBeLessThan(100_000);
+      expect(summary.passed + summary.failed).toBe(summary.runs);
+      expect(summary.repeatWith).toBe(`--runs ${summary.runs}`);
+      expect(summary.stoppedByTime).toBeUndefined();
+    }
+    const twice = await interrupt("1", 2, 3_000);
+    expect(twice.code).toBe(130);
+    expect(twice.stdout).toBe("");
+    expect(twice.stderr).toMatch(/SIGINT again: quitting now/);
+  }, 60_000);
 
   it("scenarios lists built-ins, one line each", () => {
     const r = raftsim("scenarios");

@@ -62,7 +62,7 @@ export const fuzzCommand: Command = {
   description:
     "Run i of campaign seed S uses its own seed, a hash of (S, i): the same flags give the same runs and results on any machine and any number of workers. " +
     "--shard I/N (0 <= I < N) takes runs i with i mod N = I, so N shards together run exactly the campaign one machine would. " +
-    "--time DUR starts no run once DUR of wall time has passed (runs under way finish): the runs done are runs 0..n-1, and the summary gives the `--runs n` that repeats them exactly. " +
+    "--time DUR starts no run once DUR of wall time has passed (runs under way finish): the runs done are runs 0..n-1, and the summary gives the `--runs n` that repeats them exactly. Ctrl-C (SIGINT, or SIGTERM) stops the same way and exits 130 (143) unless a run failed; a second one quits at once. " +
     "--cycles N makes each run N rounds of faults, heal and settle on one cluster (recovery from a recovery); --cycles 1, the default, is the one-round campaign. " +
     "--nodes N fixes every run's cluster at N members instead of drawing 3 to 5 (everything else is drawn as usual). " +
     "Every failure is shrunk (smallest fault plan and workload that still fail the same check) and written to --out as a replay file for `raftsim replay`. " +
@@ -148,6 +148,22 @@ export const fuzzCommand: Command = {
         io.err(`fuzz: ${counts}, ${failedSoFar} failed, ${rate}`);
       }
     };
+    // Ctrl-C (or a CI job's SIGTERM) ends a campaign the way --time does: no run starts, the
+    // runs under way finish, failures shrink, and the summary says which runs were done. A
+    // second signal quits at once (replay files already written stay whole).
+    let interrupted: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      io.progressDone();
+      if (interrupted !== undefined) {
+        io.err(`fuzz: ${signal} again: quitting now, without a summary (failures found so far are in ${outDir})`);
+        process.exit(exitCodeOf(signal));
+      }
+      interrupted = signal;
+      io.err(`fuzz: ${signal}: starting no more runs; finishing the ones under way, then the summary (${signal} again quits now)`);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    const outOfTime = () => timeUs !== undefined && (performance.now() - startMs) * 1_000 >= timeUs;
     let result;
     try {
       result = await runCampaign({
@@ -163,9 +179,12 @@ export const fuzzCommand: Command = {
         ...(nodes !== undefined ? { nodes } : {}),
         ...(maxFailures > 0 ? { maxFailures } : {}),
         onOutcome: report,
-        ...(timeUs !== undefined ? { shouldStop: () => (performance.now() - startMs) * 1_000 >= timeUs } : {}),
+        shouldStop: () => interrupted !== undefined || outOfTime(),
+        yieldBetweenRuns: () => new Promise((resolve) => setImmediate(resolve)),
       });
     } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
       io.progressDone();
     }
     const wallMs = performance.now() - startMs;
@@ -231,7 +250,7 @@ export const fuzzCommand: Command = {
       planned: result.planned,
       stoppedEarly: result.stoppedEarly,
       // Set when --time ended the campaign: the runs done are runs 0..runs-1 (of this shard).
-      ...(result.stoppedByCaller ? { stoppedByTime: true, ...(done > 0 ? { repeatWith: `--runs ${campaignRunsCovered(done, shard)}` } : {}) } : {}),
+      ...(result.stoppedByCaller ? { ...(interrupted !== undefined ? { interrupted } : { stoppedByTime: true }), ...(done > 0 ? { repeatWith: `--runs ${campaignRunsCovered(done, shard)}` } : {}) } : {}),
       unknown,
       unknownByCheck,
       unknownRuns,
@@ -246,10 +265,11 @@ export const fuzzCommand: Command = {
         io.out(`  shrunk ${f.faultsBeforeShrink} -> ${f.faults} faults in ${f.shrinkRuns} simulations${f.replaySeed !== f.seed ? ` (replays under seed ${f.replaySeed})` : ""}${f.reproducible ? "" : "  (NOT reproducible: a determinism bug in the harness)"}`);
         io.out(`  raftsim replay ${f.replayFile}`);
       }
+      const why = interrupted !== undefined ? `interrupted by ${interrupted}` : "--time ran out";
       const stopped = result.stoppedByCaller
         ? done === 0
-          ? " (--time ran out before any run started)"
-          : ` (--time ran out; --runs ${campaignRunsCovered(done, shard)} repeats exactly these runs)`
+          ? ` (${why} before any run started)`
+          : ` (${why}; --runs ${campaignRunsCovered(done, shard)} repeats exactly these runs)`
         : result.stoppedEarly
           ? ` (stopped after ${failures.length} failures; --max-failures 0 runs all ${result.planned})`
           : "";
@@ -263,6 +283,13 @@ export const fuzzCommand: Command = {
       if (unknownRuns.length > 0 && !saveUnknown) io.out("  (--save-unknown writes each one's case as a replay file)");
       io.out(`${done} runs: ${summary.passed} passed, ${failures.length} failed${unknown ? `, ${unknown} with an unknown check (${unknownText})` : ""}; ${runsPerSecond} runs/s over ${threads} worker${threads === 1 ? "" : "s"} (${(wallMs / 1_000).toFixed(1)} s wall)${stopped}`);
     }
-    return failures.length > 0 ? EXIT_CHECK_FAILED : EXIT_OK;
+    if (failures.length > 0) return EXIT_CHECK_FAILED;
+    // Cut short by a signal: not a clean pass, as the shell would report it.
+    return interrupted !== undefined ? exitCodeOf(interrupted) : EXIT_OK;
   },
 };
+
+/** The shell's code for a process ended by a signal: 128 + its number (SIGINT 130, SIGTERM 143). */
+function exitCodeOf(signal: NodeJS.Signals): number {
+  return 128 + (signal === "SIGINT" ? 2 : 15);
+}

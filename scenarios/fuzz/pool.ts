@@ -43,6 +43,12 @@ export interface CampaignOptions extends WorkerInit {
    * count repeats exactly this campaign. The caller's (the CLI's wall-clock budget, --time).
    */
   shouldStop?: () => boolean;
+  /**
+   * Awaited between runs in this thread. The default lets only promises run; the CLI passes
+   * one that lets the host's event loop turn (so a Ctrl-C is heard mid-campaign): this
+   * module does no I/O and sets no timers of its own.
+   */
+  yieldBetweenRuns?: () => Promise<void>;
   /** Called as each outcome arrives (in completion order) with counts so far. */
   onOutcome?: (outcome: RunOutcome, completed: number, planned: number) => void;
 }
@@ -95,7 +101,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     const bugs = new Set(options.bugs);
     for (let p = 0; mayStart(p); p++) {
       record(p, fuzzRun({ ...runOptions(options), index: indexAt(p), bugs }));
-      await Promise.resolve();
+      await (options.yieldBetweenRuns?.() ?? Promise.resolve());
     }
   } else {
     await runOnWorkers(options, planned, indexAt, mayStart, record);
