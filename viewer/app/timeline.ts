@@ -27,6 +27,8 @@ export class Timeline {
   /** What the last frame drew, for hit-testing clicks. */
   private drawnMessages: Message[] = [];
   private drawnOps: ClientOp[] = [];
+  /** The lanes' role labels, drawn last (see drawRoleLabels). */
+  private roleLabels: { text: string; x: number; y: number }[] = [];
   /** Set by a drag-to-pan, so the click that ends it does not also select. */
   private dragged = false;
 
@@ -107,6 +109,7 @@ export class Timeline {
     this.drawNodeLanes(model, s, fromUs, toUs);
     this.drawClientLanes(model, s, fromUs, toUs);
     this.drawMessages(model, s, fromUs, toUs);
+    this.drawRoleLabels();
     // Cursor.
     const cx = this.xOf(s.cursorUs, s);
     ctx.strokeStyle = "#d62728";
@@ -148,8 +151,27 @@ export class Timeline {
     }
   }
 
+  /**
+   * Role labels go on top of the message arrows, each on a pale backdrop: in a busy stretch
+   * (an election's votes, a burst of appends) the arrows would otherwise strike them out.
+   */
+  private drawRoleLabels(): void {
+    const { ctx } = this;
+    ctx.font = "10px system-ui, sans-serif";
+    ctx.textAlign = "left";
+    for (const { text, x, y } of this.roleLabels) {
+      const width = ctx.measureText(text).width;
+      ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
+      ctx.fillRect(x - 2, y - 9, width + 4, 12);
+      ctx.fillStyle = "#111";
+      ctx.fillText(text, x, y);
+    }
+    this.roleLabels = [];
+  }
+
   private drawNodeLanes(model: TraceModel, s: ViewState, fromUs: number, toUs: number): void {
     const { ctx } = this;
+    this.roleLabels = [];
     const right = this.widthPx - 8;
     for (const node of model.nodes) {
       const y = this.nodeLaneY(node);
@@ -167,13 +189,7 @@ export class Timeline {
         ctx.globalAlpha = r.role === "leader" ? 0.9 : 0.6;
         ctx.fillRect(x0, y + NODE_LANE_PX - 2 - h, Math.max(1, x1 - x0), h);
         ctx.globalAlpha = 1;
-        if (x1 - x0 > 46) {
-          ctx.fillStyle = "#111";
-          ctx.font = "10px system-ui, sans-serif";
-          ctx.textAlign = "left";
-          const label = `${r.role === "leader" ? "LEADER" : r.role} t${r.term}`;
-          ctx.fillText(label, x0 + 3, y + 11);
-        }
+        if (x1 - x0 > 46) this.roleLabels.push({ text: `${r.role === "leader" ? "LEADER" : r.role} t${r.term}`, x: x0 + 3, y: y + 11 });
       }
     }
     // Faults over the lanes.
