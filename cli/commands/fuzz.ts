@@ -62,7 +62,7 @@ export const fuzzCommand: Command = {
   description:
     "Run i of campaign seed S uses its own seed, a hash of (S, i): the same flags give the same runs and results on any machine and any number of workers. " +
     "--shard I/N (0 <= I < N) takes runs i with i mod N = I, so N shards together run exactly the campaign one machine would. " +
-    "--time DUR starts no run once DUR of wall time has passed (runs under way finish): the runs done are runs 0..n-1, and the summary gives the `--runs n` that repeats them exactly. Ctrl-C (SIGINT, or SIGTERM) stops the same way and exits 130 (143) unless a run failed; a second one quits at once. " +
+    "--time DUR starts no run once DUR of wall time has passed (runs under way finish): the runs done are runs 0..n-1, and the summary gives the `--runs n` that repeats them exactly. Ctrl-C (SIGINT, or SIGTERM) stops the same way and exits 130 (143) unless a run failed; a second one ends it at once. " +
     "--cycles N makes each run N rounds of faults, heal and settle on one cluster (recovery from a recovery); --cycles 1, the default, is the one-round campaign. " +
     "--nodes N fixes every run's cluster at N members instead of drawing 3 to 5 (everything else is drawn as usual). " +
     "Every failure is shrunk (smallest fault plan and workload that still fail the same check) and written to --out as a replay file for `raftsim replay`. " +
@@ -149,17 +149,20 @@ export const fuzzCommand: Command = {
       }
     };
     // Ctrl-C (or a CI job's SIGTERM) ends a campaign the way --time does: no run starts, the
-    // runs under way finish, failures shrink, and the summary says which runs were done. A
-    // second signal quits at once (replay files already written stay whole).
+    // runs under way finish, failures shrink, and the summary says which runs were done. The
+    // handler then steps aside, so a second signal meets Node's default and ends the process
+    // at once, even in the middle of a run in this thread (replay files are written by
+    // rename: those already written stay whole).
     let interrupted: NodeJS.Signals | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
-      io.progressDone();
-      if (interrupted !== undefined) {
-        io.err(`fuzz: ${signal} again: quitting now, without a summary (failures found so far are in ${outDir})`);
-        process.exit(exitCodeOf(signal));
-      }
+      stopListening();
       interrupted = signal;
-      io.err(`fuzz: ${signal}: starting no more runs; finishing the ones under way, then the summary (${signal} again quits now)`);
+      io.progressDone();
+      io.err(`fuzz: ${signal}: starting no more runs; finishing the ones under way, then the summary (${signal === "SIGINT" ? "Ctrl-C" : signal} again quits at once)`);
+    };
+    const stopListening = () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
@@ -183,8 +186,7 @@ export const fuzzCommand: Command = {
         yieldBetweenRuns: () => new Promise((resolve) => setImmediate(resolve)),
       });
     } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      stopListening();
       io.progressDone();
     }
     const wallMs = performance.now() - startMs;
@@ -289,7 +291,7 @@ export const fuzzCommand: Command = {
   },
 };
 
-/** The shell's code for a process ended by a signal: 128 + its number (SIGINT 130, SIGTERM 143). */
+/** The code a shell gives a process a signal ended: 128 + its number (SIGINT 130, SIGTERM 143). */
 function exitCodeOf(signal: NodeJS.Signals): number {
   return 128 + (signal === "SIGINT" ? 2 : 15);
 }
