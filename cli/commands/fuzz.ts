@@ -174,7 +174,7 @@ export const fuzzCommand: Command = {
         runs,
         shard,
         workers: threads,
-        ...(url ? { workerUrl: url } : {}),
+        ...(url ? { workerUrl: url, runInWorkers: true } : {}),
         bugs,
         selfTest,
         shrinkBudget,

@@ -28,9 +28,15 @@ export type WorkerReply = { type: "outcome"; outcome: RunOutcome } | { type: "er
 export interface CampaignOptions extends WorkerInit {
   runs: number;
   shard?: Shard;
-  /** 1 runs in this thread; more start worker threads from `workerUrl`. */
+  /** 1 runs in this thread (unless runInWorkers); more start worker threads from `workerUrl`. */
   workers: number;
   workerUrl?: URL;
+  /**
+   * Run even one worker's runs in a worker thread. The CLI's choice: its main thread then
+   * stays free to hear a Ctrl-C while a run (or a failure's shrinking, minutes at many
+   * cycles) is under way.
+   */
+  runInWorkers?: boolean;
   /**
    * Stop once this many runs failed (counted in index order, so the stopping point does not
    * depend on timing). Failures shrink, which is slow: a bug that fails most runs would
@@ -97,7 +103,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     cutoff.add(position, !outcome.passed);
     options.onOutcome?.(outcome, byPosition.size, planned);
   };
-  if (options.workers <= 1 || planned <= 1) {
+  if (!options.runInWorkers && (options.workers <= 1 || planned <= 1)) {
     const bugs = new Set(options.bugs);
     for (let p = 0; mayStart(p); p++) {
       record(p, fuzzRun({ ...runOptions(options), index: indexAt(p), bugs }));
