@@ -27,14 +27,18 @@ const json = process.argv.includes("--json");
 /** The layers whose blind spots matter; the CLI, checker and reports are not the system under test. */
 const LAYERS = ["core/", "sim/"];
 
-const bundlePath = resolve("dist/raftsim.mjs");
-if (!existsSync(bundlePath) || !existsSync(`${bundlePath}.map`)) {
-  console.error("bench:coverage: dist/raftsim.mjs(.map) missing: run `npm run build` first");
-  process.exit(2);
+const cliPath = resolve("dist/raftsim.mjs");
+/** The CLI hands runs to a worker thread (even one), which loads this bundle: the code measured. */
+const bundlePath = resolve("dist/fuzz-worker.mjs");
+for (const path of [cliPath, bundlePath]) {
+  if (!existsSync(path) || !existsSync(`${path}.map`)) {
+    console.error(`bench:coverage: ${path}(.map) missing: run \`npm run build\` first`);
+    process.exit(2);
+  }
 }
 const coverageDir = mkdtempSync(join(tmpdir(), "raftsim-coverage-"));
 try {
-  const args = [bundlePath, "fuzz", "--runs", String(runs), "--seed", String(seed), "--workers", "1", "--max-failures", "0", "--out", join(coverageDir, "failures"), ...(cycles ? ["--cycles", cycles] : [])];
+  const args = [cliPath, "fuzz", "--runs", String(runs), "--seed", String(seed), "--workers", "1", "--max-failures", "0", "--out", join(coverageDir, "failures"), ...(cycles ? ["--cycles", cycles] : [])];
   if (!json) console.error(`fuzz-coverage: raftsim fuzz --runs ${runs} --seed ${seed}${cycles ? ` --cycles ${cycles}` : ""} --workers 1, under V8 block coverage…`);
   const fuzz = spawnSync(process.execPath, args, { env: { ...process.env, NODE_V8_COVERAGE: coverageDir }, encoding: "utf8" });
   if (fuzz.status !== 0 && fuzz.status !== 1) {
@@ -47,10 +51,12 @@ try {
   const map = JSON.parse(readFileSync(`${bundlePath}.map`, "utf8")) as SourceMap;
   const locate = decodeMappings(bundle, map);
   const neverRun = new Map<string, Set<string>>(); // source file -> "line-line text"
+  let measured = false;
   for (const file of readdirSync(coverageDir).filter((f) => f.endsWith(".json"))) {
     const coverage = JSON.parse(readFileSync(join(coverageDir, file), "utf8")) as { result: { url: string; functions: { functionName: string; ranges: { startOffset: number; endOffset: number; count: number }[] }[] }[] };
     for (const script of coverage.result) {
-      if (!script.url.endsWith("dist/raftsim.mjs")) continue;
+      if (!script.url.endsWith("dist/fuzz-worker.mjs")) continue;
+      measured = true;
       for (const fn of script.functions) {
         fn.ranges.forEach((range, i) => {
           if (range.count !== 0) return;
@@ -65,6 +71,10 @@ try {
         });
       }
     }
+  }
+  if (!measured) {
+    console.error("bench:coverage: no coverage of dist/fuzz-worker.mjs was written (did the fuzz run start a worker?)");
+    process.exit(2);
   }
   const files = [...neverRun.entries()].sort(([a], [b]) => a.localeCompare(b));
   const total = files.reduce((n, [, b]) => n + b.size, 0);
