@@ -118,6 +118,7 @@ export const fuzzCommand: Command = {
 
     const startMs = performance.now();
     let failedSoFar = 0;
+    let unknownSoFar = 0;
     let lastLogSeconds = 0;
     // Each failure's replay file is written the moment its run ends, so a campaign cut short
     // (a CI job's timeout, Ctrl-C) still leaves what it found.
@@ -133,6 +134,7 @@ export const fuzzCommand: Command = {
     const report = (outcome: RunOutcome, completed: number, planned: number) => {
       const replayFile = writeReplay(outcome);
       if (!outcome.passed) failedSoFar++;
+      if (outcome.unknownChecks.length > 0) unknownSoFar++;
       if (replayFile && !io.json) {
         io.progressDone();
         io.err(`found: run ${outcome.index} fails ${outcome.failure!.check}; raftsim replay ${replayFile}`);
@@ -141,11 +143,12 @@ export const fuzzCommand: Command = {
       const rate = `${(completed / Math.max(seconds, 1e-3)).toFixed(1)} runs/s`;
       const counts = timeUs === undefined ? `${completed}/${planned} runs` : `${formatSeconds(seconds)}/${formatSeconds(timeUs / 1e6)}  ${completed} runs`;
       const fraction = timeUs === undefined ? completed / planned : Math.min(1, (seconds * 1e6) / timeUs);
-      io.progress(`${bar(fraction, 1)} ${counts}  ${failedSoFar} failed  ${rate}`);
+      const undecided = unknownSoFar > 0 ? `  ${unknownSoFar} undecided` : "";
+      io.progress(`${bar(fraction, 1)} ${counts}  ${failedSoFar} failed${undecided}  ${rate}`);
       // A CI log is no TTY: there, a plain line now and then shows the campaign is alive.
       if (!io.isTTY && !io.json && seconds - lastLogSeconds >= LOG_EVERY_SECONDS) {
         lastLogSeconds = seconds;
-        io.err(`fuzz: ${counts}, ${failedSoFar} failed, ${rate}`);
+        io.err(`fuzz: ${counts}, ${failedSoFar} failed${unknownSoFar > 0 ? `, ${unknownSoFar} undecided` : ""}, ${rate}`);
       }
     };
     // Ctrl-C (or a CI job's SIGTERM) ends a campaign the way --time does: no run starts, the
