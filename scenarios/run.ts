@@ -228,23 +228,23 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
       while (!probe.succeeded() && world.nowUs < deadlineUs && invariant === undefined) advance(Math.min(deadlineUs, world.nowUs + PROBE_WAIT_STEP_US));
       runTo(world.nowUs + CONVERGE_US);
     }
-    // Past the bound, a leader that was catching up a voter its quorum needs when the bound
-    // came gets more time, in steps, for as long as each step shows progress
-    // (scenarios/catch_up.ts). Anything else that failed the bound still fails.
-    const atBound = marks[1]!.mark;
-    // A leader that finished that catch-up in the second before the bound: the probe's next
-    // attempt (it pauses 200 ms after a failed one) may land just past it, so the bound moves
-    // by one step (seed 156 with 2 members at 12 rounds, run 8226: the new voter caught up
-    // 300 ms before the bound, and the write that was in flight then came back 22 ms after).
-    // Only runs whose write missed the bound change.
     const before = marks[0]!.mark;
+    const atBound = marks[1]!.mark;
+    // A leader that finished catching up a voter its quorum needed in the second before the
+    // bound: the probe's next attempt (it pauses 200 ms after a failed one) may land just
+    // past it, so the bound moves by one step (seed 156 with 2 members at 12 rounds, run
+    // 8226: the new voter caught up 300 ms before the bound, and the write that was in
+    // flight then came back 22 ms after). Only runs whose write missed the bound change.
     if (invariant === undefined && !probe.succeededBy(deadlineUs) && before !== undefined && before.behind > 0 && atBound !== undefined && atBound.behind === 0 && caughtUpSome(before, atBound)) {
       const graceUntilUs = deadlineUs + PROBE_WAIT_STEP_US;
       world.record({ tUs: world.nowUs, type: "note", node: atBound.leader, text: `liveness: leader ${atBound.leader} caught up its ${before.behind} voter(s) behind in the second before the bound: the bound moves ${PROBE_WAIT_STEP_US / 1_000} ms` });
       probe.extendTo(graceUntilUs);
       if (!probe.succeeded() && world.nowUs < graceUntilUs) runTo(graceUntilUs);
     }
-    if (!probe.succeeded() && invariant === undefined && atBound !== undefined && atBound.behind > 0 && caughtUpSome(marks[0]!.mark, atBound)) {
+    // Past the bound, a leader that was catching up a voter its quorum needs when the bound
+    // came gets more time, in steps, for as long as each step shows progress
+    // (scenarios/catch_up.ts). Anything else that failed the bound still fails.
+    if (!probe.succeeded() && invariant === undefined && atBound !== undefined && atBound.behind > 0 && caughtUpSome(before, atBound)) {
       const waitUntilUs = world.nowUs + CATCH_UP_WAIT_MAX_US;
       let mark = atBound;
       world.record({ tUs: world.nowUs, type: "note", node: mark.leader, text: `liveness: past the bound, leader ${mark.leader} was catching up ${mark.behind} voter(s) behind its commit index ${mark.committed}: waiting on while it makes progress` });
@@ -357,21 +357,20 @@ function unknownReason(messages: readonly string[]): string {
   return text.length <= UNKNOWN_REASON_CHARS_MAX ? text : `${text.slice(0, UNKNOWN_REASON_CHARS_MAX - 1)}…`;
 }
 
-/** Two or more live replicas, no two of them at the same applied index. */
-/** The lowest and highest applied index of live replicas that have applied anything (undefined: fewer than two). */
-function appliedSpread(world: World, system: EtcdSystem): { min: number; max: number } | undefined {
-  let min = Infinity;
-  let max = -Infinity;
-  let count = 0;
+/** The applied index of each live replica (a machine that is up and runs a member). */
+function liveAppliedIndexes(world: World, system: EtcdSystem): number[] {
+  const indexes: number[] = [];
   for (const id of world.allEndpoints()) {
     const node = world.node(id).status === "up" ? system.node(id) : undefined;
-    const applied = node?.server.appliedIndex() ?? 0;
-    if (applied === 0) continue;
-    count++;
-    min = Math.min(min, applied);
-    max = Math.max(max, applied);
+    if (node) indexes.push(node.server.appliedIndex());
   }
-  return count >= 2 ? { min, max } : undefined;
+  return indexes;
+}
+
+/** The lowest and highest applied index of live replicas that have applied anything (undefined: fewer than two). */
+function appliedSpread(world: World, system: EtcdSystem): { min: number; max: number } | undefined {
+  const applied = liveAppliedIndexes(world, system).filter((index) => index > 0);
+  return applied.length >= 2 ? { min: Math.min(...applied), max: Math.max(...applied) } : undefined;
 }
 
 /** Whether the replica furthest behind moved up and the gap to the one ahead shrank. */
@@ -379,16 +378,10 @@ function gaining(before: { min: number; max: number } | undefined, after: { min:
   return before !== undefined && after !== undefined && after.min > before.min && after.max - after.min < before.max - before.min;
 }
 
+/** Two or more live replicas, no two of them at the same applied index. */
 function replicasApart(world: World, system: EtcdSystem): boolean {
-  const indexes = new Set<number>();
-  let live = 0;
-  for (const id of world.allEndpoints()) {
-    const node = world.node(id).status === "up" ? system.node(id) : undefined;
-    if (!node) continue;
-    live++;
-    indexes.add(node.server.appliedIndex());
-  }
-  return live >= 2 && indexes.size === live;
+  const indexes = liveAppliedIndexes(world, system);
+  return indexes.length >= 2 && new Set(indexes).size === indexes.length;
 }
 
 function heal(world: World, system: EtcdSystem): void {
