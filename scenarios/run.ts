@@ -304,7 +304,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
     linearizability: () => checkLinearizability(recorder, system.oracle.storeEvents(), system.oracle.compactions(), system.oracle.revisionsProposedAtUs()),
     durability: () => checkDurability(recorder, replicas),
     convergence: () => {
-      const c = checkConvergence(replicas);
+      const c = checkConvergence(replicas, { shared: system.oracle.stateCheckpointsShared(), mismatches: system.oracle.stateMismatches });
       if (system.oracle.mismatches.length > 0) return { result: "fail", messages: [...system.oracle.mismatches.slice(0, 5), ...c.messages] };
       return c;
     },

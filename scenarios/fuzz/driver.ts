@@ -91,6 +91,21 @@ export interface RunOutcome {
   failure?: Failure;
 }
 
+/** Run `index` of campaign `campaignSeed` as drawn, before any shrinking: what fuzzRun runs first. */
+export function drawnCase(campaignSeed: number, index: number, arbitrary: fc.Arbitrary<FuzzCase> = fuzzCaseArb): { seed: number; c: FuzzCase } {
+  const seed = runSeed(campaignSeed, index);
+  let drawn: FuzzCase | undefined;
+  fc.check(
+    fc.property(arbitrary, (c) => {
+      drawn ??= c;
+      return true;
+    }),
+    { seed, numRuns: 1 },
+  );
+  if (drawn === undefined) throw new Error(`fast-check drew no case for seed ${seed}`);
+  return { seed, c: drawn };
+}
+
 export function fuzzRun(options: FuzzRunOptions): RunOutcome {
   const seed = runSeed(options.campaignSeed, options.index);
   const budget = options.shrinkBudget ?? DEFAULT_SHRINK_BUDGET;

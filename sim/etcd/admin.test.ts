@@ -7,7 +7,8 @@ import {
   ERR_TOO_MANY_LEARNERS, ERR_UNHEALTHY,
 } from "../../core/server/api";
 import { peerUrl } from "../../core/server/cluster";
-import { restoreCluster, stateHashOf, summarizeSnapshot } from "./restore";
+import { restoreCluster, summarizeSnapshot } from "./restore";
+import { stateHashOf } from "./state_hash";
 import { cluster } from "./cluster.testkit";
 
 const ids = (r: { members: { ID: number; isLearner: boolean }[] }) => r.members.map((m) => (m.isLearner ? `${m.ID}L` : `${m.ID}`));

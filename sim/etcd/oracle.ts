@@ -4,6 +4,9 @@
 import type { StoreEvent } from "../../checker/watch";
 import type { WatchEvent } from "../../core/server/api";
 
+/** Disagreements kept of each kind: the first few say what went wrong. */
+const MISMATCHES_MAX = 20;
+
 export class StoreOracle {
   /** revision → the events of that revision, as first recorded by any replica. */
   private readonly byRevision = new Map<number, { node: number; events: WatchEvent[] }>();
@@ -14,6 +17,10 @@ export class StoreOracle {
   private readonly proposedAt = new Map<string, number>();
   /** revision → the entry (term and index) that made it. */
   private readonly entryOfRevision = new Map<number, string>();
+  /** applied index → the state digest there, as first recorded by a replica (state checkpoints). */
+  private readonly stateAt = new Map<number, { node: number; hash: string; nodes: Set<number> }>();
+  /** Replicas whose state differed from the first one recorded at the same applied index. */
+  readonly stateMismatches: string[] = [];
   /** The world's true time (set by the system when it attaches to a world; a node's own clock may drift). */
   clock: () => number = () => 0;
 
@@ -25,7 +32,30 @@ export class StoreOracle {
     }
     const a = JSON.stringify(seen.events.map((e) => [e.type, e.kv]));
     const b = JSON.stringify(events.map((e) => [e.type, e.kv]));
-    if (a !== b && this.mismatches.length < 20) this.mismatches.push(`revision ${revision}: node ${seen.node} applied ${a.slice(0, 200)} but node ${node} applied ${b.slice(0, 200)}`);
+    if (a !== b && this.mismatches.length < MISMATCHES_MAX) this.mismatches.push(`revision ${revision}: node ${seen.node} applied ${a.slice(0, 200)} but node ${node} applied ${b.slice(0, 200)}`);
+  }
+
+  /**
+   * A replica's state digest at a checkpoint index (node.ts takes one every
+   * STATE_CHECKPOINT_ENTRIES applied entries). The record outlives the replica: a member
+   * removed or crashed before the end is still compared with the ones that passed the same
+   * index later, and a restarted member with its own earlier self.
+   */
+  recordState(node: number, index: number, hash: string): void {
+    const seen = this.stateAt.get(index);
+    if (!seen) {
+      this.stateAt.set(index, { node, hash, nodes: new Set([node]) });
+      return;
+    }
+    seen.nodes.add(node);
+    if (hash !== seen.hash && this.stateMismatches.length < MISMATCHES_MAX) this.stateMismatches.push(`nodes ${seen.node} and ${node} differ at applied index ${index} (state ${seen.hash.slice(0, 12)} vs ${hash.slice(0, 12)}, a checkpoint during the run)`);
+  }
+
+  /** Checkpoint indexes that two or more replicas reached (each a comparison that was made). */
+  stateCheckpointsShared(): number {
+    let shared = 0;
+    for (const seen of this.stateAt.values()) if (seen.nodes.size >= 2) shared++;
+    return shared;
   }
 
   noteProposed(index: number, term: number): void {

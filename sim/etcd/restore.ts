@@ -4,7 +4,6 @@
 // cluster's Raft log is replayed and the new one starts at the same revision with the
 // same keys. Then the cluster boots, elects a leader and serves a linearizable read.
 import { worldClientTransport } from "../client_transport";
-import { createHash } from "node:crypto";
 import { NO_BUGS, type BugSet } from "../../core/canary";
 import { MSG_CLIENT_RESPONSE, type ClientResponseMsg } from "../../core/client/protocol";
 import { ClientSession } from "../../core/client/session";
@@ -12,6 +11,7 @@ import { isError } from "../../core/server/api";
 import { decodeBackend, encodeBackend } from "../../core/server/backend";
 import { KvServer, type ServerState } from "../../core/server/server";
 import { diskProfile, networkProfile, World } from "../world";
+import { stateHashOf } from "./state_hash";
 import { BACKEND_FILE } from "./node";
 import { EtcdSystem } from "./system";
 
@@ -19,10 +19,6 @@ import { EtcdSystem } from "./system";
 export const RESTORED_CONSISTENT_INDEX = 1;
 const RESTORE_CLIENT_ID = 97;
 
-/** The replicated state's digest: SHA-256 over data and leases (not the Raft index), as the convergence check computes it. */
-export function stateHashOf(state: Pick<ServerState, "mvcc" | "leases">): string {
-  return createHash("sha256").update(JSON.stringify({ mvcc: state.mvcc, leases: state.leases })).digest("hex");
-}
 
 export interface SnapshotSummary {
   /** The store revision the snapshot holds. */
