@@ -5,6 +5,7 @@
 import { assert } from "../assert";
 import type { BugSet } from "../canary";
 import { compareKeys } from "../mvcc/keys";
+import { recordLanes, SetDigest } from "../mvcc/digest";
 
 export interface Lease {
   ID: number;
@@ -110,6 +111,13 @@ export class Lessor {
   expired(nowUs: number): number[] {
     if (!this.primary && !this.bugs.has("lease-expire-on-follower")) return [];
     return this.ids().filter((id) => this.leases.get(id)!.expiryUs <= nowUs);
+  }
+
+  /** A digest of what snapshot() holds, in O(leases) without sorting (see MvccStore.stateDigest). */
+  stateDigest(): string {
+    const digest = new SetDigest();
+    for (const [id, lease] of this.leases) digest.add(recordLanes([id, lease.ttlSeconds]));
+    return digest.hex();
   }
 
   snapshot(): LeaseSnapshot[] {

@@ -18,7 +18,7 @@ export class StoreOracle {
   /** revision → the entry (term and index) that made it. */
   private readonly entryOfRevision = new Map<number, string>();
   /** applied index → the state digest there, as first recorded by a replica (state checkpoints). */
-  private readonly stateAt = new Map<number, { node: number; hash: string; nodes: Set<number> }>();
+  private readonly stateAt = new Map<number, { node: number; hash: string; shared: boolean }>();
   /** Replicas whose state differed from the first one recorded at the same applied index. */
   readonly stateMismatches: string[] = [];
   /** The world's true time (set by the system when it attaches to a world; a node's own clock may drift). */
@@ -44,17 +44,17 @@ export class StoreOracle {
   recordState(node: number, index: number, hash: string): void {
     const seen = this.stateAt.get(index);
     if (!seen) {
-      this.stateAt.set(index, { node, hash, nodes: new Set([node]) });
+      this.stateAt.set(index, { node, hash, shared: false });
       return;
     }
-    seen.nodes.add(node);
+    if (node !== seen.node) seen.shared = true;
     if (hash !== seen.hash && this.stateMismatches.length < MISMATCHES_MAX) this.stateMismatches.push(`nodes ${seen.node} and ${node} differ at applied index ${index} (state ${seen.hash.slice(0, 12)} vs ${hash.slice(0, 12)}, a checkpoint during the run)`);
   }
 
   /** Checkpoint indexes that two or more replicas reached (each a comparison that was made). */
   stateCheckpointsShared(): number {
     let shared = 0;
-    for (const seen of this.stateAt.values()) if (seen.nodes.size >= 2) shared++;
+    for (const seen of this.stateAt.values()) if (seen.shared) shared++;
     return shared;
   }
 
