@@ -66,7 +66,7 @@ export const fuzzCommand: Command = {
     "--cycles N makes each run N rounds of faults, heal and settle on one cluster (recovery from a recovery); --cycles 1, the default, is the one-round campaign. " +
     "--nodes N fixes every run's cluster at N members instead of drawing 3 to 5 (everything else is drawn as usual). " +
     "Every failure is shrunk (smallest fault plan and workload that still fail the same check) and written to --out as a replay file for `raftsim replay`. " +
-    "Runs a check could not decide (a linearizability search over its budget, replicas that never reached one applied index) pass, and are named in the summary with the command that re-runs each alone; --save-unknown also writes each one's case to --out (unknown-SEED-CHECKS.json), and `raftsim replay FILE --history h.json` hands its client history to `raftsim check`.",
+    "Runs a check could not decide (a linearizability search over its budget, replicas that never met at one applied index, during the run or at its end) pass, and are named in the summary with the command that re-runs each alone; --save-unknown also writes each one's case to --out (unknown-SEED-CHECKS.json), and `raftsim replay FILE --history h.json` hands its client history to `raftsim check`.",
   options: [
     { name: "runs", kind: "int", help: `runs in the whole campaign (over all shards) (default: ${DEFAULT_RUNS}; with --bug, up to ${HUNT_RUNS}; with --time, no limit)`, valueName: "N" },
     { name: "time", kind: "duration", help: "wall-time budget, e.g. 90s or 10m: no run starts after it; runs under way finish, failures shrink (for CI jobs of a fixed length)", valueName: "DUR" },
