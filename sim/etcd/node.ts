@@ -33,9 +33,11 @@ const NO_LEADER_CHECKS_MAX = 3;
  * state, so replicas are compared at equal index during the run as well as at its end:
  * a member removed, or left alone by removals, is still checked (seed 154 with 3 members
  * at 16 rounds: 4,240 of 68,536 runs ended with one live replica, nothing to compare).
- * The digest costs O(1) (KvServer.stateDigest); the interval bounds the oracle's memory.
+ * The digest costs O(1) (KvServer.stateDigest); the interval bounds the oracle's memory
+ * (one small record per 4 entries). Every 16th index decided 952 of seed 157's 982 such
+ * runs (drawn sizes, 10 rounds); every 4th decides all of them, as every index does.
  */
-export const STATE_CHECKPOINT_ENTRIES = 16;
+export const STATE_CHECKPOINT_ENTRIES = 4;
 /** How long a keepalive for an expired lease waits for the revoke before timing out. */
 const LEASE_REVOKE_WAIT_TICKS = 20;
 /** A member's lease revoke sent to the leader, as etcd-raft forwards a follower's proposal. */
