@@ -7,18 +7,26 @@ import { BUILD_ID } from "../build-id";
 import { type Command, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../command";
 import { hintedHistoryJson } from "../../scenarios/lin_hints";
 import { AtomicStreamWriter, readJsonFile, writeFileAtomic } from "../files";
+import { statSync } from "node:fs";
+import { replayDirectory } from "./replay_dir";
 
 export const replayCommand: Command = {
   name: "replay",
   summary: "re-run a replay file written by fuzz exactly, and re-check it",
-  usage: "raftsim replay FILE [--trace FILE.ndjson] [--history FILE.json] [--json]",
-  positionals: [{ name: "FILE", required: true, help: "a replay file (JSON) written by `raftsim fuzz`" }],
+  usage: "raftsim replay FILE|DIR [--trace FILE.ndjson] [--history FILE.json] [--json]",
+  description: "FILE: re-runs one replay file and says whether it reproduced (same trace hash, same violations). DIR (a campaign's --out): re-runs every replay file in it, one line each and a tally (after a fix: which saved failures pass now, and which undecided runs are decided); exit 1 if any fails.",
+  positionals: [{ name: "FILE|DIR", required: true, help: "a replay file (JSON) written by `raftsim fuzz`, or a directory of them" }],
   options: [
     { name: "trace", kind: "string", help: "write the run's trace as NDJSON here (for `raftsim view`)", valueName: "FILE" },
     { name: "history", kind: "string", help: "write the run's client history as JSON here (for `raftsim check`)", valueName: "FILE" },
   ],
   async run(args, io) {
     const path = args.positionals[0]!;
+    if (isDirectory(path)) {
+      const single = ["trace", "history"].find((o) => typeof args.options[o] === "string");
+      if (single) throw new UsageError(`replay: --${single} takes one replay file, and ${path} is a directory`);
+      return replayDirectory(path, io);
+    }
     let file: ReplayFile;
     try {
       file = parseReplayFile(readJsonFile(path, "replay"), path);
@@ -93,3 +101,11 @@ export const replayCommand: Command = {
     return evaluation.violations.length > 0 ? EXIT_CHECK_FAILED : EXIT_OK;
   },
 };
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // not there: reading it as a file says so, in one line
+  }
+}

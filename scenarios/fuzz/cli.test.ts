@@ -197,6 +197,44 @@ describe("raftsim fuzz / replay", () => {
     expect(JSON.parse(checked.stdout).verdict).toBe("linearizable");
   });
 
+  it("replay DIR: every saved file of a campaign's --out re-run, one line each and a tally; not replay files skipped", () => {
+    const dir = join(bundleDir, "replay-dir");
+    const failing = JSON.parse(raftsim("fuzz", "--runs", "10", "--seed", "7", "--self-test", "torn-crash", "--shrink-budget", "30", "--max-failures", "0", "--workers", "1", "--out", dir, "--json").stdout);
+    expect(failing.failed).toBeGreaterThan(0);
+    const undecided = JSON.parse(raftsim("fuzz", "--runs", "10", "--seed", "7", "--self-test", "undecided-torn-crash", "--workers", "1", "--save-unknown", "--out", dir, "--json").stdout);
+    expect(undecided.unknownRuns.length).toBeGreaterThan(0);
+    const undecidedOnly = join(bundleDir, "replay-dir-undecided");
+    raftsim("fuzz", "--runs", "10", "--seed", "7", "--self-test", "undecided-torn-crash", "--workers", "1", "--save-unknown", "--out", undecidedOnly, "--json");
+    writeFileSync(join(dir, "notes.json"), JSON.stringify({ note: "not a replay file" }));
+
+    const r = raftsim("replay", dir, "--json");
+    expect(r.code).toBe(1); // a saved failure fails again
+    const j = JSON.parse(r.stdout);
+    expect(j.failed).toBe(failing.failed);
+    expect(j.undecided).toBe(undecided.unknownRuns.length);
+    expect(j.passed).toBe(undecided.unknownRuns.length);
+    expect(j.reproduced).toBe(failing.failed + undecided.unknownRuns.length);
+    expect(j.unreadable).toBe(1);
+    expect(j.files.find((f: { file: string }) => f.file.endsWith("notes.json")).error).toMatch(/expected a raftsim replay file/);
+
+    const text = raftsim("replay", dir);
+    expect(text.stdout).toMatch(/^ {2}FAIL self-test:torn-crash +\S+fuzz-\d+-\S+\.json \(when written: failed self-test:torn-crash; reproduced exactly\)$/m);
+    expect(text.stdout).toMatch(/^ {2}pass, self-test:undecided-torn-crash undecided +\S+unknown-\d+-\S+\.json \(when written: passed, a check undecided; reproduced exactly\)$/m);
+    expect(text.stdout).toMatch(/^ {2}SKIP {2}\S+notes\.json: expected a raftsim replay file/m);
+    expect(text.stdout).toContain(`${dir}: ${failing.failed + undecided.unknownRuns.length} replayed: ${failing.failed} fail, ${undecided.unknownRuns.length} pass (${undecided.unknownRuns.length} with a check still undecided)`);
+
+    // Nothing failing, nothing unreadable: exit 0.
+    expect(raftsim("replay", undecidedOnly).code).toBe(0);
+    // One file's options on a directory, and a directory with no replay files: one line, exit 2.
+    const traceOnDir = raftsim("replay", dir, "--trace", join(bundleDir, "t.ndjson"));
+    expect(traceOnDir.code).toBe(2);
+    expect(traceOnDir.stderr.trim().split("\n")).toEqual([`raftsim: replay: --trace takes one replay file, and ${dir} is a directory`]);
+    const empty = mkdtempSync(join(tmpdir(), "raftsim-empty-"));
+    const none = raftsim("replay", empty);
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim()).toBe(`raftsim: ${empty}: no replay files (*.json) in this directory`);
+  });
+
   it("--time: stops starting runs when the budget is spent; the summary's --runs repeats exactly those runs", () => {
     const timed = raftsim("fuzz", "--time", "1500ms", "--seed", "5", "--workers", "2", "--json", "--out", join(bundleDir, "timed"));
     const j = JSON.parse(timed.stdout);
