@@ -286,6 +286,8 @@ export const fuzzCommand: Command = {
       }
       if (unknownRuns.length > shown.length) io.out(`  … and ${unknownRuns.length - shown.length} more (--json lists them all)`);
       if (unknownRuns.length > 0 && !saveUnknown) io.out("  (--save-unknown writes each one's case as a replay file)");
+      const filesWritten = failures.length + unknownRuns.filter((u) => u.replayFile !== undefined).length;
+      if (filesWritten > 0) io.out(`(after a fix, \`raftsim replay ${outDir}\` re-runs every file there)`);
       io.out(`${done} runs: ${summary.passed} passed, ${failures.length} failed${unknown ? `, ${unknown} with an unknown check (${unknownText})` : ""}; ${runsPerSecond} runs/s over ${threads} worker${threads === 1 ? "" : "s"} (${(wallMs / 1_000).toFixed(1)} s wall)${stopped}`);
     }
     if (failures.length > 0) return EXIT_CHECK_FAILED;

@@ -225,6 +225,9 @@ describe("raftsim fuzz / replay", () => {
 
     // Nothing failing, nothing unreadable: exit 0.
     expect(raftsim("replay", undecidedOnly).code).toBe(0);
+    // A campaign that wrote files says how to re-check them all.
+    const again = raftsim("fuzz", "--runs", "10", "--seed", "7", "--self-test", "undecided-torn-crash", "--workers", "1", "--save-unknown", "--out", undecidedOnly);
+    expect(again.stdout).toContain(`(after a fix, \`raftsim replay ${undecidedOnly}\` re-runs every file there)`);
     // One file's options on a directory, and a directory with no replay files: one line, exit 2.
     const traceOnDir = raftsim("replay", dir, "--trace", join(bundleDir, "t.ndjson"));
     expect(traceOnDir.code).toBe(2);
