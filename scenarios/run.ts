@@ -21,7 +21,7 @@ import type { NodeId } from "../sim/trace/types";
 import { diskProfile, networkProfile, World } from "../sim/world";
 import { type Election, RunElections } from "./elections";
 import { currentLeader, scheduleFaults } from "./faults";
-import { catchUpMark, caughtUpSome, type CatchUpMark } from "./catch_up";
+import { catchingUp, catchUpMark, caughtUpSome, type CatchUpMark } from "./catch_up";
 import { compactRevisionsOf } from "./checks";
 import { checkLeases } from "./lease_check";
 import { ALL_CHECKS, type CheckName, type Scenario } from "./types";
@@ -242,12 +242,14 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
       if (!probe.succeeded() && world.nowUs < graceUntilUs) runTo(graceUntilUs);
     }
     // Past the bound, a leader that was catching up a voter its quorum needs when the bound
-    // came gets more time, in steps, for as long as each step shows progress
-    // (scenarios/catch_up.ts). Anything else that failed the bound still fails.
-    if (!probe.succeeded() && invariant === undefined && atBound !== undefined && atBound.behind > 0 && caughtUpSome(before, atBound)) {
+    // came (behind its commit index, or behind a backlog at the end of its log that the
+    // probe's write waits behind) gets more time, in steps, for as long as each step shows
+    // progress (scenarios/catch_up.ts). Anything else that failed the bound still fails.
+    if (!probe.succeeded() && invariant === undefined && atBound !== undefined && catchingUp(atBound) && caughtUpSome(before, atBound)) {
       const waitUntilUs = world.nowUs + CATCH_UP_WAIT_MAX_US;
       let mark = atBound;
-      world.record({ tUs: world.nowUs, type: "note", node: mark.leader, text: `liveness: past the bound, leader ${mark.leader} was catching up ${mark.behind} voter(s) behind its commit index ${mark.committed}: waiting on while it makes progress` });
+      const behindText = mark.behind > 0 ? `${mark.behind} voter(s) behind its commit index ${mark.committed}` : `${mark.backlogBehind} voter(s) behind its last index ${mark.last} (commit index ${mark.committed})`;
+      world.record({ tUs: world.nowUs, type: "note", node: mark.leader, text: `liveness: past the bound, leader ${mark.leader} was catching up ${behindText}: waiting on while it makes progress` });
       while (!probe.succeeded() && invariant === undefined && world.nowUs < waitUntilUs) {
         const next = catchUpMark(system);
         if (!caughtUpSome(mark, next)) break;
