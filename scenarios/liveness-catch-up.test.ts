@@ -9,12 +9,24 @@
 import { describe, expect, it } from "vitest";
 import { caughtUpSome, type CatchUpMark } from "./catch_up";
 import { runScenario } from "./run";
+import type { Scenario } from "./types";
 import { validateScenario } from "./validate";
 
+/** A shrunk fuzz case of these tests: checked for liveness only. */
+function shrunkCase(body: Omit<Scenario, "name" | "checks">, what: string): Scenario {
+  return validateScenario({ name: "fuzz", ...body, checks: ["liveness"] }, what);
+}
+
+/** Runs a case that must pass liveness; the trace's notes, to see which rule let it. */
+function passingNotes(seed: number, scenario: Scenario): string[] {
+  const run = runScenario({ seed, scenario, keepTrace: true });
+  expect(run.checks.liveness).toBe("pass");
+  return run.world.trace.events.flatMap((e) => (e.type === "note" ? [e.text] : []));
+}
+
 const SEED = 469185147;
-const SCENARIO = validateScenario(
+const SCENARIO = shrunkCase(
   {
-    name: "fuzz",
     description: "seed 125 with 3 members at 12 rounds, run 2702, shrunk",
     cluster: { nodes: 3, disk: "hdd", network: "lan", tickMs: 20, electionTicks: 10, heartbeatTicks: 1, preVote: true, checkQuorum: false, readMode: "read-index", snapshotEntries: 10000, maxSizePerMsgBytes: 1, maxInflightMsgs: 4, watchFragmentBytes: 1011 },
     workload: { kind: "kv", clients: 2, ratePerSec: 69, keys: 1, valueBytes: 1, mix: { put: 1, delete: 1 }, watchers: 1, requestTimeoutMs: 304, api: "full" },
@@ -24,7 +36,6 @@ const SCENARIO = validateScenario(
       { atMs: 25208, type: "add-member" },
     ],
     durationMs: 29178,
-    checks: ["liveness"],
   },
   "voter catch-up case",
 );
@@ -44,9 +55,8 @@ describe("liveness waits on a leader catching up a voter its quorum needs", () =
     // entry per append, HDD) and commits again 300 ms before the 2 s bound. The probe's
     // attempt then under way had gone to the new member, timed out, and its retry, 200 ms
     // later, came back 22 ms past the bound: a failure, though the cluster was back in time.
-    const scenario = validateScenario(
+    const scenario = shrunkCase(
       {
-        name: "fuzz",
         description: "seed 156 with 2 members at 12 rounds, run 8226, shrunk",
         cluster: { nodes: 2, disk: "hdd", network: "lan", tickMs: 20, electionTicks: 5, heartbeatTicks: 1, preVote: true, checkQuorum: false, readMode: "read-index", snapshotEntries: 10000, maxSizePerMsgBytes: 1, maxInflightMsgs: 4 },
         workload: { kind: "kubernetes", clients: 3, ratePerSec: 10, keys: 1, valueBytes: 1, mix: { put: 1 }, watchers: 0, requestTimeoutMs: 300, api: "full", kubernetes: { kinds: ["pods"], namespaces: ["default"], leaseTtlSeconds: 1, listPageSize: 8, mix: { update: 1, create: 3, delete: 1, compact: 0.1 } } },
@@ -57,14 +67,10 @@ describe("liveness waits on a leader catching up a voter its quorum needs", () =
           { atMs: 27286, type: "heal" },
         ],
         durationMs: 28286,
-        checks: ["liveness"],
       },
       "just-caught-up case",
     );
-    const run = runScenario({ seed: 1245459997, scenario, keepTrace: true });
-    expect(run.checks.liveness).toBe("pass");
-    const notes = run.world.trace.events.flatMap((e) => (e.type === "note" ? [e.text] : []));
-    expect(notes).toContain("liveness: leader 1 caught up its 1 voter(s) behind in the second before the bound: the bound moves 1000 ms");
+    expect(passingNotes(1245459997, scenario)).toContain("liveness: leader 1 caught up its 1 voter(s) behind in the second before the bound: the bound moves 1000 ms");
   });
 
   it("a leader cut off without check-quorum goes on appending; healed, a write waits behind that backlog while its follower takes it", () => {
@@ -74,9 +80,8 @@ describe("liveness waits on a leader catching up a voter its quorum needs", () =
     // commit index but not the backlog, and takes it one entry per append on an HDD, about
     // 10 ms each: the probe's write, after the backlog, missed the 1.2 s bound. The catch-up
     // measure looked only at voters behind the commit index, so the check did not wait.
-    const scenario = validateScenario(
+    const scenario = shrunkCase(
       {
-        name: "fuzz",
         description: "seed 159 with 2 members at 12 rounds, run 8208, shrunk",
         cluster: { nodes: 2, disk: "hdd", network: "lan", tickMs: 20, electionTicks: 3, heartbeatTicks: 1, preVote: true, checkQuorum: false, readMode: "read-index", snapshotEntries: 10000, maxSizePerMsgBytes: 1, maxInflightMsgs: 4 },
         workload: { kind: "kubernetes", clients: 2, ratePerSec: 58, keys: 1, valueBytes: 1, mix: { put: 1 }, watchers: 0, requestTimeoutMs: 300, api: "full", kubernetes: { kinds: ["pods"], namespaces: ["default"], leaseTtlSeconds: 1, listPageSize: 8, mix: { update: 1 } } },
@@ -85,14 +90,10 @@ describe("liveness waits on a leader catching up a voter its quorum needs", () =
           { atMs: 30297, type: "heal" },
         ],
         durationMs: 31307,
-        checks: ["liveness"],
       },
       "isolated leader backlog case",
     );
-    const run = runScenario({ seed: 1904497817, scenario, keepTrace: true });
-    expect(run.checks.liveness).toBe("pass");
-    const notes = run.world.trace.events.flatMap((e) => (e.type === "note" ? [e.text] : []));
-    expect(notes.some((t) => /^liveness: past the bound, leader 2 was catching up 1 voter\(s\) behind its last index \d+ \(commit index \d+\): waiting on while it makes progress$/.test(t))).toBe(true);
+    expect(passingNotes(1904497817, scenario).some((t) => /^liveness: past the bound, leader 2 was catching up 1 voter\(s\) behind its last index \d+ \(commit index \d+\): waiting on while it makes progress$/.test(t))).toBe(true);
   });
 
   it("counts only the same leader's progress", () => {
