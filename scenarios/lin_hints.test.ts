@@ -308,6 +308,26 @@ describe("store hints", () => {
     expect(hintsOf([grant, attach, openDelete, seenGone, early], store)).toEqual([1, 2, null, 3, 3]);
   });
 
+
+  it("an answered revoke did not make a revision whose entry was proposed before it was called (an open delete of its key did)", () => {
+    // Campaign seed 164 with 6 members at 12 rounds, run 21775: a put under lease 7 at 2 and a
+    // delete of its key at 3, both timed out; no answer showed 3 before the lessor revoked the
+    // lease, which deleted nothing and reported 3. The entry that made 3 had been proposed
+    // 0.7 s before the revoke was called, so the delete made it.
+    const store = [put(2, "a", "1", 7), del(3, "a")];
+    const grant = answered({ type: "leaseGrant", ID: 7, TTL: 5 }, 0, 1, { type: "leaseGrant", header: { revision: 1 }, ID: 7, TTL: 5 } as EtcdResponse);
+    const attach = open({ type: "put", key: "a", value: "1", lease: 7 }, 2);
+    const openDelete = open({ type: "deleteRange", key: "a" }, 10);
+    const revoke = answered({ type: "leaseRevoke", ID: 7 }, 700, 710, { type: "leaseRevoke", header: { revision: 3 } } as EtcdResponse);
+    const ops = [grant, attach, openDelete, revoke];
+    const proposedAtUs = new Map([[2, 5], [3, 12]]);
+    expect(withStoreHints(ops, store, [], proposedAtUs).map((o) => o.hint)).toEqual([1, 2, 3, 3]);
+    const checked = checkHistory(withStoreHints(ops, store, [], proposedAtUs), "etcd");
+    expect(checked.verdict).toBe("linearizable");
+    expect(checked.witnessed).toBe(checked.partitions);
+    // Proposed at the revoke's call (the lessor's own revoke is recorded as called then): the revoke's.
+    expect(withStoreHints(ops, store, [], new Map([[2, 5], [3, 700]])).map((o) => o.hint)).toEqual([1, 2, null, 3]);
+  });
   it("an answered revoke that deleted nothing goes after an answer at its revision, called after it, that still shows its lease", () => {
     // Campaign seed 69 at 8 rounds, run 989: the revoke was called first and returned last;
     // by call time it went first, and the list then showed a revoked lease.
