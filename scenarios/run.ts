@@ -48,6 +48,11 @@ export interface RunResult {
   seed: number;
   scenario: string;
   traceHash: string;
+  /**
+   * The trace hash before the checks record their verdicts: the run itself. Equal run hashes
+   * and different trace hashes mean the same run judged differently (a checker changed).
+   */
+  runHash: string;
   simulatedMs: number;
   events: number;
   messages: number;
@@ -326,6 +331,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
     for (const message of outcome.messages) if (outcome.result === "fail") violations.push({ check, message });
     if (outcome.result === "unknown") unknownReasons[check] = unknownReason(outcome.messages);
   }
+  const runHash = world.trace.digestSoFar();
   for (const [check, result] of Object.entries(checks)) {
     const detail = details[check as CheckName];
     if (check === "invariants" && result === "pass") continue;
@@ -337,6 +343,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
     seed,
     scenario: scenario.name,
     traceHash,
+    runHash,
     simulatedMs: Math.round(world.nowUs / 1_000),
     events: world.scheduler.eventsRun,
     messages: world.network.messagesSent,

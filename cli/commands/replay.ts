@@ -1,6 +1,7 @@
 // `raftsim replay FILE`: re-runs a failure written by `raftsim fuzz` exactly (same seed,
 // scenario and bugs), re-checks it, and says whether it reproduced: the same trace hash
-// and the same violations as when it was written.
+// and the same violations as when it was written; or, when only the run hash matches, that
+// it is the same run judged anew (a checker changed since the file was written).
 import { countFaults } from "../../scenarios/fuzz/arbitraries";
 import { parseReplayFile, type ReplayFile, ReplayFileError, replay, rerunCommand } from "../../scenarios/fuzz/replay";
 import { BUILD_ID } from "../build-id";
@@ -14,7 +15,7 @@ export const replayCommand: Command = {
   name: "replay",
   summary: "re-run a replay file written by fuzz exactly, and re-check it",
   usage: "raftsim replay FILE|DIR [--trace FILE.ndjson] [--history FILE.json] [--json]",
-  description: "FILE: re-runs one replay file and says whether it reproduced (same trace hash, same violations). DIR (a campaign's --out): re-runs every replay file in it, one line each and a tally (after a fix: which saved failures pass now, and which undecided runs are decided); exit 1 if any fails.",
+  description: "FILE: re-runs one replay file and says whether it reproduced (same trace hash, same violations), or is the same run (same run hash) judged anew by changed checks. DIR (a campaign's --out): re-runs every replay file in it, one line each and a tally (after a fix: which saved failures pass now, and which undecided runs are decided); exit 1 if any fails.",
   positionals: [{ name: "FILE|DIR", required: true, help: "a replay file (JSON) written by `raftsim fuzz`, or a directory of them" }],
   options: [
     { name: "trace", kind: "string", help: "write the run's trace as NDJSON here (for `raftsim view`)", valueName: "FILE" },
@@ -54,11 +55,13 @@ export const replayCommand: Command = {
     } finally {
       io.progressDone();
     }
-    const { evaluation, sameTrace, sameViolations } = result;
+    const { evaluation, sameTrace, sameViolations, sameRun } = result;
     const writtenBy = typeof file.origin?.build === "string" ? file.origin.build : "unknown";
     // Same seed and scenario on another build: a change to the store or the simulator moves
     // the run. Say so, and how to get a file for this build.
-    const otherBuild = !sameTrace && writtenBy !== BUILD_ID;
+    // The same run with other verdicts is not that: a check was changed (and judges anew).
+    const judgedAnew = !(sameTrace && sameViolations) && sameRun === true;
+    const otherBuild = !sameTrace && !judgedAnew && writtenBy !== BUILD_ID;
     const rerun = rerunCommand(file);
     const hint = otherBuild
       ? `written by raftsim build ${writtenBy}, replayed on build ${BUILD_ID}: a change to the store or the simulator changes the run${rerun ? `; for a file of this build, re-run its campaign run: ${rerun}` : ""}`
@@ -72,6 +75,8 @@ export const replayCommand: Command = {
       traceHash: evaluation.traceHash,
       expectedTraceHash: file.expected.traceHash,
       sameTrace,
+      runHash: evaluation.runHash,
+      ...(file.expected.runHash !== undefined ? { expectedRunHash: file.expected.runHash, sameRun } : {}),
       violations: evaluation.violations,
       expectedViolations: file.expected.violations,
       sameViolations,
@@ -91,7 +96,8 @@ export const replayCommand: Command = {
       for (const c of evaluation.unknownChecks) io.out(`  UNKNOWN ${c}: ${evaluation.unknownReasons[c] ?? "the check could not decide"}`);
       io.out(`traceHash ${evaluation.traceHash}${sameTrace ? " (same as recorded)" : ` DIFFERS from recorded ${file.expected.traceHash}`}`);
       if (!sameViolations) io.out(`violations differ from recorded: ${JSON.stringify(file.expected.violations)}`);
-      io.out(output.reproduced ? "reproduced: same trace, same violations" : "NOT reproduced");
+      if (judgedAnew) io.out(`same run (runHash ${evaluation.runHash}, as recorded), judged anew: the checks' verdicts changed since the file was written`);
+      else io.out(output.reproduced ? "reproduced: same trace, same violations" : "NOT reproduced");
       if (hint) io.out(`  ${hint}`);
       if (tracePath) io.out(`trace written to ${tracePath} (raftsim view ${tracePath})`);
       if (historyWritten) io.out(`history written to ${historyPath} (raftsim check ${historyPath})`);

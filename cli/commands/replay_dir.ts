@@ -18,6 +18,8 @@ interface FileVerdict {
   /** Checks that failed when the file was written. */
   expectedFailing?: string[];
   reproduced?: boolean;
+  /** Not reproduced, but the same run (same run hash): only the checks' verdicts changed. */
+  sameRun?: boolean;
   /** Not a replay file (or not readable): why, in one line. */
   error?: string;
 }
@@ -40,7 +42,7 @@ export function replayDirectory(dir: string, io: CommandIO): number {
         verdicts.push({ file: path, error: error.message.replace(/\s*\n\s*/g, " ") });
         continue;
       }
-      const { evaluation, sameTrace, sameViolations } = replay(file);
+      const { evaluation, sameTrace, sameViolations, sameRun } = replay(file);
       verdicts.push({
         file: path,
         seed: file.seed,
@@ -48,6 +50,7 @@ export function replayDirectory(dir: string, io: CommandIO): number {
         unknown: evaluation.unknownChecks,
         expectedFailing: uniqueChecks(file.expected.violations),
         reproduced: sameTrace && sameViolations,
+        ...(!(sameTrace && sameViolations) && sameRun === true ? { sameRun: true } : {}),
       });
     }
   } finally {
@@ -58,11 +61,12 @@ export function replayDirectory(dir: string, io: CommandIO): number {
   const passed = verdicts.length - failed - unreadable;
   const undecided = verdicts.filter((v) => (v.failing?.length ?? 0) === 0 && (v.unknown?.length ?? 0) > 0).length;
   const reproduced = verdicts.filter((v) => v.reproduced === true).length;
+  const judgedAnew = verdicts.filter((v) => v.sameRun === true).length;
   if (io.json) {
-    io.out(JSON.stringify({ dir, files: verdicts, replayed: verdicts.length - unreadable, failed, passed, undecided, reproduced, unreadable }));
+    io.out(JSON.stringify({ dir, files: verdicts, replayed: verdicts.length - unreadable, failed, passed, undecided, reproduced, sameRunJudgedAnew: judgedAnew, unreadable }));
   } else {
     for (const v of verdicts) io.out(lineOf(v));
-    io.out(`${dir}: ${verdicts.length - unreadable} replayed: ${failed} fail, ${passed} pass (${undecided} with a check still undecided); ${reproduced} reproduced exactly${unreadable ? `; ${unreadable} not replay files` : ""}`);
+    io.out(`${dir}: ${verdicts.length - unreadable} replayed: ${failed} fail, ${passed} pass (${undecided} with a check still undecided); ${reproduced} reproduced exactly${judgedAnew ? `, ${judgedAnew} the same run judged anew` : ""}${unreadable ? `; ${unreadable} not replay files` : ""}`);
   }
   if (failed > 0) return EXIT_CHECK_FAILED;
   return unreadable > 0 ? EXIT_USAGE : EXIT_OK;
@@ -73,5 +77,5 @@ function lineOf(v: FileVerdict): string {
   const now = v.failing!.length > 0 ? `FAIL ${v.failing!.join(",")}` : v.unknown!.length > 0 ? `pass, ${v.unknown!.join(",")} undecided` : "pass";
   // `raftsim fuzz --save-unknown` names the files of undecided runs unknown-SEED-CHECKS.json.
   const was = v.expectedFailing!.length > 0 ? `failed ${v.expectedFailing!.join(",")}` : basename(v.file).startsWith("unknown-") ? "passed, a check undecided" : "passed";
-  return `  ${now.padEnd(30)} ${v.file} (when written: ${was}; ${v.reproduced ? "reproduced exactly" : "run differs"})`;
+  return `  ${now.padEnd(30)} ${v.file} (when written: ${was}; ${v.reproduced ? "reproduced exactly" : v.sameRun ? "same run, judged anew" : "run differs"})`;
 }

@@ -197,6 +197,44 @@ describe("raftsim fuzz / replay", () => {
     expect(JSON.parse(checked.stdout).verdict).toBe("linearizable");
   });
 
+  it("replay after a checker changed: the same run (run hash) judged anew is told apart from another run", () => {
+    const out = join(bundleDir, "judged-anew");
+    const saved = JSON.parse(raftsim("fuzz", "--runs", "10", "--seed", "7", "--self-test", "undecided-torn-crash", "--workers", "1", "--save-unknown", "--out", out, "--json").stdout);
+    const path: string = saved.unknownRuns[0].replayFile;
+    const file = JSON.parse(readFileSync(path, "utf8"));
+    expect(file.expected.runHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(file.expected.runHash).not.toBe(file.expected.traceHash);
+    // What a file written by a build whose checker judged this run otherwise holds: the same
+    // run hash, another trace hash (the verdicts are the trace's last records).
+    const olderVerdicts = { ...file, expected: { ...file.expected, traceHash: "0123456789abcdef" } };
+    writeFileSync(path, JSON.stringify(olderVerdicts));
+    const r = raftsim("replay", path, "--json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ sameTrace: false, sameRun: true, reproduced: false, runHash: file.expected.runHash, expectedRunHash: file.expected.runHash });
+    expect(JSON.parse(r.stdout).hint).toBeUndefined();
+    const text = raftsim("replay", path).stdout;
+    expect(text).toContain(`same run (runHash ${file.expected.runHash}, as recorded), judged anew: the checks' verdicts changed since the file was written\n`);
+    expect(text).not.toContain("NOT reproduced");
+    expect(raftsim("replay", out).stdout).toMatch(/^ {2}pass, self-test:undecided-torn-crash undecided +\S+\.json \(when written: passed, a check undecided; same run, judged anew\)$/m);
+    expect(raftsim("replay", out).stdout).toMatch(/reproduced exactly, 1 the same run judged anew/);
+    // Another run hash too: another run.
+    writeFileSync(path, JSON.stringify({ ...file, expected: { ...file.expected, traceHash: "0123456789abcdef", runHash: "fedcba9876543210" } }));
+    const other = JSON.parse(raftsim("replay", path, "--json").stdout);
+    expect(other).toMatchObject({ sameTrace: false, sameRun: false, reproduced: false });
+    expect(raftsim("replay", path).stdout).toContain("NOT reproduced");
+    // A file from before run hashes: only the trace hash to go by.
+    const { runHash: _r, ...withoutRunHash } = olderVerdicts.expected;
+    writeFileSync(path, JSON.stringify({ ...file, expected: withoutRunHash }));
+    const old = JSON.parse(raftsim("replay", path, "--json").stdout);
+    expect(old.sameRun).toBeUndefined();
+    expect(old.reproduced).toBe(false);
+    // A malformed run hash is bad input: one line, exit 2.
+    writeFileSync(path, JSON.stringify({ ...file, expected: { ...file.expected, runHash: "xyz" } }));
+    const bad = raftsim("replay", path);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe(`raftsim: ${path}: expected.runHash: expected 16 hex digits, got "xyz"`);
+  });
+
   it("replay DIR: every saved file of a campaign's --out re-run, one line each and a tally; not replay files skipped", () => {
     const dir = join(bundleDir, "replay-dir");
     const failing = JSON.parse(raftsim("fuzz", "--runs", "10", "--seed", "7", "--self-test", "torn-crash", "--shrink-budget", "30", "--max-failures", "0", "--workers", "1", "--out", dir, "--json").stdout);
@@ -283,7 +321,9 @@ describe("raftsim fuzz / replay", () => {
     const original = JSON.parse(readFileSync(path, "utf8"));
     expect(original.origin.build).toBe("source"); // this suite's bundle has no build id defined
     const moved = join(bundleDir, "other-build.json");
-    writeFileSync(moved, JSON.stringify({ ...original, expected: { ...original.expected, traceHash: "0000000000000000" }, origin: { ...original.origin, build: "0123456789ab" } }));
+    // A change to the store or the simulator moves the run itself: both hashes differ.
+    const movedRun = { ...original.expected, traceHash: "0000000000000000", runHash: "0000000000000000" };
+    writeFileSync(moved, JSON.stringify({ ...original, expected: movedRun, origin: { ...original.origin, build: "0123456789ab" } }));
     const r = JSON.parse(raftsim("replay", moved, "--json").stdout);
     expect(r.reproduced).toBe(false);
     expect(r.writtenBy).toBe("0123456789ab");
@@ -295,7 +335,7 @@ describe("raftsim fuzz / replay", () => {
     expect(again.runs).toBe(1);
     expect(again.failures.map((f: { runIndex: number; check: string }) => [f.runIndex, f.check])).toEqual([[i, original.expected.violations[0].check]]);
     // On the same build, a trace that differs is not blamed on the build.
-    writeFileSync(moved, JSON.stringify({ ...original, expected: { ...original.expected, traceHash: "0000000000000000" } }));
+    writeFileSync(moved, JSON.stringify({ ...original, expected: movedRun }));
     expect(JSON.parse(raftsim("replay", moved, "--json").stdout).hint).toBeUndefined();
   });
 

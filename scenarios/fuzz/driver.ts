@@ -67,7 +67,7 @@ export interface Failure {
   original: { faults: number; traceHash: string; violations: Violation[] };
   /** The smallest failing case found: what the replay file holds. */
   /** `seed` is the simulation seed the shrunk case fails under (the run's, or one the removal pass tried). */
-  shrunk: { seed: number; scenario: Scenario; faults: number; traceHash: string; violations: Violation[] };
+  shrunk: { seed: number; scenario: Scenario; faults: number; traceHash: string; runHash: string; violations: Violation[] };
   /** Simulations run while shrinking, and how many of them made the case smaller. */
   shrinkRuns: number;
   shrinkSteps: number;
@@ -80,6 +80,7 @@ export interface RunOutcome {
   seed: number;
   faults: number;
   traceHash: string;
+  runHash: string;
   passed: boolean;
   unknownChecks: string[];
   /** Why each of unknownChecks could not decide, by check. */
@@ -261,6 +262,7 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
     seed,
     faults: initial.c.faultCount,
     traceHash: initial.ev.traceHash,
+    runHash: initial.ev.runHash,
     passed: smallest === undefined,
     unknownChecks: initial.ev.unknownChecks,
     unknownReasons: initial.ev.unknownReasons,
@@ -272,7 +274,7 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
     outcome.failure = {
       check,
       original: { faults: initial.c.faultCount, traceHash: initial.ev.traceHash, violations: initial.ev.violations },
-      shrunk: { seed: smallest.seed, scenario: smallest.c.scenario, faults: smallest.c.faultCount, traceHash: smallest.ev.traceHash, violations: smallest.ev.violations },
+      shrunk: { seed: smallest.seed, scenario: smallest.c.scenario, faults: smallest.c.faultCount, traceHash: smallest.ev.traceHash, runHash: smallest.ev.runHash, violations: smallest.ev.violations },
       shrinkRuns,
       shrinkSteps,
       reproducible: again.traceHash === smallest.ev.traceHash && JSON.stringify(again.violations) === JSON.stringify(smallest.ev.violations),

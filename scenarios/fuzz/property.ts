@@ -9,6 +9,8 @@ import { isUndecidedSelfTest, selfTestViolations, type SelfTestName } from "./se
 
 export interface Evaluation {
   traceHash: string;
+  /** See RunResult.runHash ("" when the run threw). */
+  runHash: string;
   violations: Violation[];
   /** "unknown" results (a checker over its budget): not failures, but worth counting. */
   unknownChecks: string[];
@@ -37,7 +39,7 @@ export function evaluate(options: EvaluateOptions): Evaluation {
   } catch (error) {
     // A broken assertion is the store (or the world) telling us a seed breaks it.
     const message = error instanceof Error ? error.message : String(error);
-    return { traceHash: "", violations: [{ check: INVARIANT_CHECK, message }], unknownChecks: [], unknownReasons: {} };
+    return { traceHash: "", runHash: "", violations: [{ check: INVARIANT_CHECK, message }], unknownChecks: [], unknownReasons: {} };
   }
   options.inspect?.(result);
   const violations = violationsOf(result, scenario.checks);
@@ -51,7 +53,7 @@ export function evaluate(options: EvaluateOptions): Evaluation {
       for (const v of planted) unknownReasons[v.check] = v.message;
     } else violations.push(...planted);
   }
-  return { traceHash: result.traceHash, violations, unknownChecks, unknownReasons };
+  return { traceHash: result.traceHash, runHash: result.runHash, violations, unknownChecks, unknownReasons };
 }
 
 /**

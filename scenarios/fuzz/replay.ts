@@ -23,7 +23,12 @@ export interface ReplayFile {
   bugs: CanaryBug[];
   /** Set when the failure came from a harness self-test check (see self-test.ts). */
   selfTest?: SelfTestName;
-  expected: { traceHash: string; violations: Violation[] };
+  /**
+   * runHash (files since session 24; absent before): the run's hash before its checks'
+   * verdicts (RunResult.runHash), so a replay can tell "the same run, judged differently"
+   * (a checker changed) from "another run" (the store or the simulator changed).
+   */
+  expected: { traceHash: string; runHash?: string; violations: Violation[] };
   /** Where the failure came from: informative only, a replay does not use it. */
   origin?: { campaignSeed: number; runIndex: number; faultsBeforeShrink: number; faultsAfterShrink: number; shrinkRuns: number; build?: string; cycles?: number; nodes?: number };
 }
@@ -62,6 +67,9 @@ export function parseReplayFile(json: unknown, where: string): ReplayFile {
   if (!isObject(expected) || typeof expected.traceHash !== "string" || !Array.isArray(expected.violations)) {
     throw new ReplayFileError(`${where}: expected: expected {traceHash: string, violations: [{check, message}]}`);
   }
+  if (expected.runHash !== undefined && (typeof expected.runHash !== "string" || !/^[0-9a-f]{16}$/.test(expected.runHash))) {
+    throw new ReplayFileError(`${where}: expected.runHash: expected 16 hex digits, got ${JSON.stringify(expected.runHash)}`);
+  }
   expected.violations.forEach((v, i) => {
     if (!isObject(v) || typeof v.check !== "string" || typeof v.message !== "string") throw new ReplayFileError(`${where}: expected.violations[${i}]: expected {check: string, message: string}`);
   });
@@ -71,7 +79,7 @@ export function parseReplayFile(json: unknown, where: string): ReplayFile {
     scenario,
     bugs: json.bugs as CanaryBug[],
     ...(json.selfTest !== undefined ? { selfTest: json.selfTest as SelfTestName } : {}),
-    expected: { traceHash: expected.traceHash, violations: expected.violations as Violation[] },
+    expected: { traceHash: expected.traceHash, ...(typeof expected.runHash === "string" ? { runHash: expected.runHash } : {}), violations: expected.violations as Violation[] },
     ...(isObject(json.origin) ? { origin: json.origin as ReplayFile["origin"] & object } : {}),
   };
 }
@@ -79,6 +87,11 @@ export function parseReplayFile(json: unknown, where: string): ReplayFile {
 export interface ReplayResult {
   evaluation: Evaluation;
   sameTrace: boolean;
+  /**
+   * The run's events are those recorded (same run hash): true with sameTrace false, only the
+   * checks' verdicts changed. Undefined when the file predates run hashes.
+   */
+  sameRun: boolean | undefined;
   sameViolations: boolean;
 }
 
@@ -88,6 +101,7 @@ export function replay(file: ReplayFile, traceSink?: TraceSink, inspect?: Evalua
   return {
     evaluation,
     sameTrace: evaluation.traceHash === file.expected.traceHash,
+    sameRun: file.expected.runHash === undefined ? undefined : evaluation.runHash === file.expected.runHash,
     sameViolations: JSON.stringify(evaluation.violations) === JSON.stringify(file.expected.violations),
   };
 }
@@ -101,7 +115,7 @@ export function replayFileOf(outcome: { seed: number; index: number; failure: Fa
     scenario: f.shrunk.scenario,
     bugs: campaign.bugs,
     ...(campaign.selfTest ? { selfTest: campaign.selfTest } : {}),
-    expected: { traceHash: f.shrunk.traceHash, violations: f.shrunk.violations },
+    expected: { traceHash: f.shrunk.traceHash, runHash: f.shrunk.runHash, violations: f.shrunk.violations },
     origin: { campaignSeed: campaign.campaignSeed, runIndex: outcome.index, faultsBeforeShrink: f.original.faults, faultsAfterShrink: f.shrunk.faults, shrinkRuns: f.shrinkRuns, ...(campaign.build ? { build: campaign.build } : {}), ...((campaign.cycles ?? 1) > 1 ? { cycles: campaign.cycles } : {}), ...(campaign.nodes !== undefined ? { nodes: campaign.nodes } : {}) },
   };
 }
@@ -111,14 +125,14 @@ export function replayFileOf(outcome: { seed: number; index: number; failure: Fa
  * the case as drawn, unshrunk, expected to pass again with the same trace. Replayed with
  * `--history`, its client history goes to `raftsim check` for a longer look.
  */
-export function undecidedReplayFileOf(outcome: { seed: number; index: number; faults: number; traceHash: string; undecided: { scenario: Scenario } }, campaign: { campaignSeed: number; bugs: CanaryBug[]; selfTest?: SelfTestName | undefined; build?: string; cycles?: number; nodes?: number | undefined }): ReplayFile {
+export function undecidedReplayFileOf(outcome: { seed: number; index: number; faults: number; traceHash: string; runHash: string; undecided: { scenario: Scenario } }, campaign: { campaignSeed: number; bugs: CanaryBug[]; selfTest?: SelfTestName | undefined; build?: string; cycles?: number; nodes?: number | undefined }): ReplayFile {
   return {
     formatVersion: REPLAY_FORMAT_VERSION,
     seed: outcome.seed,
     scenario: outcome.undecided.scenario,
     bugs: campaign.bugs,
     ...(campaign.selfTest ? { selfTest: campaign.selfTest } : {}),
-    expected: { traceHash: outcome.traceHash, violations: [] },
+    expected: { traceHash: outcome.traceHash, runHash: outcome.runHash, violations: [] },
     origin: { campaignSeed: campaign.campaignSeed, runIndex: outcome.index, faultsBeforeShrink: outcome.faults, faultsAfterShrink: outcome.faults, shrinkRuns: 0, ...(campaign.build ? { build: campaign.build } : {}), ...((campaign.cycles ?? 1) > 1 ? { cycles: campaign.cycles } : {}), ...(campaign.nodes !== undefined ? { nodes: campaign.nodes } : {}) },
   };
 }

@@ -134,6 +134,14 @@ export class TraceLog {
     return slot !== undefined ? this.hotCounts[slot]! : (this.countsByType.get(type) ?? 0);
   }
 
+  /**
+   * The hash of every record so far (as finish() would give now), without ending the trace:
+   * a run's hash before its checks record their verdicts (see RunResult.runHash).
+   */
+  digestSoFar(): string {
+    return this.digest ?? this.hasher.digest();
+  }
+
   /** The run's trace hash (16 hex digits, see hash.ts) over every record, header included. Ends the trace. */
   finish(): string {
     if (this.digest === undefined) this.digest = this.hasher.digest();
