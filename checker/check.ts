@@ -1,6 +1,6 @@
 // checkHistory: normalize, partition (when the model allows), search each part.
 import type { History, ModelName, Operation } from "./history";
-import { searchPartition, type Budget, type Verdict } from "./linearizability";
+import { searchPartition, type Budget, type UnknownBecause, type Verdict } from "./linearizability";
 import { hasHints, verifyWitness } from "./witness";
 import type { Model } from "./model";
 import { modelByName } from "./models/index";
@@ -42,6 +42,8 @@ export interface CheckResult {
   witnessed: number;
   /** Model steps tried, summed over partitions (work done, machine-independent). */
   steps: number;
+  /** Only for unknown: which bound ended the first undecided partition's search. */
+  unknownBecause?: UnknownBecause;
   counterexample?: CheckCounterexample;
 }
 
@@ -52,6 +54,7 @@ export function checkHistory<S, I, O>(history: History<I, O> | Operation<I, O>[]
   const parts = !options.noPartition && m.partition ? m.partition(ops) : [ops];
   let steps = 0;
   let sawUnknown = false;
+  let unknownBecause: UnknownBecause | undefined;
   let witnessed = 0;
   for (const part of parts) {
     if (options.witness !== false && hasHints(part)) {
@@ -87,11 +90,12 @@ export function checkHistory<S, I, O>(history: History<I, O> | Operation<I, O>[]
     }
     if (result.verdict === "unknown") {
       sawUnknown = true;
+      unknownBecause ??= result.unknownBecause;
       // A budget that ran out stays out: no point starting the next partition.
       if (options.budget?.exhausted()) break;
     }
   }
-  return { verdict: sawUnknown ? "unknown" : "linearizable", operations: ops.length, partitions: parts.length, witnessed, steps };
+  return { verdict: sawUnknown ? "unknown" : "linearizable", operations: ops.length, partitions: parts.length, witnessed, steps, ...(unknownBecause ? { unknownBecause } : {}) };
 }
 
 function safeJson(value: unknown): string {

@@ -51,13 +51,16 @@ describe("linearizability search: examples", () => {
     expect(searchPartition(registerModel, flip).verdict).toBe("not-linearizable");
   });
 
-  it("returns unknown when the budget is exhausted, and when the memo bound is hit", () => {
+  it("returns unknown when the budget is exhausted, and when the memo bound is hit, and says which", () => {
     const ops: RegOp[] = [];
     for (let i = 0; i < 16; i++) ops.push(op(i, i, { op: "write", value: i % 3 }, 0, {}, 100));
     ops.push(op(16, 99, { op: "read" }, 101, { value: 7 }, 102)); // impossible: forces the full search
-    expect(checkHistory(ops, registerModel, { budget: { exhausted: () => true } }).verdict).toBe("unknown");
-    expect(checkHistory(ops, registerModel, { maxCacheEntries: 50 }).verdict).toBe("unknown");
-    expect(checkHistory(ops, registerModel).verdict).toBe("not-linearizable");
+    const outOfTime = checkHistory(ops, registerModel, { budget: { exhausted: () => true } });
+    expect([outOfTime.verdict, outOfTime.unknownBecause]).toEqual(["unknown", "budget"]);
+    const outOfMemory = checkHistory(ops, registerModel, { maxCacheEntries: 50 });
+    expect([outOfMemory.verdict, outOfMemory.unknownBecause]).toEqual(["unknown", "memory"]);
+    const decided = checkHistory(ops, registerModel);
+    expect([decided.verdict, decided.unknownBecause]).toEqual(["not-linearizable", undefined]);
   });
 
   it("partitions kv histories per key but the verdict combines", () => {

@@ -32,12 +32,16 @@ export interface SearchOptions {
 }
 
 export type Verdict = "linearizable" | "not-linearizable" | "unknown";
+/** What ended a search without a verdict: the caller's budget (time), or the memo bound (memory). */
+export type UnknownBecause = "budget" | "memory";
 
 export interface PartitionResult<S> {
   verdict: Verdict;
   operations: number;
   /** Search steps (model steps tried); a machine-independent measure of work. */
   steps: number;
+  /** Only for unknown: which bound ran out. */
+  unknownBecause?: UnknownBecause;
   /** Only for not-linearizable: the deepest point the search reached. */
   counterexample?: Counterexample<S>;
 }
@@ -155,7 +159,7 @@ export function searchPartition<S, I, O>(model: Model<S, I, O>, ops: Operation<I
   while (next[0] !== TAIL) {
     if (--pollIn === 0) {
       pollIn = BUDGET_POLL_STEPS;
-      if (options.budget?.exhausted()) return { verdict: "unknown", operations: n, steps };
+      if (options.budget?.exhausted()) return { verdict: "unknown", operations: n, steps, unknownBecause: "budget" };
     }
     if (node & 1) {
       // A call: try to linearize its operation here (in its pass).
@@ -172,7 +176,7 @@ export function searchPartition<S, I, O>(model: Model<S, I, O>, ops: Operation<I
         bits[w] = (bits[w]! | mask) >>> 0;
         const h = bitsHash ^ zobrist[i]!;
         const key = (Math.imul(h, 0x9e3779b1) ^ model.hash(after)) | 0;
-        if (memo.size >= maxCache) return { verdict: "unknown", operations: n, steps };
+        if (memo.size >= maxCache) return { verdict: "unknown", operations: n, steps, unknownBecause: "memory" };
         if (memo.add(key, bits, after)) {
           stackOp[depth] = i;
           stackState[depth] = state;

@@ -36,8 +36,11 @@ describe("raftsim check", () => {
     const file = join(dir, "slow.json");
     writeFileSync(file, JSON.stringify({ formatVersion: 1, model: "register", operations: ops }));
     const r = await run([file, "--timeout", "50ms"]);
-    expect(JSON.parse(r.out[0]!).verdict).toBe("unknown");
+    expect(JSON.parse(r.out[0]!)).toMatchObject({ verdict: "unknown", unknownBecause: "budget" });
     expect(r.code).toBe(1);
+    // In words: which bound ran out, so a user knows whether a longer --timeout can help.
+    const text = await run([file, "--timeout", "50ms"], false);
+    expect(text.out[1]).toBe("  the --timeout of 50 ms ran out before a verdict (a longer one may decide it)");
   });
 
   it("bad input and bad flags are usage errors naming file and line", async () => {

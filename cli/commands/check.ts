@@ -74,10 +74,12 @@ export const checkCommand: Command = {
       writeFileSync(htmlPath, renderCheckHtml(loaded.history.operations, result, { title: `raftsim check ${file}`, timeUnit: loaded.format === "history" ? "µs" : "line" }));
     }
     if (io.json) {
-      io.out(JSON.stringify({ verdict: result.verdict, operations: result.operations, ms, file, format: loaded.format, model, partitions: result.partitions, witnessed: result.witnessed, counterexample: result.counterexample ? { linearized: result.counterexample.linearized, blocking: result.counterexample.blocking, unplaceable: result.counterexample.unplaceable, state: result.counterexample.state } : undefined }));
+      io.out(JSON.stringify({ verdict: result.verdict, ...(result.unknownBecause ? { unknownBecause: result.unknownBecause } : {}), operations: result.operations, ms, file, format: loaded.format, model, partitions: result.partitions, witnessed: result.witnessed, counterexample: result.counterexample ? { linearized: result.counterexample.linearized, blocking: result.counterexample.blocking, unplaceable: result.counterexample.unplaceable, state: result.counterexample.state } : undefined }));
     } else {
       const witnessed = result.witnessed > 0 ? `, ${result.witnessed === result.partitions ? "all" : result.witnessed} settled by verifying the order the hints propose` : "";
       io.out(`${file}: ${result.verdict} (${result.operations} operations, ${result.partitions} partition(s), ${ms} ms, model ${model}${witnessed})`);
+      if (result.unknownBecause === "budget") io.out(`  the --timeout of ${formatSeconds(timeoutMs)} ran out before a verdict (a longer one may decide it)`);
+      if (result.unknownBecause === "memory") io.out(`  the search's memory bound (its memo table of states seen) filled up before a verdict; a longer --timeout will not help`);
       const ce = result.counterexample;
       if (ce) {
         io.out(`longest linearizable prefix: ${ce.linearized.length} operation(s); state there: ${ce.state}`);
@@ -87,3 +89,8 @@ export const checkCommand: Command = {
     return result.verdict === "linearizable" ? EXIT_OK : result.verdict === "not-linearizable" ? EXIT_CHECK_FAILED : EXIT_UNKNOWN;
   },
 };
+
+/** 60000 → "60 s", 1500 → "1.5 s", 50 → "50 ms". */
+function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
+}
