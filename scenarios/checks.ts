@@ -33,7 +33,10 @@ export function checkLinearizability(recorder: HistoryRecorder, store: readonly 
   let lin = checkHistory({ model: "etcd", operations }, "etcd", { budget: { exhausted: () => ++polls > LINEARIZABILITY_POLLS_MAX / 2 } });
   if (lin.verdict === "unknown") lin = checkHistory({ model: "etcd", operations }, "etcd", { openLast: false, budget: { exhausted: () => ++polls > LINEARIZABILITY_POLLS_MAX } });
   if (lin.verdict === "linearizable") return { result: "pass", messages: [], lin };
-  if (lin.verdict === "unknown") return { result: "unknown", messages: [`search budget of ${LINEARIZABILITY_POLLS_MAX} polls exhausted on ${lin.operations} operations`], lin };
+  if (lin.verdict === "unknown") {
+    const why = lin.unknownBecause === "memory" ? "search memory bound (memo table) filled up" : `search budget of ${LINEARIZABILITY_POLLS_MAX} polls exhausted`;
+    return { result: "unknown", messages: [`${why} on ${lin.operations} operations`], lin };
+  }
   const ce = lin.counterexample!;
   const blocking = ce.descriptions[ce.blocking] ?? `op ${ce.blocking}`;
   return {
