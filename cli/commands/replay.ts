@@ -55,12 +55,11 @@ export const replayCommand: Command = {
     } finally {
       io.progressDone();
     }
-    const { evaluation, sameTrace, sameViolations, sameRun } = result;
+    const { evaluation, sameTrace, sameViolations, sameRun, judgedAnew } = result;
     const writtenBy = typeof file.origin?.build === "string" ? file.origin.build : "unknown";
     // Same seed and scenario on another build: a change to the store or the simulator moves
     // the run. Say so, and how to get a file for this build.
     // The same run with other verdicts is not that: a check was changed (and judges anew).
-    const judgedAnew = !(sameTrace && sameViolations) && sameRun === true;
     const otherBuild = !sameTrace && !judgedAnew && writtenBy !== BUILD_ID;
     const rerun = rerunCommand(file);
     const hint = otherBuild

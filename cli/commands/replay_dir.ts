@@ -42,7 +42,7 @@ export function replayDirectory(dir: string, io: CommandIO): number {
         verdicts.push({ file: path, error: error.message.replace(/\s*\n\s*/g, " ") });
         continue;
       }
-      const { evaluation, sameTrace, sameViolations, sameRun } = replay(file);
+      const { evaluation, sameTrace, sameViolations, judgedAnew } = replay(file);
       verdicts.push({
         file: path,
         seed: file.seed,
@@ -50,7 +50,7 @@ export function replayDirectory(dir: string, io: CommandIO): number {
         unknown: evaluation.unknownChecks,
         expectedFailing: uniqueChecks(file.expected.violations),
         reproduced: sameTrace && sameViolations,
-        ...(!(sameTrace && sameViolations) && sameRun === true ? { sameRun: true } : {}),
+        ...(judgedAnew ? { sameRun: true } : {}),
       });
     }
   } finally {

@@ -93,17 +93,17 @@ export interface ReplayResult {
    */
   sameRun: boolean | undefined;
   sameViolations: boolean;
+  /** Not reproduced (trace or violations differ), but the same run: a check judged it anew. */
+  judgedAnew: boolean;
 }
 
 /** Re-runs a replay file's case and compares with what it expected. */
 export function replay(file: ReplayFile, traceSink?: TraceSink, inspect?: EvaluateOptions["inspect"]): ReplayResult {
   const evaluation = evaluate({ seed: file.seed, scenario: file.scenario, bugs: new Set(file.bugs), selfTest: file.selfTest, ...(traceSink ? { traceSink } : {}), ...(inspect ? { inspect } : {}) });
-  return {
-    evaluation,
-    sameTrace: evaluation.traceHash === file.expected.traceHash,
-    sameRun: file.expected.runHash === undefined ? undefined : evaluation.runHash === file.expected.runHash,
-    sameViolations: JSON.stringify(evaluation.violations) === JSON.stringify(file.expected.violations),
-  };
+  const sameTrace = evaluation.traceHash === file.expected.traceHash;
+  const sameRun = file.expected.runHash === undefined ? undefined : evaluation.runHash === file.expected.runHash;
+  const sameViolations = JSON.stringify(evaluation.violations) === JSON.stringify(file.expected.violations);
+  return { evaluation, sameTrace, sameRun, sameViolations, judgedAnew: !(sameTrace && sameViolations) && sameRun === true };
 }
 
 /** The replay file of a failed campaign run: its shrunk case, what it must reproduce, and where it came from. */
