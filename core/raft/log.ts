@@ -89,6 +89,7 @@ export class RaftLog {
         this.append(ents.slice(from));
       }
     }
+    // Rule 5: entries past lastNew were not checked against the leader's log.
     this.commitTo(Math.min(committed, lastNew));
     return lastNew;
   }

@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import type { CanaryBug } from "../canary";
 import { MemCluster, testRand } from "./testing";
 import { RawNode } from "./rawnode";
-import type { Message } from "./types";
+import type { Entry, Message } from "./types";
+import { RaftLog } from "./log";
+import { NO_BUGS } from "../canary";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -85,6 +87,18 @@ describe("leader election (paper §5.2)", () => {
 });
 
 describe("log replication (paper §5.3, log matching)", () => {
+  it("an append commits no further than its last new entry; a tail it did not check stays uncommitted (Figure 2, AppendEntries rule 5)", () => {
+    // Our leaders never send the append that would expose a wrong rule here (each carries an
+    // entry past the follower's match), so the harness cannot catch it: this test does.
+    const log = new RaftLog(NO_BUGS);
+    const e = (index: number, term: number): Entry => ({ index, term, type: "normal", data: new Uint8Array() });
+    log.append([e(1, 1), e(2, 1), e(3, 2), e(4, 2)]); // 3 and 4: a deposed leader's, never committed
+    expect(log.maybeAppend(2, 1, 4, [])).toBe(2);
+    expect(log.committed).toBe(2);
+    expect(log.maybeAppend(2, 1, 4, [e(3, 2)])).toBe(3);
+    expect(log.committed).toBe(3);
+    expect(log.lastIndex()).toBe(4);
+  });
   it("replicates proposals, commits and applies them in order on every node", () => {
     const c = new MemCluster([1, 2, 3]);
     c.elect(1);
@@ -270,6 +284,28 @@ describe("ReadIndex (thesis §6.4)", () => {
     c.stabilize();
     expect(c.node(3).readStates).toEqual([{ index: c.raft(2).log.committed, context: "follower-read" }]);
     expect(c.node(1).readStates).toEqual([]);
+  });
+  it("a single voter restarted with an older persisted commit index answers a read only after committing in its term (thesis §6.4 step 1)", () => {
+    // Found by the Raft property's read check (committed-before-asked <= read index): the
+    // commit index is persisted lazily (no fsync for it alone), so a restarted lone voter
+    // holds entries it had committed, and acknowledged, beyond its commit index. Answering
+    // at that index would miss them until its new term's no-op commits them again.
+    const c = new MemCluster([1]);
+    c.elect(1);
+    c.propose(1, "a");
+    const written = c.raft(1).log.committed;
+    expect(c.node(1).applied.map((e) => e.index)).toContain(written);
+    c.node(1).hardState = { ...c.node(1).hardState, commit: written - 1 };
+    c.restart(1);
+    c.stabilize(); // applies the configuration up to the persisted commit index
+    expect(c.raft(1).log.committed).toBe(written - 1);
+    c.node(1).rn.campaign(); // a lone voter wins at once; its no-op is not yet persisted
+    expect(c.raft(1).role).toBe("leader");
+    expect(c.node(1).rn.readIndex("after-restart").ok).toBe(true);
+    c.stabilize();
+    const [read] = c.node(1).readStates;
+    expect(read?.context).toBe("after-restart");
+    expect(read!.index).toBeGreaterThanOrEqual(written);
   });
   it("lease-based reads answer at once while the lease holds, and not after losing quorum contact", () => {
     const c = new MemCluster([1, 2, 3], { readOnlyOption: "lease-based", checkQuorum: true });

@@ -386,7 +386,7 @@ export class Raft {
       (this.vote === NONE && this.lead === NONE) ||
       (m.type === "pre-vote" && m.term > this.term);
     const respType: MessageType = m.type === "vote" ? "vote-resp" : "pre-vote-resp";
-    if (canVote && this.log.isUpToDate(m.index!, m.logTerm!)) {
+    if (canVote && (this.log.isUpToDate(m.index!, m.logTerm!) || this.cfg.bugs.has("vote-ignores-log"))) {
       // §5.2/§5.4.1: grant. The response carries the request's term (a pre-vote is for the
       // future term). The vote is recorded now and the Ready carrying this message also
       // carries the new HardState, which the host persists before sending (Figure 2).
@@ -559,7 +559,8 @@ export class Raft {
     for (const id of this.peerIds()) {
       const pr = this.prs.get(id)!;
       // Never tell a follower to commit beyond what it is known to hold.
-      this.send({ type: "heartbeat", to: id, commit: Math.min(pr.match, this.log.committed), context, leaseTick: this.tickCount });
+      const commit = this.cfg.bugs.has("heartbeat-commit-unclamped") ? this.log.committed : Math.min(pr.match, this.log.committed);
+      this.send({ type: "heartbeat", to: id, commit, context, leaseTick: this.tickCount });
     }
   }
 
@@ -684,18 +685,24 @@ export class Raft {
   handleReadIndexRequest(m: Message): void {
     assert(this.role === "leader", "read index handled by a leader");
     const ctx = m.context ?? "";
-    if (this.conf.voters.length === 1 && this.conf.votersOutgoing.length === 0 && this.conf.voters[0] === this.id) {
-      this.respondRead(m.from, this.log.committed, ctx);
-      return;
-    }
     // Step 1: the leader must have committed an entry of its term to know the commit index.
+    // A lone voter too: restarted, it may hold committed entries past its persisted commit
+    // index (that index is written without an fsync of its own).
     if (!this.committedInTerm()) {
       this.readsAwaitingCommit.push(m);
+      return;
+    }
+    if (this.conf.voters.length === 1 && this.conf.votersOutgoing.length === 0 && this.conf.voters[0] === this.id) {
+      this.respondRead(m.from, this.log.committed, ctx);
       return;
     }
     if (this.cfg.readOnlyOption === "lease-based" && this.leaseValid()) {
       this.leaseReadsServed++;
       this.respondRead(m.from, this.log.committed, ctx);
+      return;
+    }
+    if (this.cfg.bugs.has("read-index-skips-heartbeat")) {
+      this.respondRead(m.from, this.log.committed, ctx); // canary: trusts leadership unconfirmed
       return;
     }
     // Steps 2–3: record the commit index, then confirm leadership with a heartbeat round.
@@ -777,7 +784,9 @@ export class Raft {
 
   handleHeartbeat(m: Message): void {
     this.noteLeaderCommit(m.commit!);
-    this.log.commitTo(m.commit!);
+    // The leader clamps the commit index to what we are known to hold; the canary's follower
+    // clamps it to what it holds, right or wrong.
+    this.log.commitTo(this.cfg.bugs.has("heartbeat-commit-unclamped") ? Math.min(m.commit!, this.log.lastIndex()) : m.commit!);
     this.send({ type: "heartbeat-resp", to: m.from, context: m.context, leaseTick: m.leaseTick, commit: this.log.committed });
   }
 

@@ -11,7 +11,7 @@ const RUNS_MAX = 400;
 /**
  * Rarer finds. vote-before-persist: a crash must land between a granted vote and its fsync
  * during a split vote, and the restarted member be asked again in that term (seed 1: run
- * 353, by the monitor's one-vote-per-term rule; run 603 when it took two leaders). lease-read-ignores-skew: a partition must cut a lease-reading leader
+ * 377, by the monitor's one-vote-per-term rule; run 603 when it took two leaders). lease-read-ignores-skew: a partition must cut a lease-reading leader
  * off, and a follower must be elected inside the lease's last tick (seed 1: run 994).
  */
 const RUNS_MAX_BY_BUG: Partial<Record<CanaryBug, number>> = { "vote-before-persist": 800, "lease-read-ignores-skew": 1_500 };

@@ -76,6 +76,8 @@ export class EtcdSystem extends RaftSystem {
           onRestore: (h, snap) => this.safety.onRestore(h, snap),
           onSend: (h, m) => this.safety.onSend(h, m),
           onLeaseRead: (h, term, count) => this.safety.onLeaseRead(h, term, count),
+          onReadAsked: () => this.safety.onReadAsked(),
+          onReadAnswered: (h, index, asked) => this.safety.onReadAnswered(h, index, asked),
         },
         onOtherMessage: (from, msgType, payload) => node.onClientMessage(from, msgType, payload),
       });

@@ -94,6 +94,10 @@ export interface HostObserver {
   onSend?(host: RaftHost, m: Message): void;
   /** The leader answered `count` read(s) from its lease, in `term`, without a heartbeat round. */
   onLeaseRead?(host: RaftHost, term: number, count: number): void;
+  /** A linearizable read was asked of this host; what it returns comes back in onReadAnswered. */
+  onReadAsked?(host: RaftHost): number;
+  /** The read is answered at read index `index` (its entries applied here). */
+  onReadAnswered?(host: RaftHost, index: number, asked: number): void;
 }
 
 export type ProposeCallback = (r: { ok: true; index: number; term: number } | { ok: false; error: string }) => void;
@@ -132,7 +136,7 @@ export class RaftHost implements NodeProgram {
   private tickTimer: TimerHandle | undefined;
   private ticks = 0;
   private readonly proposals = new Map<number, { term: number; cb: ProposeCallback }>();
-  private readonly reads = new Map<string, { cb: ReadCallback; index: number; timer: TimerHandle }>();
+  private readonly reads = new Map<string, { cb: ReadCallback; index: number; timer: TimerHandle; asked: number }>();
   private readSeq = 0;
   /** Entries at or below this are already in the state machine (its durable applied index). */
   private smSkipTo: number;
@@ -314,7 +318,7 @@ export class RaftHost implements NodeProgram {
     const timer = this.ctx.setTimer(2 * electionTicks * this.opts.tickUs, () => {
       if (this.reads.delete(ctxId)) cb({ ok: false, error: "read index timed out" });
     });
-    this.reads.set(ctxId, { cb, index: -1, timer });
+    this.reads.set(ctxId, { cb, index: -1, timer, asked: this.opts.observer?.onReadAsked?.(this) ?? 0 });
     this.processReady();
   }
 
@@ -623,6 +627,7 @@ export class RaftHost implements NodeProgram {
       if (r.index >= 0 && r.index <= applied) {
         this.reads.delete(ctxId);
         this.ctx.cancelTimer(r.timer);
+        this.opts.observer?.onReadAnswered?.(this, r.index, r.asked);
         r.cb({ ok: true, index: r.index });
       }
     }

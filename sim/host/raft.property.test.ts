@@ -64,7 +64,10 @@ describe("raft property (paper Figure 3 + liveness after heal)", () => {
     expect(out.failed, String(out.errorInstance)).toBe(false);
   }, TIMEOUT_MS);
 
-  const CANARIES: CanaryBug[] = ["ack-before-fsync", "no-truncate-on-conflict", "vote-before-persist", "commit-prior-term", "lease-read-ignores-skew"];
+  const CANARIES: CanaryBug[] = [
+    "ack-before-fsync", "no-truncate-on-conflict", "vote-before-persist", "commit-prior-term", "lease-read-ignores-skew",
+    "vote-ignores-log", "heartbeat-commit-unclamped", "read-index-skips-heartbeat",
+  ];
   for (const bug of CANARIES) {
     const runs = CANARY_RUNS[bug] ?? NUM_RUNS;
     it(`catches canary ${bug} within ${runs} runs`, () => {

@@ -45,3 +45,19 @@ describe("SafetyMonitor: one vote per term (§5.2)", () => {
     expect(() => m.onSend(host(5), msg("vote-resp", 5, 1, 3))).toThrow(SafetyBreach);
   });
 });
+
+describe("SafetyMonitor: a linearizable read sees what was committed before it was asked (thesis §6.4)", () => {
+  /** A follower in term 1 whose log holds every index, as onCommit reads it. */
+  const committer = (id: number) => ({ id, rn: { raft: { role: "follower", term: 1, log: { snapIndex: 0, term: () => 1 } } } }) as unknown as RaftHost;
+
+  it("a read answered below the commit index reached before it was asked is a violation", () => {
+    const m = new SafetyMonitor();
+    m.onCommit(committer(2), 1, 7);
+    const asked = m.onReadAsked();
+    m.onCommit(committer(3), 8, 9); // later commits do not raise the bar of an earlier read
+    m.onReadAnswered(host(1), 7, asked);
+    expect(m.violations).toEqual([]);
+    m.onReadAnswered(host(1), 6, asked);
+    expect(m.violations).toEqual([{ property: "read-index", message: "node 1 answered a read at index 6, but index 7 was committed before the read was asked" }]);
+  });
+});

@@ -11,7 +11,7 @@ import type { Message } from "../../core/raft/types";
 import type { HostObserver, RaftHost } from "./node_host";
 
 export interface SafetyViolation {
-  readonly property: "election-safety" | "leader-completeness" | "committed-changed" | "applied-diverged" | "log-matching" | "commit-rule" | "lease-read" | "vote-once" | "liveness" | "assertion";
+  readonly property: "election-safety" | "leader-completeness" | "committed-changed" | "applied-diverged" | "log-matching" | "commit-rule" | "lease-read" | "read-index" | "vote-once" | "liveness" | "assertion";
   readonly message: string;
 }
 
@@ -82,6 +82,22 @@ export class SafetyMonitor implements HostObserver {
   onLeaseRead(host: RaftHost, term: number, count: number): void {
     if (this.maxLeaderTerm > term) {
       this.fail("lease-read", `node ${host.id} answered ${count} read(s) from its lease in term ${term}, after node ${this.maxLeaderTermNode} was elected leader of term ${this.maxLeaderTerm}`);
+    }
+  }
+
+  /**
+   * Thesis §6.4: a linearizable read sees every write committed before it was asked, so the
+   * read index it is answered with is at least the highest commit index any node had
+   * reached when it was asked. ReadIndex and lease reads alike. (A node's commit is noted
+   * when its host handles the Ready that shows it, never early, so the bound is sound.)
+   */
+  onReadAsked(): number {
+    return this.maxCommitted;
+  }
+
+  onReadAnswered(host: RaftHost, index: number, committedWhenAsked: number): void {
+    if (index < committedWhenAsked) {
+      this.fail("read-index", `node ${host.id} answered a read at index ${index}, but index ${committedWhenAsked} was committed before the read was asked`);
     }
   }
 

@@ -46,6 +46,8 @@ export class RaftSystem implements SystemUnderTest {
       onRestore: (h, snap) => user?.onRestore?.(h, snap),
       onSend: (h, m) => user?.onSend?.(h, m),
       onLeaseRead: (h, term, count) => user?.onLeaseRead?.(h, term, count),
+      onReadAsked: (h) => user?.onReadAsked?.(h) ?? 0,
+      onReadAnswered: (h, index, asked) => user?.onReadAnswered?.(h, index, asked),
     };
   }
 
