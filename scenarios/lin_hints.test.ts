@@ -360,7 +360,7 @@ describe("store hints", () => {
     const attach = answered({ type: "put", key: "a", value: "1", lease: 7 }, 2, 3, { type: "put", header: { revision: 2 } } as EtcdResponse);
     const revoke = answered({ type: "leaseRevoke", ID: 7 }, 10, 40, { type: "leaseRevoke", header: { revision: 3 } } as EtcdResponse);
     const detach = open({ type: "put", key: "a", value: "", ignoreValue: true }, 11);
-    const historical = answered({ type: "range", key: "a", revision: 2 }, 50, 60, { type: "range", header: { revision: 3 }, kvs: [kv("a", "1", 2)], more: false, count: 1 } as unknown as EtcdResponse);
+    const historical = answered({ type: "range", key: "a", revision: 2 }, 50, 60, { type: "range", header: { revision: 3 }, kvs: [kv("a", "1", 2, 7)], more: false, count: 1 } as unknown as EtcdResponse);
     const read = answered({ type: "range", key: "a" }, 70, 80, { type: "range", header: { revision: 3 }, kvs: [{ ...kv("a", "1", 2), modRevision: 3, version: 2 }], more: false, count: 1 } as unknown as EtcdResponse);
     const ops = [grant, attach, revoke, detach, historical, read];
     expect(hintsOf(ops, store)).toEqual([1, 2, 3.5, 3, 3.5, 3.5]);

@@ -6,14 +6,16 @@ import { bruteForceLinearizable } from "../brute-force";
 import { checkHistory } from "../check";
 import type { Operation } from "../history";
 import { searchPartition } from "../linearizability";
-import { etcdModel, etcdRespond, etcdStateOf, initialEtcdState, type EtcdRequest, type EtcdResponse, type EtcdState, type TxnOp } from "./etcd";
+import { etcdModel, etcdRespond, etcdStateOf, initialEtcdState, pastValues, type EtcdRequest, type EtcdResponse, type EtcdState, type TxnOp } from "./etcd";
 
 type EOp = Operation<EtcdRequest, EtcdResponse>;
 const KEYS = ["a", "b", "c"];
 const key = fc.constantFrom(...KEYS);
 const value = fc.constantFrom("1", "2", "3");
 const simple: fc.Arbitrary<TxnOp> = fc.oneof(
-  fc.record({ type: fc.constant("range" as const), key, rangeEnd: fc.constantFrom(undefined, "\0", "c") }).map((r) => (r.rangeEnd === undefined ? { type: r.type, key: r.key } : r) as TxnOp),
+  fc
+    .record({ type: fc.constant("range" as const), key, rangeEnd: fc.constantFrom(undefined, "\0", "c"), revision: fc.constantFrom(0, 0, 0, 1, 2, 3, 4, 5) })
+    .map(({ rangeEnd, revision, ...r }) => ({ ...r, ...(rangeEnd === undefined ? {} : { rangeEnd }), ...(revision === 0 ? {} : { revision }) }) as TxnOp),
   fc.record({ type: fc.constant("put" as const), key, value, prevKv: fc.boolean() }),
   fc.record({ type: fc.constant("deleteRange" as const), key, prevKv: fc.boolean() }),
 );
@@ -73,7 +75,7 @@ describe("etcd model state: hash kept step by step, equality", () => {
         let state = initialEtcdState();
         for (const req of reqs) {
           state = etcdRespond(state, req).state;
-          const scratch = etcdStateOf(state.revision, state.compactRevision, new Map(state.kvs), new Map(state.leases));
+          const scratch = etcdStateOf(state.revision, state.compactRevision, new Map(state.kvs), new Map(state.leases), pastValues(state), state.floor, state.unidentifiedLeases);
           expect(state.hash).toBe(scratch.hash);
           expect(etcdModel.equal(state, scratch)).toBe(true);
           seen.push(state);

@@ -44,6 +44,41 @@ describe("etcd model", () => {
     expect(verdict([ops[0]!, ops[1]!, tooNew])).toBe("not-linearizable");
   });
 
+  it("a range at an old revision sees the key space of that revision: lost values, deleted keys, count and more", () => {
+    nextId = 0;
+    const w = [
+      op(0, { type: "put", key: "a", value: "1" }, { type: "put", header: { revision: 2 } }),
+      op(0, { type: "put", key: "b", value: "1" }, { type: "put", header: { revision: 3 } }),
+      op(0, { type: "put", key: "a", value: "2" }, { type: "put", header: { revision: 4 } }),
+      op(0, { type: "deleteRange", key: "b" }, { type: "deleteRange", header: { revision: 5 }, deleted: 1 }),
+    ];
+    const at3 = (kvs: KeyValue[], count: number, more = false) => op(1, { type: "range", key: "a", rangeEnd: "c", revision: 3 }, { type: "range", header: { revision: 5 }, kvs, count, more });
+    // At revision 3: a=1 (overwritten at 4) and b (deleted at 5).
+    expect(verdict([...w, at3([kv("a", "1", 2, 2, 1), kv("b", "1", 3, 3, 1)], 2)])).toBe("linearizable");
+    expect(verdict([...w, at3([kv("a", "2", 2, 4, 2)], 1)])).toBe("not-linearizable"); // today's a
+    expect(verdict([...w, at3([kv("a", "1", 2, 2, 1)], 1)])).toBe("not-linearizable"); // b missing
+    expect(verdict([...w, at3([kv("a", "1", 2, 2, 1), kv("b", "1", 3, 3, 1)], 1)])).toBe("not-linearizable"); // count
+    const page = op(1, { type: "range", key: "a", rangeEnd: "c", revision: 3, limit: 1 }, { type: "range", header: { revision: 5 }, kvs: [kv("a", "1", 2, 2, 1)], count: 2, more: true });
+    expect(verdict([...w, page])).toBe("linearizable");
+    expect(verdict([...w, { ...page, output: { ...page.output!, more: false } as EtcdResponse }])).toBe("not-linearizable");
+  });
+
+  it("after a compaction, a read at the compaction revision still sees the values kept there", () => {
+    nextId = 0;
+    const w = [
+      op(0, { type: "put", key: "a", value: "1" }, { type: "put", header: { revision: 2 } }),
+      op(0, { type: "put", key: "b", value: "1" }, { type: "put", header: { revision: 3 } }),
+      op(0, { type: "put", key: "a", value: "2" }, { type: "put", header: { revision: 4 } }),
+      op(0, { type: "compact", revision: 3 }, { type: "compact", header: { revision: 4 } }),
+    ];
+    const at3 = (kvs: KeyValue[]) => op(1, { type: "range", key: "a", rangeEnd: "c", revision: 3 }, { type: "range", header: { revision: 4 }, kvs, count: kvs.length, more: false });
+    expect(verdict([...w, at3([kv("a", "1", 2, 2, 1), kv("b", "1", 3, 3, 1)])])).toBe("linearizable");
+    // A compaction that dropped a=1, still visible at 3 (the compact-drops-kept-value canary).
+    expect(verdict([...w, at3([kv("b", "1", 3, 3, 1)])])).toBe("not-linearizable");
+    const at2 = op(1, { type: "range", key: "a", revision: 2 }, { error: ERR_COMPACTED });
+    expect(verdict([...w, at2])).toBe("linearizable");
+  });
+
   it("orders concurrent writes by their revisions (one global order)", () => {
     nextId = 0;
     // Two concurrent puts; the revisions they report decide the order; a read must agree.

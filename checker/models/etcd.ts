@@ -4,11 +4,14 @@
 // lease, value), count/more, succeeded, prevKv(s), deleted, lease ID/TTL, errors.
 // All operations share the revision counter, so the history is never partitioned.
 //
+// A Range at an old revision (0 < revision < current) is judged in full against the key
+// space at that revision: the state keeps, per key, the values it has since lost (`past`),
+// back to the compaction revision.
+//
 // Simplifications (documented in README.md):
-// - a Range at an old revision (0 < revision < current) checks the header revision,
-//   the compaction/future errors and that every returned kv has modRevision <= revision,
-//   not the full contents, count or more (the state holds only the current key space, as in etcd's
-//   robustness-test model);
+// - a Range at a revision before the history's first (a model started mid-store, as the
+//   fuzzer's hints do) checks the header revision, the errors and that every returned kv
+//   has modRevision <= revision, not the contents, count or more;
 // - leases do not expire on their own (a workload uses TTLs longer than the run, or
 //   keepalives); revoke deletes their keys;
 // - a granted TTL may be larger than the one asked for (the server's minimum TTL).
@@ -38,10 +41,26 @@ export * from "./etcd-types";
  * the entries it changed; its canonical text (sorted) is built only when asked for (error
  * messages), as building it on every step was a fifth of a fuzz run's time.
  */
+/**
+ * A value a key had and lost (overwritten or deleted) at revision `until`: visible to reads
+ * at revisions in [kv.modRevision, until). A key's values form a list, newest first, that
+ * later states share; `hashSum` is Σ pastHash down the list, so a state's hash needs no walk.
+ */
+export interface Past {
+  readonly kv: KeyValue;
+  readonly until: number;
+  readonly older: Past | undefined;
+  readonly hashSum: number;
+}
+
 export interface EtcdState {
   readonly revision: number;
   readonly compactRevision: number;
   readonly kvs: ReadonlyMap<string, KeyValue>;
+  /** Values keys have lost, newest first, pruned below the compaction revision. */
+  readonly past: ReadonlyMap<string, Past>;
+  /** Reads at revisions below this are judged only in part: the history starts here. */
+  readonly floor: number;
   readonly leases: ReadonlyMap<number, number>; // ID -> TTL
   /**
    * Leases granted with ID 0 (the server picks the ID) whose answer was lost: they exist,
@@ -49,9 +68,10 @@ export interface EtcdState {
    * ID the state lacks (the lessor revoking it on expiry) names one of them.
    */
   readonly unidentifiedLeases: number;
-  /** Σ kvHash over kvs and Σ leaseHash over leases (mod 2^32); the hash mixes in the revisions. */
+  /** Σ kvHash over kvs, Σ leaseHash over leases and Σ pastHash over past (mod 2^32); the hash mixes in the revisions. */
   readonly kvSum: number;
   readonly leaseSum: number;
+  readonly pastSum: number;
   readonly hash: number;
   readonly text: string;
 }
@@ -67,9 +87,12 @@ class SealedState implements EtcdState {
     readonly leases: ReadonlyMap<number, number>,
     readonly kvSum: number,
     readonly leaseSum: number,
-    readonly unidentifiedLeases = 0,
+    readonly unidentifiedLeases: number,
+    readonly past: ReadonlyMap<string, Past>,
+    readonly pastSum: number,
+    readonly floor: number,
   ) {
-    this.hash = mix32(mix32(mix32(mix32(mix32(0x2545f491 ^ revision) ^ compactRevision) ^ kvSum) ^ leaseSum) ^ unidentifiedLeases);
+    this.hash = mix32(mix32(mix32(mix32(mix32(mix32(0x2545f491 ^ revision) ^ compactRevision) ^ kvSum) ^ leaseSum) ^ unidentifiedLeases) ^ pastSum);
   }
   /** The keys in order, built on the first range over this state (list calls hit a state many times). */
   get sortedKeys(): readonly string[] {
@@ -82,6 +105,9 @@ class SealedState implements EtcdState {
       for (const key of [...this.kvs.keys()].sort()) parts.push(`${JSON.stringify(key)}=${kvText(this.kvs.get(key)!)}`);
       for (const id of [...this.leases.keys()].sort((a, b) => a - b)) parts.push(`L${id}:${this.leases.get(id)}`);
       if (this.unidentifiedLeases > 0) parts.push(`L?×${this.unidentifiedLeases}`);
+      for (const key of [...this.past.keys()].sort()) {
+        for (let p = this.past.get(key); p; p = p.older) parts.push(`${JSON.stringify(key)}<${p.until}=${kvText(p.kv)}`);
+      }
       this.textMemo = parts.join(";");
     }
     return this.textMemo;
@@ -100,6 +126,32 @@ function kvText(kv: KeyValue): string {
 
 function kvHash(key: string, kv: KeyValue): number {
   return mix32(hashString(key) ^ Math.imul(hashString(kvText(kv)), 0x9e3779b1));
+}
+
+function pastHash(key: string, kv: KeyValue, until: number): number {
+  return mix32(kvHash(key, kv) ^ Math.imul(until | 0, 0x165667b1));
+}
+
+function pastListHash(_key: string, p: Past): number {
+  return p.hashSum;
+}
+
+function pushPast(key: string, kv: KeyValue, until: number, older: Past | undefined): Past {
+  return { kv, until, older, hashSum: (pastHash(key, kv, until) + (older?.hashSum ?? 0)) | 0 };
+}
+
+/** The list without the values no readable revision (>= compactRevision) can see. */
+function prunePast(key: string, p: Past | undefined, compactRevision: number): Past | undefined {
+  if (p === undefined || p.until <= compactRevision) return undefined; // newest first: the rest is older
+  const older = prunePast(key, p.older, compactRevision);
+  return older === p.older ? p : pushPast(key, p.kv, p.until, older);
+}
+
+function samePast(a: Past | undefined, b: Past | undefined): boolean {
+  for (; a !== b; a = a.older, b = b.older) {
+    if (a === undefined || b === undefined || a.until !== b.until || !sameKv(a.kv, b.kv)) return false;
+  }
+  return true;
 }
 
 function leaseHash(id: number, ttl: number): number {
@@ -125,8 +177,9 @@ function sumDelta<K, V>(base: ReadonlyMap<K, V>, next: ReadonlyMap<K, V>, hash: 
 
 function sameState(a: EtcdState, b: EtcdState): boolean {
   if (a === b) return true;
-  if (a.hash !== b.hash || a.revision !== b.revision || a.compactRevision !== b.compactRevision || a.unidentifiedLeases !== b.unidentifiedLeases) return false;
-  if (a.kvs.size !== b.kvs.size || a.leases.size !== b.leases.size) return false;
+  if (a.hash !== b.hash || a.revision !== b.revision || a.compactRevision !== b.compactRevision || a.unidentifiedLeases !== b.unidentifiedLeases || a.floor !== b.floor) return false;
+  if (a.kvs.size !== b.kvs.size || a.leases.size !== b.leases.size || a.past.size !== b.past.size) return false;
+  for (const [key, p] of a.past) if (!samePast(p, b.past.get(key))) return false;
   for (const [key, kv] of a.kvs) {
     const other = b.kvs.get(key);
     if (other === kv) continue;
@@ -136,19 +189,52 @@ function sameState(a: EtcdState, b: EtcdState): boolean {
   return true;
 }
 
-/** A state built from scratch (every entry hashed): what the incremental hash must equal. */
-export function etcdStateOf(revision: number, compactRevision: number, kvs: ReadonlyMap<string, KeyValue>, leases: ReadonlyMap<number, number>): EtcdState {
-  return new SealedState(revision, compactRevision, kvs, leases, sumDelta(new Map(), kvs, kvHash), sumDelta(new Map(), leases, leaseHash));
+/**
+ * A state built from scratch (every entry hashed): what the incremental hash must equal.
+ * Without `past`, nothing before `revision` is known (the floor is `revision`).
+ */
+export function etcdStateOf(
+  revision: number,
+  compactRevision: number,
+  kvs: ReadonlyMap<string, KeyValue>,
+  leases: ReadonlyMap<number, number>,
+  past: ReadonlyMap<string, readonly { kv: KeyValue; until: number }[]> = new Map(),
+  floor = revision,
+  unidentifiedLeases = 0,
+): EtcdState {
+  const lists = new Map<string, Past>();
+  let pastSum = 0;
+  for (const [key, values] of past) {
+    let list: Past | undefined;
+    for (let i = values.length - 1; i >= 0; i--) list = pushPast(key, values[i]!.kv, values[i]!.until, list); // oldest first
+    if (!list) continue;
+    lists.set(key, list);
+    pastSum = (pastSum + list.hashSum) | 0;
+  }
+  return new SealedState(revision, compactRevision, kvs, leases, sumDelta(new Map(), kvs, kvHash), sumDelta(new Map(), leases, leaseHash), unidentifiedLeases, lists, pastSum, floor);
 }
 
+/** The values each key lost, newest first, as plain lists (to rebuild a state with etcdStateOf). */
+export function pastValues(state: EtcdState): Map<string, { kv: KeyValue; until: number }[]> {
+  const out = new Map<string, { kv: KeyValue; until: number }[]>();
+  for (const [key, list] of state.past) {
+    const values: { kv: KeyValue; until: number }[] = [];
+    for (let p: Past | undefined = list; p; p = p.older) values.push({ kv: p.kv, until: p.until });
+    out.set(key, values);
+  }
+  return out;
+}
+
+/** The store before the history: empty at `revision` (etcd starts at 1); earlier revisions unknown. */
 export function initialEtcdState(revision = 1): EtcdState {
-  return new SealedState(revision, 0, new Map(), new Map(), 0, 0);
+  return new SealedState(revision, 0, new Map(), new Map(), 0, 0, 0, new Map(), 0, revision);
 }
 
 /** A mutable working copy for one request (copy-on-write of the maps). */
 class Draft {
   kvs: Map<string, KeyValue> | undefined;
   leases: Map<number, number> | undefined;
+  past: Map<string, Past> | undefined;
   wrote = false;
   compactRevision: number;
   unidentifiedLeases: number;
@@ -176,12 +262,52 @@ class Draft {
     this.leases ??= new Map(this.base.leases);
     return this.leases;
   }
+  pastMap(): ReadonlyMap<string, Past> {
+    return this.past ?? this.base.past;
+  }
+  /** Sets or (kv undefined) deletes a key at the next revision, keeping the value it loses. */
+  write(key: string, kv: KeyValue | undefined): void {
+    const kvs = this.writableKvs();
+    const prev = kvs.get(key);
+    if (prev) {
+      this.past ??= new Map(this.base.past);
+      this.past.set(key, pushPast(key, prev, this.nextRevision, this.past.get(key)));
+    }
+    if (kv) kvs.set(key, kv);
+    else kvs.delete(key);
+    this.wrote = true;
+  }
+  /** The value `key` had at revision `rev` (>= the floor and the compaction revision). */
+  kvAt(key: string, rev: number): KeyValue | undefined {
+    const cur = this.kvMap().get(key);
+    if (cur && cur.modRevision <= rev) return cur;
+    for (let p = this.pastMap().get(key); p; p = p.older) {
+      if (p.kv.modRevision <= rev) return rev < p.until ? p.kv : undefined;
+    }
+    return undefined;
+  }
+  /** The keys in [start, rangeEnd) that existed at revision `rev`, in order. */
+  keysAt(start: string, rangeEnd: string | undefined, rev: number): string[] {
+    const keys = new Set<string>();
+    for (const map of [this.kvMap(), this.pastMap()]) for (const key of map.keys()) if (inRange(key, start, rangeEnd) && this.kvAt(key, rev)) keys.add(key);
+    return [...keys].sort();
+  }
   finish(): EtcdState {
-    if (!this.kvs && !this.leases && !this.wrote && this.compactRevision === this.base.compactRevision && this.unidentifiedLeases === this.base.unidentifiedLeases) return this.base;
     const b = this.base;
+    let past = this.pastMap();
+    if (this.compactRevision !== b.compactRevision && past.size > 0) {
+      const pruned = new Map<string, Past>();
+      for (const [key, list] of past) {
+        const kept = prunePast(key, list, this.compactRevision);
+        if (kept) pruned.set(key, kept);
+      }
+      past = pruned;
+    }
+    if (!this.kvs && !this.leases && past === b.past && !this.wrote && this.compactRevision === b.compactRevision && this.unidentifiedLeases === b.unidentifiedLeases) return b;
     const kvSum = (b.kvSum + sumDelta(b.kvs, this.kvMap(), kvHash)) | 0;
     const leaseSum = (b.leaseSum + sumDelta(b.leases, this.leaseMap(), leaseHash)) | 0;
-    return new SealedState(this.revision, this.compactRevision, this.kvMap(), this.leaseMap(), kvSum, leaseSum, this.unidentifiedLeases);
+    const pastSum = (b.pastSum + sumDelta(b.past, past, pastListHash)) | 0;
+    return new SealedState(this.revision, this.compactRevision, this.kvMap(), this.leaseMap(), kvSum, leaseSum, this.unidentifiedLeases, past, pastSum, b.floor);
   }
 }
 
@@ -250,19 +376,24 @@ function apply(draft: Draft, req: EtcdRequest): Expected {
       const rev = req.revision ?? 0;
       if (rev > draft.revision) return { error: ERR_FUTURE_REV };
       if (rev > 0 && rev < draft.compactRevision) return { error: ERR_COMPACTED };
-      const keys = keysInRange(draft, req.key, req.rangeEnd);
+      const old = rev > 0 && rev < draft.revision;
+      // Before the history's first revision the key space is not known: judged in part (see matches).
+      const unknown = old && rev < draft.base.floor;
+      const exact = old && !unknown;
+      const keys = exact ? draft.keysAt(req.key, req.rangeEnd, rev) : keysInRange(draft, req.key, req.rangeEnd);
+      const valueOf = (k: string): KeyValue => (exact ? draft.kvAt(k, rev)! : draft.kvMap().get(k)!);
       const limit = req.limit ?? 0;
       // etcd 3.4 reads the whole range only when asked to sort or bound it; otherwise it reads
       // limit + 1 keys in key order, and a non-KEY target (sorted ascending by default) then
       // sorts just those (checked against a real etcd by the conformance suite).
       const bounded = !!(req.minModRevision || req.maxModRevision || req.minCreateRevision || req.maxCreateRevision);
       const readAll = (req.sortOrder ?? "NONE") !== "NONE" || bounded || limit === 0;
-      const found = sortedAndFiltered((readAll ? keys : keys.slice(0, limit + 1)).map((k) => draft.kvMap().get(k)!), req);
+      const found = sortedAndFiltered((readAll ? keys : keys.slice(0, limit + 1)).map(valueOf), req);
       const shown = limit > 0 ? found.slice(0, limit) : found;
       const kvs = req.countOnly ? [] : shown.map((kv) => (req.keysOnly ? { ...kv, value: "" } : kv));
       // A count-only answer carries no kvs, so etcd never says there are more of them.
       const more = !req.countOnly && limit > 0 && found.length > limit;
-      return { response: { type: "range", kvs, count: keys.length, more, staleRevision: rev > 0 && rev < draft.revision ? rev : 0 } };
+      return { response: { type: "range", kvs, count: keys.length, more, staleRevision: unknown ? rev : 0 } };
     }
     case "put": {
       const kvs = draft.kvMap();
@@ -279,18 +410,13 @@ function apply(draft: Draft, req: EtcdRequest): Expected {
         version: prev ? prev.version + 1 : 1,
         lease,
       };
-      draft.writableKvs().set(req.key, kv);
-      draft.wrote = true;
+      draft.write(req.key, kv);
       return { response: req.prevKv && prev ? { type: "put", prevKv: prev } : { type: "put" } };
     }
     case "deleteRange": {
       const keys = keysInRange(draft, req.key, req.rangeEnd);
       const prevKvs = keys.map((k) => draft.kvMap().get(k)!);
-      if (keys.length > 0) {
-        const kvs = draft.writableKvs();
-        for (const k of keys) kvs.delete(k);
-        draft.wrote = true;
-      }
+      for (const k of keys) draft.write(k, undefined);
       return { response: req.prevKv ? { type: "deleteRange", deleted: keys.length, prevKvs } : { type: "deleteRange", deleted: keys.length } };
     }
     case "txn":
@@ -312,11 +438,7 @@ function apply(draft: Draft, req: EtcdRequest): Expected {
       if (!draft.leaseMap().has(req.ID)) return { error: ERR_LEASE_NOT_FOUND };
       draft.writableLeases().delete(req.ID);
       const attached = [...draft.kvMap().values()].filter((kv) => kv.lease === req.ID).map((kv) => kv.key);
-      if (attached.length > 0) {
-        const kvs = draft.writableKvs();
-        for (const k of attached) kvs.delete(k);
-        draft.wrote = true;
-      }
+      for (const k of attached) draft.write(k, undefined);
       return { response: { type: "leaseRevoke" } };
     }
     case "leaseKeepAlive": {

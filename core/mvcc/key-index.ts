@@ -69,7 +69,7 @@ export class KeyIndex {
    * see that delete (etcd-io/etcd#18089, which our fuzzer found here too). Returns the
    * revisions removed; `empty()` tells whether the whole index can go.
    */
-  compact(atMain: number): Revision[] {
+  compact(atMain: number, dropKeptValue = false): Revision[] {
     const removed: Revision[] = [];
     while (this.generations.length > 1) {
       const g = this.generations[0]!;
@@ -91,6 +91,9 @@ export class KeyIndex {
         break;
       }
     }
+    // The compact-drops-kept-value canary also drops the value visible at atMain when a
+    // later revision hides the loss from reads at the newest revision.
+    if (dropKeptValue && keepFrom >= 0 && keepFrom < g.revs.length - 1) keepFrom++;
     if (keepFrom > 0) removed.push(...g.revs.splice(0, keepFrom));
     return removed;
   }

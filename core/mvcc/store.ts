@@ -166,16 +166,16 @@ export class MvccStore {
    * Discards history before `revision` (etcd: a key keeps its newest value ≤ revision
    * unless that is a delete below it; a delete at `revision` itself stays, see KeyIndex).
    * Throws MvccError for a revision already compacted or in the future; does not change
-   * the current revision.
+   * the current revision. `dropKeptValue` is the compact-drops-kept-value canary.
    */
-  compact(revision: number): void {
+  compact(revision: number, dropKeptValue = false): void {
     assert(!this.writing, "mvcc: compact during a write txn");
     if (revision <= this.compactRev) throw new MvccError("compacted", ERR_COMPACTED);
     if (revision > this.currentRev) throw new MvccError("future-revision", ERR_FUTURE_REV);
     this.compactRev = revision;
     const emptied: string[] = [];
     for (const [k, ki] of this.index.entries()) {
-      for (const r of ki.compact(revision)) {
+      for (const r of ki.compact(revision, dropKeptValue)) {
         const rec = this.records.get(r);
         assert(rec !== undefined, "mvcc: compacting a revision with no record");
         this.records.delete(r);

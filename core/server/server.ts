@@ -122,7 +122,7 @@ export class KvServer {
         return this.writeTxn(!isTxnReadOnly(req), (t) => ({ type: "txn", ...doTxn(t, this.lessor, req) }));
       case "compact":
         try {
-          this.store.compact(req.revision);
+          this.store.compact(req.revision, this.bugs.has("compact-drops-kept-value"));
         } catch (e) {
           if (e instanceof MvccError) return { error: e.message };
           throw e;
