@@ -154,9 +154,12 @@ export class RaftLog {
 
   /** Replace the whole log by a snapshot received from the leader (§7, InstallSnapshot). */
   restore(s: Snapshot): void {
+    // §7: our log lacks the snapshot's last entry (the caller checked), so nothing past it
+    // can be trusted either; the canary keeps it anyway.
+    const kept = this.bugs.has("snapshot-keeps-conflicting-log") ? this.entries.filter((e) => e.index > s.index) : [];
     this.snapIndex = s.index;
     this.snapTerm = s.term;
-    this.entries = [];
+    this.entries = kept;
     this.committed = s.index;
     this.stabled = s.index;
     this.pendingSnapshot = s;

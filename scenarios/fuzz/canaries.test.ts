@@ -16,8 +16,17 @@ const RUNS_MAX = 400;
  */
 const RUNS_MAX_BY_BUG: Partial<Record<CanaryBug, number>> = { "vote-before-persist": 800, "lease-read-ignores-skew": 1_500 };
 
-/** Every canary: plain campaigns find each at this run count (see the README's table). */
-const FOUND_BY_FUZZ = Object.keys(CANARY_BUGS) as CanaryBug[];
+/**
+ * Canaries store fuzzing finds too slowly for CI, each shown caught by the Raft property
+ * instead (sim/host/raft.property.test.ts). snapshot-keeps-conflicting-log: a leader cut
+ * off with clients must log entries nobody else has, and the majority must snapshot past
+ * where they begin but not past their end, before the heal (seed 1: run 7,036; the Raft
+ * property, with its faster ticks and smaller snapshots: run 93).
+ */
+const SLOW_FOR_CI: ReadonlySet<CanaryBug> = new Set<CanaryBug>(["snapshot-keeps-conflicting-log"]);
+
+/** Every other canary: plain campaigns find each at this run count (see the README's table). */
+const FOUND_BY_FUZZ = (Object.keys(CANARY_BUGS) as CanaryBug[]).filter((bug) => !SLOW_FOR_CI.has(bug));
 
 describe(`canaries found by fuzzing (campaign seed ${SEED})`, () => {
   for (const bug of FOUND_BY_FUZZ) {
