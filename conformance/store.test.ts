@@ -10,6 +10,7 @@ import { isCanaryBug } from "../core/canary";
 import { LocalServer } from "../core/server/local";
 import { minLeaseTtlSeconds } from "../core/server/server";
 import { canon, firstDifference } from "./canon";
+import { type Answered, modelRejects } from "./model_check";
 import { crashesEtcd34 } from "./etcd_crashers";
 import { dropsTombstoneAtCompaction, withoutTombstonesAt } from "./etcd_tombstone_at_compaction";
 import { EtcdProcess, HAVE_ETCD, skipReason, sleep } from "./etcd_process.testkit";
@@ -34,7 +35,7 @@ const newLocal = () => new LocalServer({ bugs: BUGS, minLeaseTtlSeconds: minLeas
 
 const etcd = new EtcdProcess("conformance", ELECTION_TIMEOUT_MS);
 let nsCounter = 0;
-const stats = { scripts: 0, operations: 0, watchScripts: 0, watchEvents: 0, sequences: 0, sequenceOps: 0, mismatches: 0, etcdCrashersLeftOut: 0, tombstonesAtCompactionLeftOut: 0 };
+const stats = { scripts: 0, operations: 0, watchScripts: 0, watchEvents: 0, sequences: 0, sequenceOps: 0, mismatches: 0, modelChecks: 0, modelRejections: 0, etcdCrashersLeftOut: 0, tombstonesAtCompactionLeftOut: 0 };
 
 /** A fresh namespace; one write outside all namespaces first, so no old compaction reaches it. */
 async function newNamespace(): Promise<Namespace> {
@@ -57,7 +58,6 @@ async function etcdRequest(ns: Namespace, req: EtcdRequest) {
   }
 }
 
-/** Runs ops on both; returns mismatch descriptions. */
 /**
  * A TimeToLive answer as the two servers can agree on it. Its remaining TTL counts down in
  * etcd's wall time (600 becomes 599 a moment after the grant) and not in the local
@@ -72,12 +72,15 @@ function comparableTimeToLive(r: EtcdResponse): EtcdResponse {
 }
 const REMAINING_SLACK_SECONDS = 5;
 
-async function runOps(ns: Namespace, local: LocalServer, ops: EtcdRequest[], label: string): Promise<string[]> {
+/** Runs ops on both; returns mismatch descriptions. etcd's answers are added to `answered`. */
+async function runOps(ns: Namespace, local: LocalServer, ops: EtcdRequest[], label: string, answered: Answered[] = []): Promise<string[]> {
   const bad: string[] = [];
   for (const [i, op] of ops.entries()) {
     // Never sent to etcd, which it would crash for good (conformance/etcd_crashers.ts).
     if (crashesEtcd34(op)) throw new Error(`${label} op ${i}: a request that crashes etcd 3.4; leave it out: ${JSON.stringify(op).slice(0, 300)}`);
-    const want = comparableTimeToLive(await etcdRequest(ns, op));
+    const answer = await etcdRequest(ns, op);
+    answered.push({ request: op, answer });
+    const want = comparableTimeToLive(answer);
     const got = comparableTimeToLive(local.request(op));
     const d = firstDifference(got, want);
     if (d) stats.mismatches++;
@@ -143,16 +146,27 @@ function joinFragments(rs: WatchResponse[]): WatchResponse[] {
   return rs.flatMap((r) => joiner.push(r) ?? []);
 }
 
+/** modelRejects, counted for the suite's summary. */
+function judgeModel(answered: readonly Answered[]): string | undefined {
+  stats.modelChecks++;
+  const rejected = modelRejects(answered);
+  if (rejected) stats.modelRejections++;
+  return rejected;
+}
+
 async function runWatchScript(s: WatchScript): Promise<string[]> {
   const ns = await newNamespace();
   const local = newLocal();
-  const bad = await runOps(ns, local, s.setup, `${s.name} setup`);
+  const answered: Answered[] = [];
+  const bad = await runOps(ns, local, s.setup, `${s.name} setup`, answered);
   const compactRevisionAtWatch = local.server.compactRevision();
   local.server.watch(s.watch);
   const w = openWatch(ns, s.watch, !!s.progress);
   await until(() => w.out.some((r) => r.created) && (!s.progress || w.out.some(isProgress)), 3000);
   if (s.progress) local.server.requestWatchProgress();
-  bad.push(...(await runOps(ns, local, s.then, `${s.name} then`)));
+  bad.push(...(await runOps(ns, local, s.then, `${s.name} then`, answered)));
+  const rejected = judgeModel(answered);
+  if (rejected) bad.push(`${s.name}: ${rejected}`);
   // Fragments are cut by the stream's send side (sim/etcd/node.ts), as etcd's v3rpc does.
   // etcd-io/etcd#18089: left out of both sides, as etcd's answer depends on whether its
   // background compaction has removed them yet (conformance/etcd_tombstone_at_compaction.ts).
@@ -259,13 +273,17 @@ describe.skipIf(!HAVE_ETCD)("conformance with real etcd", () => {
       `total ${stats.scripts + stats.watchScripts + stats.sequences} scripts, ${stats.operations + stats.sequenceOps} operations` +
       (stats.etcdCrashersLeftOut > 0 ? ` (${stats.etcdCrashersLeftOut} drawn txns that crash etcd 3.4 left out)` : "") +
       (stats.tombstonesAtCompactionLeftOut > 0 ? ` (${stats.tombstonesAtCompactionLeftOut} deletes at a watch's compaction revision left out of both sides: etcd-io/etcd#18089)` : "") + ": " +
-      (stats.mismatches === 0 ? "all matched" : `${stats.mismatches} MISMATCHED`),
+      (stats.mismatches === 0 ? "all matched" : `${stats.mismatches} MISMATCHED`) +
+      `; the checker's etcd model ${stats.modelRejections === 0 ? "accepted" : `REJECTED ${stats.modelRejections} of`} etcd's answers to ${stats.modelChecks} scripts and sequences`,
     );
   });
 
   it.each(KV_SCRIPTS.map((s) => [s.name, s] as const))("kv script: %s", async (_n, s) => {
     const ns = await newNamespace();
-    const bad = await runOps(ns, newLocal(), s.ops, s.name);
+    const answered: Answered[] = [];
+    const bad = await runOps(ns, newLocal(), s.ops, s.name, answered);
+    const rejected = judgeModel(answered);
+    if (rejected) bad.push(`${s.name}: ${rejected}`);
     stats.scripts++;
     stats.operations += s.ops.length;
     expect(bad, bad.join("\n")).toEqual([]);

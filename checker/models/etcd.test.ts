@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkHistory } from "../check";
 import type { Operation } from "../history";
-import { ERR_COMPACTED, ERR_LEASE_NOT_FOUND, etcdModel, type EtcdRequest, type EtcdResponse, type KeyValue } from "./etcd";
+import { ERR_COMPACTED, ERR_FUTURE_REV, ERR_KEY_NOT_FOUND, ERR_LEASE_NOT_FOUND, etcdModel, type EtcdRequest, type EtcdResponse, type KeyValue } from "./etcd";
 
 type EOp = Operation<EtcdRequest, EtcdResponse>;
 let nextId = 0;
@@ -77,6 +77,26 @@ describe("etcd model", () => {
     expect(verdict([...w, at3([kv("b", "1", 3, 3, 1)])])).toBe("not-linearizable");
     const at2 = op(1, { type: "range", key: "a", revision: 2 }, { error: ERR_COMPACTED });
     expect(verdict([...w, at2])).toBe("linearizable");
+  });
+
+  it("finds a request's errors in etcd 3.4's order: a txn's puts before its ranges, against the store before it; a lone put's lease before its key", () => {
+    // Each found by the conformance suite, which now also runs the model over etcd's answers.
+    nextId = 0;
+    const w = op(0, { type: "put", key: "b", value: "1" }, { type: "put", header: { revision: 2 } });
+    const txn = (success: EtcdRequest[]): EtcdRequest => ({ type: "txn", compare: [], success, failure: [] }) as EtcdRequest;
+    const one = (input: EtcdRequest, error: string) => verdict([w, op(1, input, { error })]);
+    // A range at a future revision comes first, but the put's missing key is the error.
+    const rangeThenPut = txn([{ type: "range", key: "a", revision: 4 }, { type: "put", key: "a", value: "", ignoreValue: true }] as EtcdRequest[]);
+    expect(one(rangeThenPut, ERR_KEY_NOT_FOUND)).toBe("linearizable");
+    expect(one(rangeThenPut, ERR_FUTURE_REV)).toBe("not-linearizable");
+    // A range may not read the revision its own txn's put makes (3 here).
+    const putThenRange = txn([{ type: "put", key: "a", value: "1" }, { type: "range", key: "a", revision: 3 }] as EtcdRequest[]);
+    expect(one(putThenRange, ERR_FUTURE_REV)).toBe("linearizable");
+    // In a txn the key is checked before the lease; a put on its own checks the lease first.
+    const ignoreWithLease = { type: "put", key: "a", value: "", ignoreValue: true, lease: 9 } as EtcdRequest;
+    expect(one(txn([ignoreWithLease]), ERR_KEY_NOT_FOUND)).toBe("linearizable");
+    expect(one(ignoreWithLease, ERR_LEASE_NOT_FOUND)).toBe("linearizable");
+    expect(one(ignoreWithLease, ERR_KEY_NOT_FOUND)).toBe("not-linearizable");
   });
 
   it("orders concurrent writes by their revisions (one global order)", () => {

@@ -398,9 +398,11 @@ function apply(draft: Draft, req: EtcdRequest): Expected {
     case "put": {
       const kvs = draft.kvMap();
       const prev = kvs.get(req.key);
+      // A put on its own: etcd looks up the lease before the key (in a txn, the other way
+      // round: see txnCheckError, which has already run).
+      if (!req.ignoreLease && (req.lease ?? 0) !== 0 && !draft.leaseMap().has(req.lease!)) return { error: ERR_LEASE_NOT_FOUND };
       if ((req.ignoreValue || req.ignoreLease) && !prev) return { error: ERR_KEY_NOT_FOUND };
       const lease = req.ignoreLease ? prev!.lease : (req.lease ?? 0);
-      if (!req.ignoreLease && lease !== 0 && !draft.leaseMap().has(lease)) return { error: ERR_LEASE_NOT_FOUND };
       const rev = draft.nextRevision;
       const kv: KeyValue = {
         key: req.key,
@@ -419,9 +421,13 @@ function apply(draft: Draft, req: EtcdRequest): Expected {
       for (const k of keys) draft.write(k, undefined);
       return { response: req.prevKv ? { type: "deleteRange", deleted: keys.length, prevKvs } : { type: "deleteRange", deleted: keys.length } };
     }
-    case "txn":
-      // etcd decides every compare of a txn, nested txns' included, before it applies any op.
-      return applyTxn(draft, req, decide(draft, req));
+    case "txn": {
+      // etcd decides every compare of a txn, nested txns' included, before it applies any op,
+      // then finds the errors the decided ops would meet, also before applying any.
+      const d = decide(draft, req);
+      const error = txnCheckError(draft, req, d);
+      return error ? { error } : applyTxn(draft, req, d);
+    }
     case "compact": {
       if (req.revision <= draft.compactRevision) return { error: ERR_COMPACTED };
       if (req.revision > draft.revision) return { error: ERR_FUTURE_REV };
@@ -470,6 +476,44 @@ function decide(draft: Draft, t: TxnRequest): Decision {
   const succeeded = t.compare.every((c) => compare(draft, c));
   const ops = succeeded ? t.success : t.failure;
   return { succeeded, nested: ops.map((op) => (op.type === "txn" ? decide(draft, op) : undefined)) };
+}
+
+/**
+ * etcd's checkRequests, against the store as it was before the txn: first every put on the
+ * decided path (an ignoreValue/ignoreLease put needs its key, and not deleted by an earlier
+ * op of the txn; a lease must exist), then every range's revision (future, compacted). So
+ * a put's error wins over an earlier range's, and a range may not read a revision the txn
+ * itself makes. (Checked against a real etcd 3.4 by the conformance suite.)
+ */
+function txnCheckError(draft: Draft, t: TxnRequest, d: Decision): string | undefined {
+  const deletedBefore: { key: string; rangeEnd: string | undefined }[] = [];
+  const puts = (t: TxnRequest, d: Decision): string | undefined => {
+    for (const [i, op] of (d.succeeded ? t.success : t.failure).entries()) {
+      if (op.type === "txn") {
+        const e = puts(op, d.nested[i]!);
+        if (e) return e;
+      } else if (op.type === "deleteRange") {
+        deletedBefore.push({ key: op.key, rangeEnd: op.rangeEnd });
+      } else if (op.type === "put") {
+        if ((op.ignoreValue || op.ignoreLease) && (!draft.kvMap().has(op.key) || deletedBefore.some((b) => inRange(op.key, b.key, b.rangeEnd)))) return ERR_KEY_NOT_FOUND;
+        if ((op.lease ?? 0) !== 0 && !draft.leaseMap().has(op.lease!)) return ERR_LEASE_NOT_FOUND;
+      }
+    }
+    return undefined;
+  };
+  const ranges = (t: TxnRequest, d: Decision): string | undefined => {
+    for (const [i, op] of (d.succeeded ? t.success : t.failure).entries()) {
+      if (op.type === "txn") {
+        const e = ranges(op, d.nested[i]!);
+        if (e) return e;
+      } else if (op.type === "range" && (op.revision ?? 0) > 0) {
+        if (op.revision! > draft.revision) return ERR_FUTURE_REV;
+        if (op.revision! < draft.compactRevision) return ERR_COMPACTED;
+      }
+    }
+    return undefined;
+  };
+  return puts(t, d) ?? ranges(t, d);
 }
 
 /**
