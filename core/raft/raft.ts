@@ -35,6 +35,12 @@ export class Raft {
   role: Role = "follower";
   readonly log: RaftLog;
   conf: ConfState = EMPTY_CONF;
+  /**
+   * The configuration this node, as leader, last advanced its commit index under. A
+   * configuration takes effect when applied, so it may have changed by the time the host
+   * reports the commit; the harness judges the commit by this one.
+   */
+  commitConf: ConfState = EMPTY_CONF;
   prs = new Map<NodeId, Progress>();
   votes = new Map<NodeId, boolean>();
   msgs: Message[] = [];
@@ -491,6 +497,7 @@ export class Raft {
     if (this.log.term(mci) !== this.term && !this.cfg.bugs.has("commit-prior-term")) return false;
     const before = this.log.committed;
     this.log.commitTo(mci);
+    this.commitConf = this.conf;
     // Every configuration entry not yet applied lies at or below pendingConfIndex.
     if (this.pendingConfIndex > before) this.noteOwnRemovalCommitted(before, mci);
     this.onCommitAdvanced();

@@ -65,6 +65,7 @@ export class EtcdSystem extends RaftSystem {
           onStart: (h) => {
             node.host = h;
             this.hosts.set(h.id, h);
+            this.safety.onStart(h);
           },
           onRole: (h, role, term) => {
             node.onRole(role);
@@ -78,6 +79,7 @@ export class EtcdSystem extends RaftSystem {
           onLeaseRead: (h, term, count) => this.safety.onLeaseRead(h, term, count),
           onReadAsked: () => this.safety.onReadAsked(),
           onReadAnswered: (h, index, asked) => this.safety.onReadAnswered(h, index, asked),
+          onDurable: (h, entries, snapshot) => this.safety.onDurable(h, entries, snapshot),
         },
         onOtherMessage: (from, msgType, payload) => node.onClientMessage(from, msgType, payload),
       });

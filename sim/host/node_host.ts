@@ -98,6 +98,8 @@ export interface HostObserver {
   onReadAsked?(host: RaftHost): number;
   /** The read is answered at read index `index` (its entries applied here). */
   onReadAnswered?(host: RaftHost, index: number, asked: number): void;
+  /** A Ready's snapshot and entries are on stable storage now (its fsync completed). */
+  onDurable?(host: RaftHost, entries: readonly Entry[], snapshot: Snapshot | undefined): void;
 }
 
 export type ProposeCallback = (r: { ok: true; index: number; term: number } | { ok: false; error: string }) => void;
@@ -374,6 +376,7 @@ export class RaftHost implements NodeProgram {
             this.ctx.fail("WAL fsync failed");
             return;
           }
+          this.opts.observer?.onDurable?.(this, rd.entries, rd.snapshot);
           this.finishReady(rd, early);
           this.processReady();
         });

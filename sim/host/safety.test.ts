@@ -61,3 +61,31 @@ describe("SafetyMonitor: a linearizable read sees what was committed before it w
     expect(m.violations).toEqual([{ property: "read-index", message: "node 1 answered a read at index 6, but index 7 was committed before the read was asked" }]);
   });
 });
+
+describe("SafetyMonitor: a leader commits only what a quorum holds on stable storage (Figure 2)", () => {
+  const conf = { voters: [1, 2, 3], votersOutgoing: [], learners: [] };
+  const entry = (index: number, term: number) => ({ index, term, type: "normal" as const, data: new Uint8Array() });
+  /** A leader of term 2 whose log holds indexes 1..5 of term 2, committing under {1, 2, 3}. */
+  const leader = { id: 1, rn: { raft: { role: "leader", term: 2, conf, commitConf: conf, log: { snapIndex: 0, term: (i: number) => (i <= 5 ? 2 : undefined) } } } } as unknown as RaftHost;
+
+  it("a commit the leader alone has fsynced is a violation; with one follower's fsync it is not", () => {
+    const m = new SafetyMonitor();
+    m.onDurable(host(1), [entry(1, 2), entry(2, 2), entry(3, 2)], undefined);
+    m.onDurable(host(2), [entry(1, 2), entry(2, 2)], undefined);
+    m.onCommit(leader, 1, 3);
+    expect(m.violations.map((v) => v.property)).toEqual(["commit-durable"]);
+    expect(m.violations[0]!.message).toBe("leader 1 of term 2 committed index 3@2, on stable storage only on 1 of voters [1,2,3]");
+    m.onDurable(host(2), [entry(3, 2)], undefined);
+    m.onCommit(leader, 1, 3);
+    expect(m.violations.length).toBe(1);
+  });
+
+  it("a rewrite from an earlier index replaces the suffix: an entry of another term there does not count", () => {
+    const m = new SafetyMonitor();
+    m.onDurable(host(1), [entry(1, 2), entry(2, 2), entry(3, 2)], undefined);
+    m.onDurable(host(3), [entry(1, 2), entry(2, 2), entry(3, 2), entry(4, 2)], undefined);
+    m.onDurable(host(3), [entry(3, 1)], undefined); // index 3 rewritten with term 1, 4 gone
+    m.onCommit(leader, 1, 3);
+    expect(m.violations.map((v) => v.message)).toEqual(["leader 1 of term 2 committed index 3@2, on stable storage only on 1 of voters [1,2,3]"]);
+  });
+});

@@ -5,13 +5,14 @@
 // every finding — or, with stopOnViolation, the first one stops the run (a store whose Raft
 // broke can spin forever: diverged logs that never agree).
 import { AssertionError } from "../../core/assert";
-import type { Entry, NodeId } from "../../core/raft/types";
+import type { Entry, NodeId, Snapshot } from "../../core/raft/types";
+import { jointVote } from "../../core/raft/quorum";
 import { crc32 } from "../../core/crc32";
 import type { Message } from "../../core/raft/types";
 import type { HostObserver, RaftHost } from "./node_host";
 
 export interface SafetyViolation {
-  readonly property: "election-safety" | "leader-completeness" | "committed-changed" | "applied-diverged" | "log-matching" | "commit-rule" | "lease-read" | "read-index" | "vote-once" | "liveness" | "assertion";
+  readonly property: "election-safety" | "leader-completeness" | "committed-changed" | "applied-diverged" | "log-matching" | "commit-rule" | "lease-read" | "read-index" | "commit-durable" | "vote-once" | "liveness" | "assertion";
   readonly message: string;
 }
 
@@ -149,9 +150,62 @@ export class SafetyMonitor implements HostObserver {
     else if (prev !== candidate) this.fail("vote-once", `node ${voter} voted for ${prev} and for ${candidate} in term ${term}`);
   }
 
+  /** What each node has on stable storage: the term of each index it holds, and its snapshot's index. */
+  private readonly durable = new Map<NodeId, { snapIndex: number; terms: number[] }>();
+
+  /**
+   * A host starts from what its disk holds, all of it durable now (a torn write may have
+   * left more than was ever fsynced; what a crash dropped is gone): that replaces the record.
+   */
+  onStart(host: RaftHost): void {
+    const log = host.rn.raft.log;
+    const terms: number[] = [];
+    for (let i = log.snapIndex + 1; i <= log.stabled; i++) terms.push(log.term(i)!);
+    this.durable.set(host.id, { snapIndex: log.snapIndex, terms });
+  }
+
+  onDurable(host: RaftHost, entries: readonly Entry[], snapshot: Snapshot | undefined): void {
+    let d = this.durable.get(host.id);
+    if (!d || snapshot) {
+      d = { snapIndex: snapshot?.index ?? 0, terms: [] };
+      this.durable.set(host.id, d);
+    }
+    if (entries.length === 0) return;
+    // A write from index i on replaces whatever the WAL held from i (a truncated suffix).
+    d.terms.length = Math.max(0, entries[0]!.index - d.snapIndex - 1);
+    for (const e of entries) d.terms.push(e.term);
+  }
+
+  /** Whether `id` has entry index@term on stable storage (or a snapshot covering it: committed, so the same entry). */
+  private holdsDurably(id: NodeId, index: number, term: number): boolean {
+    const d = this.durable.get(id);
+    if (!d) return false;
+    if (index <= d.snapIndex) return true;
+    return d.terms[index - d.snapIndex - 1] === term;
+  }
+
+  /**
+   * Figure 2 (followers respond after persisting; a leader counts itself once it has):
+   * when a leader commits index N, a quorum of its configuration has entry N on stable
+   * storage, so no crash can lose it.
+   */
+  private checkCommitDurable(host: RaftHost, to: number): void {
+    const r = host.rn.raft;
+    const term = r.log.term(to);
+    if (term === undefined || to <= r.log.snapIndex) return;
+    const conf = r.commitConf;
+    const holds = new Map<NodeId, boolean>();
+    for (const id of [...conf.voters, ...conf.votersOutgoing]) holds.set(id, this.holdsDurably(id, to, term));
+    if (jointVote(conf, holds) !== "won") {
+      const on = [...holds].filter(([, h]) => h).map(([id]) => id);
+      this.fail("commit-durable", `leader ${host.id} of term ${r.term} committed index ${to}@${term}, on stable storage only on ${on.length > 0 ? on.join(", ") : "no member"} of voters ${JSON.stringify(conf.voters)}${conf.votersOutgoing.length > 0 ? `/${JSON.stringify(conf.votersOutgoing)}` : ""}`);
+    }
+  }
+
   onCommit(host: RaftHost, from: number, to: number): void {
     const log = host.rn.raft.log;
     const term = host.rn.raft.term;
+    if (host.rn.raft.role === "leader") this.checkCommitDurable(host, to);
     // §5.4.2: a leader advances its commit index only onto an entry of its own term. What
     // it learned as a follower (the commit index it took office with) may be older.
     const inherited = this.inheritedCommit.get(`${host.id}/${term}`);

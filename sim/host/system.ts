@@ -48,6 +48,7 @@ export class RaftSystem implements SystemUnderTest {
       onLeaseRead: (h, term, count) => user?.onLeaseRead?.(h, term, count),
       onReadAsked: (h) => user?.onReadAsked?.(h) ?? 0,
       onReadAnswered: (h, index, asked) => user?.onReadAnswered?.(h, index, asked),
+      onDurable: (h, entries, snapshot) => user?.onDurable?.(h, entries, snapshot),
     };
   }
 
