@@ -17,6 +17,7 @@ export const CANARY_BUGS = {
   "heartbeat-commit-unclamped": "heartbeats carry the leader's commit index unclamped by the follower's match, and a follower commits whatever it holds up to it",
   "read-index-skips-heartbeat": "the leader answers ReadIndex without a heartbeat round confirming it still leads (thesis §6.4)",
   "snapshot-keeps-conflicting-log": "a follower installing a snapshot keeps its log past the snapshot's index though the snapshot's last entry is not in it (Raft §7)",
+  "joint-quorum-incoming-only": "in a joint configuration C_old,new, commits and elections count only a majority of C_new (thesis §4.3 needs both)",
   "compact-drops-kept-value": "compaction also drops the value a key still had at the compaction revision, once the key has a later revision",
 } as const;
 

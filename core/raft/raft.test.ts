@@ -602,22 +602,39 @@ describe("membership change by joint consensus (thesis §4.3, learners §4.2.1)"
     expect(c.propose(2, "after").ok).toBe(true);
     expect(c.appliedTexts(2)).toContain("after");
   });
-  it("in C_old,new a commit needs a majority of both configurations", () => {
-    const c = new MemCluster([1, 2, 3], { checkQuorum: false });
+  /**
+   * Enter joint {1,2,3} -> {1,4,5} while 4 and 5 hear nothing, and nobody gets the entry
+   * that leaves it, then propose while `silent` never answer.
+   */
+  function jointProposal(silent: number[], bugs: CanaryBug[] = []) {
+    const c = new MemCluster([1, 2, 3], { checkQuorum: false, bugs: new Set(bugs) });
     c.add(4);
     c.add(5);
     c.elect(1);
-    // Enter joint {1,2,3} -> {1,4,5}, but nodes 4 and 5 never answer.
-    c.drop = (m) => m.to === 4 || m.to === 5;
+    const jointIndex = c.raft(1).log.lastIndex() + 1;
+    c.drop = (m) => m.to === 4 || m.to === 5 || (m.entries ?? []).some((e) => e.index > jointIndex);
     c.node(1).rn.proposeConfChange({ changes: [{ op: "add-voter", node: 4 }, { op: "add-voter", node: 5 }, { op: "remove-node", node: 2 }, { op: "remove-node", node: 3 }] });
     c.stabilize();
     expect(c.raft(1).conf.votersOutgoing).toEqual([1, 2, 3]);
+    c.drop = (m) => silent.includes(m.to);
+    c.tickAll(3);
     const before = c.raft(1).log.committed;
-    c.node(1).rn.propose(enc("blocked"));
+    c.node(1).rn.propose(enc("proposed"));
     c.stabilize();
-    expect(c.raft(1).log.committed).toBe(before); // old majority has it, new one does not
+    return { c, before };
+  }
+  it("in C_old,new a commit needs a majority of both configurations", () => {
+    const { c, before } = jointProposal([4, 5]);
+    expect(c.raft(1).log.committed).toBe(before); // C_old's majority has it, C_new's does not
     c.heal();
     c.tickAll(3);
+    expect(c.raft(1).log.committed).toBeGreaterThan(before);
+    // And the other way round: C_new's majority alone is not enough either.
+    const other = jointProposal([2, 3]);
+    expect(other.c.raft(1).log.committed).toBe(other.before);
+  });
+  it("canary joint-quorum-incoming-only: C_new's majority alone commits", () => {
+    const { c, before } = jointProposal([2, 3], ["joint-quorum-incoming-only"]);
     expect(c.raft(1).log.committed).toBeGreaterThan(before);
   });
 });

@@ -8,7 +8,7 @@ import type { RaftConfig, RaftStorage, ResolvedConfig } from "./config";
 import { resolveConfig } from "./config";
 import { RaftLog } from "./log";
 import { Progress } from "./progress";
-import { jointValue, jointVote, type VoteResult } from "./quorum";
+import { jointValue, jointVote, majorityValue, majorityVote, type VoteResult } from "./quorum";
 import { stepCandidate } from "./step_candidate";
 import { stepFollower } from "./step_follower";
 import { stepLeader } from "./step_leader";
@@ -447,6 +447,7 @@ export class Raft {
 
   poll(id: NodeId, granted: boolean): VoteResult {
     if (!this.votes.has(id)) this.votes.set(id, granted);
+    if (this.cfg.bugs.has("joint-quorum-incoming-only")) return majorityVote(this.conf.voters, this.votes);
     return jointVote(this.conf, this.votes);
   }
 
@@ -492,7 +493,8 @@ export class Raft {
    * entry is of the current term (Figure 8); older entries commit indirectly.
    */
   maybeCommit(): boolean {
-    const mci = jointValue(this.conf, (id) => this.prs.get(id)?.match ?? 0);
+    const matchOf = (id: NodeId) => this.prs.get(id)?.match ?? 0;
+    const mci = this.cfg.bugs.has("joint-quorum-incoming-only") ? majorityValue(this.conf.voters, matchOf) : jointValue(this.conf, matchOf);
     if (mci <= this.log.committed || !Number.isFinite(mci)) return false;
     if (this.log.term(mci) !== this.term && !this.cfg.bugs.has("commit-prior-term")) return false;
     const before = this.log.committed;

@@ -1,9 +1,10 @@
 // One randomized Raft run on the simulated world: a steady proposal load, a plan of
 // faults (partitions, crashes losing unsynced writes, pauses, slow fsync, clock skew,
-// message loss/duplication/reordering) and operations (membership changes with learners
-// and removal of the leader, leader transfers, snapshots), then healing and a liveness
-// window. Adversarial triggers crash a node right after it grants a vote or acknowledges
-// an append, while its fsync is still in flight: the moment that durability bugs show.
+// message loss/duplication/reordering) and operations (membership changes with learners,
+// removal of the leader and replacement of a voter in one joint change, leader transfers,
+// snapshots), then healing and a liveness window. Adversarial triggers crash a node right
+// after it grants a vote or acknowledges an append, while its fsync is still in flight:
+// the moment that durability bugs show.
 // The SafetyMonitor judges the run.
 import type { BugSet } from "../../core/canary";
 import { AssertionError } from "../../core/assert";
@@ -14,7 +15,7 @@ import { buildRaftWorld } from "./testkit";
 export type FaultKind =
   | "partition" | "isolate" | "one-way" | "heal" | "crash" | "crash-torn" | "pause" | "slow-fsync"
   | "clock-jump" | "clock-drift" | "link-faults" | "add-learner" | "add-voter" | "promote"
-  | "remove" | "remove-leader" | "transfer" | "snapshot";
+  | "remove" | "remove-leader" | "transfer" | "snapshot" | "replace";
 
 export interface FaultAction {
   readonly atMs: number;
@@ -149,6 +150,11 @@ export function runRaftCase(c: RaftFuzzCase, bugs: BugSet): RaftFuzzResult {
         if (added >= 2) return;
         added++;
         system.addMember(f.kind === "add-learner");
+        return;
+      case "replace":
+        // Counts as an addition: a run spawns at most two new members.
+        if (added >= 2) return;
+        if (system.replaceMember(n) !== undefined) added++;
         return;
       case "promote":
         return system.promoteLearner();

@@ -97,4 +97,30 @@ describe("RaftHost on the simulated world", () => {
     world.scheduler.runUntil(8_000 * MS);
     expect((system.host(f)!.sm as HashListStateMachine).hash).toBe(lsm.hash);
   });
+
+  it("replaces a voter in one joint change: C_old,new, then C_new alone (thesis §4.3)", () => {
+    const { world, system } = buildRaftWorld({ seed: 9, nodes: 3 });
+    world.scheduler.runUntil(3_000 * MS);
+    const l = leaders(system)[0]!;
+    const gone = [1, 2, 3].find((id) => id !== l)!;
+    const confs: string[] = [];
+    let ok = 0;
+    for (let i = 0; i < 5; i++) system.host(l)!.propose(enc(`r${i}`), (r) => r.ok && ok++);
+    expect(system.replaceMember(gone)).toBe(4);
+    // Sample the leader's configuration as the change goes through.
+    for (let t = 3_000; t < 6_000; t += 5) {
+      world.scheduler.runUntil(t * MS);
+      const cs = system.host(l)!.status().confState;
+      const text = `${cs.voters.join(",")}/${cs.votersOutgoing.join(",")}`;
+      if (confs.at(-1) !== text) confs.push(text);
+    }
+    for (let i = 0; i < 5; i++) system.host(l)!.propose(enc(`s${i}`), (r) => r.ok && ok++);
+    world.scheduler.runUntil(8_000 * MS);
+    const stays = [1, 2, 3].filter((id) => id !== gone);
+    const after = [...stays, 4].sort((a, b) => a - b).join(",");
+    expect(confs).toEqual(["1,2,3/", `${after}/1,2,3`, `${after}/`]);
+    expect(ok).toBe(10);
+    const lsm = system.host(l)!.sm as HashListStateMachine;
+    expect((system.host(4)!.sm as HashListStateMachine).hash).toBe(lsm.hash);
+  });
 });

@@ -115,6 +115,24 @@ export class RaftSystem implements SystemUnderTest {
     return id;
   }
 
+  /**
+   * One conf change that adds a new voter and removes `id`: C_old and C_new then differ in
+   * two members, so (unlike a single add or removal from an odd-sized cluster) a majority of
+   * C_new need not include a majority of C_old, and joint consensus (thesis §4.3) is what
+   * keeps them from deciding apart. etcd's member API changes one member at a time; raft's
+   * ConfChangeV2 takes several.
+   */
+  replaceMember(id: NodeId): NodeId | undefined {
+    const world = this.world;
+    const l = this.leader();
+    if (!world || !l || !l.status().confState.voters.includes(id)) return undefined;
+    const added = Math.max(...world.allEndpoints()) + 1;
+    world.addNode(added, this.factory(added));
+    world.node(added).start();
+    this.change({ changes: [{ op: "add-voter", node: added }, { op: "remove-node", node: id }] });
+    return added;
+  }
+
   removeMember(id: NodeId): void {
     this.change({ changes: [{ op: "remove-node", node: id }] });
   }
