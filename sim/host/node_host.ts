@@ -365,7 +365,7 @@ export class RaftHost implements NodeProgram {
     while (!this.busy && !this.failed && this.rn.hasReady()) {
       this.busy = true;
       const rd = this.rn.ready();
-      if (this.opts.stopWhenRemoved) this.recordRemovalCommittedHere();
+      this.recordRemovalCommittedHere();
       this.persist(rd);
       const early = this.earlyMessages(rd);
       for (const m of early) this.sendMessage(m);
@@ -533,11 +533,17 @@ export class RaftHost implements NodeProgram {
 
   /** Stops a member its applied configuration left out, once nobody can need it (see below). */
   private maybeStopRemoved(): void {
-    if (!this.opts.stopWhenRemoved || this.stopping || this.failed || !this.removedNow()) return;
+    if (this.stopping || this.failed || !this.removedNow()) return;
+    // Kept by every host, stopping or not: a removed leader that forgot across a restart
+    // that it led would count as settled and never campaign again, though C_new's only
+    // voter, still in C_old,new, waits for its vote (Raft property seed 26001, run 3738: one
+    // member grew to two, removed the first while it led, which crashed before the other
+    // heard the removal committed).
     if (!this.rn.raft.removalSettled()) {
       this.noteRemovedWhileLeading();
       return;
     }
+    if (!this.opts.stopWhenRemoved) return;
     // A member removed while it led waits until C_new is known to have heard that its
     // removal committed (Raft.removalSettled): stopping sooner, as etcd does, can leave the
     // remaining members in C_old,new needing its vote for good (seed 69 at 8 rounds, run

@@ -6,38 +6,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { CanaryBug } from "../../core/canary";
 import { NO_BUGS } from "../../core/canary";
-import { FAULT_WINDOW_MS, type FaultAction, type FaultKind, type RaftFuzzCase, runRaftCase } from "./fuzz";
-
-const KINDS: FaultKind[] = [
-  "partition", "isolate", "one-way", "heal", "crash", "crash-torn", "pause", "slow-fsync", "clock-jump",
-  "clock-drift", "link-faults", "add-learner", "add-voter", "promote", "remove", "remove-leader", "transfer", "snapshot",
-];
-
-const faultArb: fc.Arbitrary<FaultAction> = fc.record({
-  atMs: fc.integer({ min: 50, max: FAULT_WINDOW_MS - 1 }),
-  kind: fc.constantFrom(...KINDS),
-  a: fc.nat(1_000),
-  b: fc.nat(100_000),
-});
-
-export const caseArb: fc.Arbitrary<RaftFuzzCase> = fc.record({
-  seed: fc.nat(2 ** 31 - 1),
-  nodes: fc.constantFrom(1 as const, 3 as const, 5 as const, 3 as const, 5 as const),
-  preVote: fc.boolean(),
-  checkQuorum: fc.boolean(),
-  electionTicks: fc.constantFrom(3, 5, 10),
-  smallMessages: fc.boolean(),
-  snapshotEntries: fc.constantFrom(0, 15, 40),
-  crashAfterVote: fc.constantFrom(0, 0.2, 0.5),
-  crashAfterAck: fc.constantFrom(0, 0.01, 0.05),
-  alignedTicks: fc.boolean(),
-  leaseReads: fc.boolean(),
-  faults: fc.array(faultArb, { minLength: 0, maxLength: 25 }),
-  // Replacing a voter in one joint change (session 26) is drawn last and on its own, so every
-  // field above still draws what it drew before it existed (the canaries' runs stay put).
-  // In a quarter of the runs, up to two replacements.
-  replaces: fc.tuple(fc.nat(3), fc.array(fc.record({ atMs: fc.integer({ min: 50, max: FAULT_WINDOW_MS - 1 }), a: fc.nat(1_000) }), { minLength: 1, maxLength: 2 })),
-}).map(({ replaces: [dice, replaces], ...c }) => ({ ...c, faults: dice > 0 ? c.faults : [...c.faults, ...replaces.map((r) => ({ ...r, kind: "replace" as const, b: 0 }))] }));
+import { runRaftCase } from "./fuzz";
+import { raftCaseArb } from "./fuzz_arbitrary";
 
 /** Runs used by CI, for the clean property and for each canary. */
 export const NUM_RUNS = Number(process.env.RAFT_PROP_RUNS ?? 300);
@@ -53,7 +23,7 @@ const SEED = Number(process.env.RAFT_PROP_SEED ?? 20240611);
 const TIMEOUT_MS = 60_000 + NUM_RUNS * 100;
 
 function property(bugs: ReadonlySet<CanaryBug>) {
-  return fc.property(caseArb, (c) => {
+  return fc.property(raftCaseArb, (c) => {
     const r = runRaftCase(c, bugs);
     if (r.violations.length > 0) {
       throw new Error(`${r.violations.length} violation(s), first: [${r.violations[0]!.property}] ${r.violations[0]!.message}\ncase: ${JSON.stringify({ ...c, faults: c.faults.length })}`);
