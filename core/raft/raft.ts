@@ -8,7 +8,7 @@ import type { RaftConfig, RaftStorage, ResolvedConfig } from "./config";
 import { resolveConfig } from "./config";
 import { RaftLog } from "./log";
 import { Progress } from "./progress";
-import { jointValue, jointVote, majorityValue, majorityVote, type VoteResult } from "./quorum";
+import { jointValue, jointVote, type VoteResult } from "./quorum";
 import { stepCandidate } from "./step_candidate";
 import { stepFollower } from "./step_follower";
 import { stepLeader } from "./step_leader";
@@ -107,8 +107,12 @@ export class Raft {
   /** The latest snapshot this node holds durably (sent to followers that are too far behind). */
   snapshot: Snapshot | undefined;
 
+  /** Canary joint-quorum-incoming-only, read once: maybeCommit runs on every append response. */
+  private readonly incomingQuorumOnly: boolean;
+
   constructor(config: RaftConfig, storage?: RaftStorage) {
     this.cfg = resolveConfig(config);
+    this.incomingQuorumOnly = this.cfg.bugs.has("joint-quorum-incoming-only");
     this.id = this.cfg.id;
     this.log = new RaftLog(this.cfg.bugs);
     const empty = !storage || (storage.hardState.term === 0 && storage.entries.length === 0 && !storage.snapshot);
@@ -445,10 +449,15 @@ export class Raft {
     }
   }
 
+  /** The configuration commits and elections count by: this.conf, but for a canary. */
+  private quorumConf(): ConfState {
+    if (!this.incomingQuorumOnly || this.conf.votersOutgoing.length === 0) return this.conf;
+    return { voters: this.conf.voters, votersOutgoing: [], learners: this.conf.learners };
+  }
+
   poll(id: NodeId, granted: boolean): VoteResult {
     if (!this.votes.has(id)) this.votes.set(id, granted);
-    if (this.cfg.bugs.has("joint-quorum-incoming-only")) return majorityVote(this.conf.voters, this.votes);
-    return jointVote(this.conf, this.votes);
+    return jointVote(this.quorumConf(), this.votes);
   }
 
   voterIds(): NodeId[] {
@@ -493,8 +502,7 @@ export class Raft {
    * entry is of the current term (Figure 8); older entries commit indirectly.
    */
   maybeCommit(): boolean {
-    const matchOf = (id: NodeId) => this.prs.get(id)?.match ?? 0;
-    const mci = this.cfg.bugs.has("joint-quorum-incoming-only") ? majorityValue(this.conf.voters, matchOf) : jointValue(this.conf, matchOf);
+    const mci = jointValue(this.quorumConf(), (id) => this.prs.get(id)?.match ?? 0);
     if (mci <= this.log.committed || !Number.isFinite(mci)) return false;
     if (this.log.term(mci) !== this.term && !this.cfg.bugs.has("commit-prior-term")) return false;
     const before = this.log.committed;
