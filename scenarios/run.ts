@@ -448,13 +448,17 @@ function livenessProbe(world: World, system: EtcdSystem, recorder: HistoryRecord
         // Past the bound only by waiting on a voter's catch-up: say so.
         return { result: "pass", messages: [], detail: { recoveredMs, ...(succeededAtUs > boundUs ? { waitedForCatchUpMs: Math.round((succeededAtUs - boundUs) / 1_000) } : {}) } };
       }
-      const lost = members().filter((id) => {
+      // Members up with no configuration at all: those that lost their bootstrap, and joiners
+      // whose add never applied (they wait for a leader that can never be elected).
+      const unconfigured = members().filter((id) => {
         const host = system.hosts.get(id);
-        return host !== undefined && host.bootstrapLost && host.rn.raft.conf.voters.length === 0 && world.node(id).status === "up";
+        return host !== undefined && host.rn.raft.conf.voters.length === 0 && world.node(id).status === "up";
       });
-      if (lost.length > 0 && lost.length === members().length) {
+      const lost = unconfigured.filter((id) => system.hosts.get(id)!.bootstrapLost);
+      if (lost.length > 0 && unconfigured.length === members().length) {
         // Not a finding: etcd 3.4 restarts the same way and stays stuck (a known limit).
-        return { result: "unknown", messages: [`every member (${lost.join(", ")}) lost its bootstrap to a torn first WAL write, so none holds a configuration to campaign with (etcd 3.4 too)`] };
+        const joiners = unconfigured.length - lost.length;
+        return { result: "unknown", messages: [`every member (${lost.join(", ")}) lost its bootstrap to a torn first WAL write, so none holds a configuration to campaign with (etcd 3.4 too)${joiners > 0 ? `; ${joiners} added member(s) never joined` : ""}`] };
       }
       const leader = currentLeader(world, system);
       const waited = deadlineUs > boundUs ? `, then ${Math.round((deadlineUs - boundUs) / 1_000)} ms more while a voter caught up` : "";
