@@ -105,12 +105,17 @@ export class RaftSystem implements SystemUnderTest {
     this.leader()?.proposeConfChange(cc);
   }
 
-  addMember(learner: boolean): NodeId | undefined {
-    const world = this.world;
-    if (!world) return undefined;
+  /** Starts a new, empty node with the next free id (it joins once a conf change names it). */
+  private spawnNode(world: World): NodeId {
     const id = Math.max(...world.allEndpoints()) + 1;
     world.addNode(id, this.factory(id));
     world.node(id).start();
+    return id;
+  }
+
+  addMember(learner: boolean): NodeId | undefined {
+    if (!this.world) return undefined;
+    const id = this.spawnNode(this.world);
     this.change({ changes: [{ op: learner ? "add-learner" : "add-voter", node: id }] });
     return id;
   }
@@ -123,12 +128,9 @@ export class RaftSystem implements SystemUnderTest {
    * ConfChangeV2 takes several.
    */
   replaceMember(id: NodeId): NodeId | undefined {
-    const world = this.world;
     const l = this.leader();
-    if (!world || !l || !l.status().confState.voters.includes(id)) return undefined;
-    const added = Math.max(...world.allEndpoints()) + 1;
-    world.addNode(added, this.factory(added));
-    world.node(added).start();
+    if (!this.world || !l || !l.status().confState.voters.includes(id)) return undefined;
+    const added = this.spawnNode(this.world);
     this.change({ changes: [{ op: "add-voter", node: added }, { op: "remove-node", node: id }] });
     return added;
   }
