@@ -637,6 +637,29 @@ describe("membership change by joint consensus (thesis §4.3, learners §4.2.1)"
     const { c, before } = jointProposal([2, 3], ["joint-quorum-incoming-only"]);
     expect(c.raft(1).log.committed).toBeGreaterThan(before);
   });
+  /** Voters {1,2,3} and learner 4; leader 1 proposes while voters 2 and 3 hear nothing. */
+  function learnerOnlyProposal(bugs: CanaryBug[] = []) {
+    const c = new MemCluster([1, 2, 3], { checkQuorum: false, bugs: new Set(bugs) });
+    c.add(4);
+    c.elect(1);
+    c.node(1).rn.proposeConfChange({ changes: [{ op: "add-learner", node: 4 }] });
+    c.stabilize();
+    expect(c.raft(1).conf.learners).toEqual([4]);
+    c.drop = (m) => m.to === 2 || m.to === 3;
+    const before = c.raft(1).log.committed;
+    c.node(1).rn.propose(enc("learner-held"));
+    c.stabilize();
+    return { c, before };
+  }
+  it("a learner's copy never counts toward a commit (thesis §4.2.1: learners do not vote)", () => {
+    const { c, before } = learnerOnlyProposal();
+    expect(c.raft(1).log.committed).toBe(before); // leader and learner hold it: one voter of three
+    expect(c.raft(4).log.lastIndex()).toBeGreaterThan(before);
+  });
+  it("canary learner-counts-for-commit: the leader and a learner commit without a second voter", () => {
+    const { c, before } = learnerOnlyProposal(["learner-counts-for-commit"]);
+    expect(c.raft(1).log.committed).toBeGreaterThan(before);
+  });
 });
 
 describe("leader transfer (thesis §3.10)", () => {

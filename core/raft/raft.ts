@@ -8,7 +8,7 @@ import type { RaftConfig, RaftStorage, ResolvedConfig } from "./config";
 import { resolveConfig } from "./config";
 import { RaftLog } from "./log";
 import { Progress } from "./progress";
-import { jointValue, jointVote, type VoteResult } from "./quorum";
+import { jointValue, jointVote, majorityValue, type VoteResult } from "./quorum";
 import { stepCandidate } from "./step_candidate";
 import { stepFollower } from "./step_follower";
 import { stepLeader } from "./step_leader";
@@ -109,10 +109,13 @@ export class Raft {
 
   /** Canary joint-quorum-incoming-only, read once: maybeCommit runs on every append response. */
   private readonly incomingQuorumOnly: boolean;
+  /** Canary learner-counts-for-commit, read once for the same reason. */
+  private readonly learnersCountForCommit: boolean;
 
   constructor(config: RaftConfig, storage?: RaftStorage) {
     this.cfg = resolveConfig(config);
     this.incomingQuorumOnly = this.cfg.bugs.has("joint-quorum-incoming-only");
+    this.learnersCountForCommit = this.cfg.bugs.has("learner-counts-for-commit");
     this.id = this.cfg.id;
     this.log = new RaftLog(this.cfg.bugs);
     const empty = !storage || (storage.hardState.term === 0 && storage.entries.length === 0 && !storage.snapshot);
@@ -508,7 +511,7 @@ export class Raft {
    * entry is of the current term (Figure 8); older entries commit indirectly.
    */
   maybeCommit(): boolean {
-    const mci = jointValue(this.quorumConf(), (id) => this.prs.get(id)?.match ?? 0);
+    const mci = this.learnersCountForCommit && this.conf.learners.length > 0 ? this.commitCountingLearners() : jointValue(this.quorumConf(), (id) => this.prs.get(id)?.match ?? 0);
     if (mci <= this.log.committed || !Number.isFinite(mci)) return false;
     if (this.log.term(mci) !== this.term && !this.cfg.bugs.has("commit-prior-term")) return false;
     const before = this.log.committed;
@@ -518,6 +521,18 @@ export class Raft {
     if (this.pendingConfIndex > before) this.noteOwnRemovalCommitted(before, mci);
     this.onCommitAdvanced();
     return true;
+  }
+
+  /**
+   * Canary learner-counts-for-commit: the index held by a majority's worth (of C_new's voters)
+   * of members, learners included, so a learner's copy stands in for a voter's. C_old, when
+   * joint, still counts as it should.
+   */
+  private commitCountingLearners(): number {
+    const match = (id: NodeId) => this.prs.get(id)?.match ?? 0;
+    const values = [...this.conf.voters, ...this.conf.learners].map(match).sort((a, b) => b - a);
+    const quorum = (this.conf.voters.length >> 1) + 1;
+    return Math.min(values[quorum - 1] ?? 0, majorityValue(this.conf.votersOutgoing, match));
   }
 
   /** Sets ownRemovalCommittedAt if entries (before, to] hold this node's removal as voter. */
