@@ -19,6 +19,7 @@ export const CANARY_BUGS = {
   "snapshot-keeps-conflicting-log": "a follower installing a snapshot keeps its log past the snapshot's index though the snapshot's last entry is not in it (Raft §7)",
   "joint-quorum-incoming-only": "in a joint configuration C_old,new, commits and elections count only a majority of C_new (thesis §4.3 needs both)",
   "learner-counts-for-commit": "the leader's commit index counts learners' copies toward a majority of the voters' size (learners are non-voting, thesis §4.2.1)",
+  "snapshot-ignores-conf-state": "a follower installing a snapshot keeps its own configuration instead of the one the snapshot carries (Raft §7: the snapshot holds the latest configuration)",
   "compact-drops-kept-value": "compaction also drops the value a key still had at the compaction revision, once the key has a later revision",
 } as const;
 

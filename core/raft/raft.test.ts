@@ -412,6 +412,29 @@ describe("log compaction and InstallSnapshot (paper §7)", () => {
     expect(c.appliedTexts(3)).toEqual(["after"]);
     expect(c.raft(3).log.committed).toBe(c.raft(1).log.committed);
   });
+  /** Node 3 misses the addition of voter 4, which the leader then compacts into a snapshot. */
+  function confOnlyInSnapshot(bugs: CanaryBug[] = []) {
+    const c = new MemCluster([1, 2, 3], { bugs: new Set(bugs) });
+    c.add(4);
+    c.elect(1);
+    c.isolate(3);
+    expect(c.node(1).rn.proposeConfChange({ changes: [{ op: "add-voter", node: 4 }] }).ok).toBe(true);
+    c.stabilize();
+    c.propose(1, "after-add");
+    expect(c.raft(1).conf.voters).toEqual([1, 2, 3, 4]);
+    const applied = c.raft(1).log.applied;
+    c.node(1).snapshot = c.node(1).rn.compact(applied, enc("state@" + applied));
+    c.heal();
+    c.tickAll(2);
+    expect(c.node(3).snapshot?.index).toBe(applied);
+    return c;
+  }
+  it("installing a snapshot takes the configuration it carries (§7: the snapshot holds the latest configuration)", () => {
+    expect(confOnlyInSnapshot().raft(3).conf.voters).toEqual([1, 2, 3, 4]);
+  });
+  it("canary snapshot-ignores-conf-state: the follower keeps the configuration it had", () => {
+    expect(confOnlyInSnapshot(["snapshot-ignores-conf-state"]).raft(3).conf.voters).toEqual([1, 2, 3]);
+  });
 });
 
 describe("membership change by joint consensus (thesis §4.3, learners §4.2.1)", () => {

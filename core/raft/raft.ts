@@ -842,7 +842,9 @@ export class Raft {
       return;
     }
     this.log.restore(s);
-    this.conf = s.confState;
+    // The snapshot replaces the configuration entries it compacted away, so its ConfState is
+    // the configuration now (the canary keeps the one this node had).
+    if (!this.cfg.bugs.has("snapshot-ignores-conf-state")) this.conf = s.confState;
     this.rebuildProgress();
     this.send({ type: "app-resp", to: m.from, index: this.log.lastIndex(), commit: this.log.committed });
   }
