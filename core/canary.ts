@@ -16,6 +16,7 @@ export const CANARY_BUGS = {
   "vote-ignores-log": "a vote is granted without checking that the candidate's log is up to date (Raft §5.4.1)",
   "heartbeat-commit-unclamped": "heartbeats carry the leader's commit index unclamped by the follower's match, and a follower commits whatever it holds up to it",
   "read-index-skips-heartbeat": "the leader answers ReadIndex without a heartbeat round confirming it still leads (thesis §6.4)",
+  "read-index-before-term-commit": "a new leader answers ReadIndex before an entry of its own term has committed, so with a commit index that may lag its predecessor's (thesis §6.4 step 1)",
   "snapshot-keeps-conflicting-log": "a follower installing a snapshot keeps its log past the snapshot's index though the snapshot's last entry is not in it (Raft §7)",
   "joint-quorum-incoming-only": "in a joint configuration C_old,new, commits and elections count only a majority of C_new (thesis §4.3 needs both)",
   "learner-counts-for-commit": "the leader's commit index counts learners' copies toward a majority of the voters' size (learners are non-voting, thesis §4.2.1)",

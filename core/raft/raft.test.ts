@@ -307,6 +307,37 @@ describe("ReadIndex (thesis §6.4)", () => {
     expect(read?.context).toBe("after-restart");
     expect(read!.index).toBeGreaterThanOrEqual(written);
   });
+  /** Leader 1 commits "a" but no follower learns it; node 2 then wins, its no-op uncommitted. */
+  function readOnNewLeader(bugs: CanaryBug[] = []) {
+    const c = new MemCluster([1, 2, 3], { checkQuorum: false, preVote: false, bugs: new Set(bugs) });
+    c.elect(1);
+    c.node(1).rn.propose(enc("a"));
+    const written = c.raft(1).log.lastIndex();
+    c.drop = (m) => m.from === 1 && (m.commit ?? 0) >= written;
+    c.stabilize();
+    expect(c.raft(1).log.committed).toBe(written);
+    expect(c.raft(2).log.committed).toBeLessThan(written);
+    c.drop = (m) => m.from === 1 || m.to === 1 || (m.type === "app-resp" && m.to === 2);
+    c.elect(2);
+    expect(c.raft(2).role).toBe("leader");
+    expect(c.node(2).rn.readIndex("first-read").ok).toBe(true);
+    c.stabilize();
+    return { c, written };
+  }
+  it("a new leader answers no read until an entry of its term commits (thesis §6.4 step 1)", () => {
+    const { c, written } = readOnNewLeader();
+    expect(c.node(2).readStates).toEqual([]);
+    c.drop = (m) => m.from === 1 || m.to === 1;
+    c.tick(2, 2); // heartbeats: node 3's reply shows it behind, and the no-op is sent again
+    c.stabilize(); // the no-op commits, and with it "a"
+    expect(c.node(2).readStates.map((r) => r.context)).toEqual(["first-read"]);
+    expect(c.node(2).readStates[0]!.index).toBeGreaterThanOrEqual(written);
+  });
+  it("canary read-index-before-term-commit: the new leader answers below an index already committed", () => {
+    const { c, written } = readOnNewLeader(["read-index-before-term-commit"]);
+    expect(c.node(2).readStates.map((r) => r.context)).toEqual(["first-read"]);
+    expect(c.node(2).readStates[0]!.index).toBeLessThan(written);
+  });
   it("lease-based reads answer at once while the lease holds, and not after losing quorum contact", () => {
     const c = new MemCluster([1, 2, 3], { readOnlyOption: "lease-based", checkQuorum: true });
     c.elect(1);

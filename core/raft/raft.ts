@@ -726,7 +726,7 @@ export class Raft {
     // Step 1: the leader must have committed an entry of its term to know the commit index.
     // A lone voter too: restarted, it may hold committed entries past its persisted commit
     // index (that index is written without an fsync of its own).
-    if (!this.committedInTerm()) {
+    if (!this.committedInTerm() && !this.cfg.bugs.has("read-index-before-term-commit")) {
       this.readsAwaitingCommit.push(m);
       return;
     }

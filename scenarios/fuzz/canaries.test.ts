@@ -20,6 +20,9 @@ const RUNS_MAX_BY_BUG: Partial<Record<CanaryBug, number>> = {
   // A leader cut off with clients must log entries nobody else has, and the majority must
   // snapshot past where they begin but not past their end before the heal (seed 1: run 493).
   "snapshot-keeps-conflicting-log": 600,
+  // A client must read through a leader elected moments before, whose commit index lags the
+  // one its predecessor reached, before its own first entry commits (seed 1: run 471).
+  "read-index-before-term-commit": 600,
 };
 
 /** Every canary: plain campaigns find each at this run count (see the README's table). */
