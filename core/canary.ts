@@ -13,6 +13,7 @@ export const CANARY_BUGS = {
   "lease-expire-on-follower": "a follower expires leases by its own clock",
   "progress-notify-ahead": "progress notifications report a revision ahead of delivered events",
   "lease-read-ignores-skew": "lease-based reads ignore clock drift when trusting the leader lease",
+  "vote-quorum-half": "a candidate wins an election with half the votes of an even-sized configuration, ceil(n/2) for floor(n/2)+1 (Raft §5.2 needs a majority)",
   "vote-ignores-log": "a vote is granted without checking that the candidate's log is up to date (Raft §5.4.1)",
   "heartbeat-commit-unclamped": "heartbeats carry the leader's commit index unclamped by the follower's match, and a follower commits whatever it holds up to it",
   "read-index-skips-heartbeat": "the leader answers ReadIndex without a heartbeat round confirming it still leads (thesis §6.4)",

@@ -29,7 +29,8 @@ export function jointValue(cs: ConfState, valueOf: (id: NodeId) => number): numb
   return Math.min(majorityValue(cs.voters, valueOf), majorityValue(cs.votersOutgoing, valueOf));
 }
 
-export function majorityVote(voters: readonly NodeId[], votes: ReadonlyMap<NodeId, boolean>): VoteResult {
+/** `halfWins` is canary vote-quorum-half's arithmetic: ceil(n/2), half of an even-sized config. */
+export function majorityVote(voters: readonly NodeId[], votes: ReadonlyMap<NodeId, boolean>, halfWins = false): VoteResult {
   if (voters.length === 0) return "won";
   let granted = 0;
   let missing = 0;
@@ -38,15 +39,15 @@ export function majorityVote(voters: readonly NodeId[], votes: ReadonlyMap<NodeI
     if (v === undefined) missing++;
     else if (v) granted++;
   }
-  const q = Math.floor(voters.length / 2) + 1;
+  const q = halfWins ? Math.ceil(voters.length / 2) : Math.floor(voters.length / 2) + 1;
   if (granted >= q) return "won";
   if (granted + missing >= q) return "pending";
   return "lost";
 }
 
-export function jointVote(cs: ConfState, votes: ReadonlyMap<NodeId, boolean>): VoteResult {
-  const a = majorityVote(cs.voters, votes);
-  const b = majorityVote(cs.votersOutgoing, votes);
+export function jointVote(cs: ConfState, votes: ReadonlyMap<NodeId, boolean>, halfWins = false): VoteResult {
+  const a = majorityVote(cs.voters, votes, halfWins);
+  const b = majorityVote(cs.votersOutgoing, votes, halfWins);
   if (a === "lost" || b === "lost") return "lost";
   if (a === "won" && b === "won") return "won";
   return "pending";

@@ -86,6 +86,22 @@ describe("leader election (paper §5.2)", () => {
   });
 });
 
+describe("election quorum (paper §5.2)", () => {
+  /** Four voters; node 1 campaigns and hears back only from node 2. */
+  function halfTheVotes(bugs: CanaryBug[] = []) {
+    const c = new MemCluster([1, 2, 3, 4], { checkQuorum: false, preVote: false, bugs: new Set(bugs) });
+    c.drop = (m) => m.to === 3 || m.to === 4 || m.from === 3 || m.from === 4;
+    c.elect(1);
+    return c;
+  }
+  it("two votes of four (its own and one more) do not elect a candidate: a majority is three", () => {
+    expect(halfTheVotes().raft(1).role).toBe("candidate");
+  });
+  it("canary vote-quorum-half: ceil(n/2) votes elect it, so the other half could elect another", () => {
+    expect(halfTheVotes(["vote-quorum-half"]).raft(1).role).toBe("leader");
+  });
+});
+
 describe("log replication (paper §5.3, log matching)", () => {
   it("an append commits no further than its last new entry; a tail it did not check stays uncommitted (Figure 2, AppendEntries rule 5)", () => {
     // Our leaders never send the append that would expose a wrong rule here (each carries an

@@ -41,6 +41,8 @@ export class Raft {
    * reports the commit; the harness judges the commit by this one.
    */
   commitConf: ConfState = EMPTY_CONF;
+  /** The configuration this node last won an election under, judged by the harness likewise. */
+  electionConf: ConfState = EMPTY_CONF;
   prs = new Map<NodeId, Progress>();
   votes = new Map<NodeId, boolean>();
   msgs: Message[] = [];
@@ -207,6 +209,7 @@ export class Raft {
     this.reset(this.term);
     this.lead = this.id;
     this.role = "leader";
+    this.electionConf = this.conf;
     const self = this.prs.get(this.id);
     if (self) {
       self.becomeReplicate();
@@ -466,7 +469,7 @@ export class Raft {
 
   poll(id: NodeId, granted: boolean): VoteResult {
     if (!this.votes.has(id)) this.votes.set(id, granted);
-    return jointVote(this.quorumConf(), this.votes);
+    return jointVote(this.quorumConf(), this.votes, this.cfg.bugs.has("vote-quorum-half"));
   }
 
   voterIds(): NodeId[] {

@@ -40,7 +40,7 @@ describe("raft property (paper Figure 3 + liveness after heal)", () => {
 
   const CANARIES: CanaryBug[] = [
     "ack-before-fsync", "no-truncate-on-conflict", "vote-before-persist", "commit-prior-term", "lease-read-ignores-skew",
-    "vote-ignores-log", "heartbeat-commit-unclamped", "read-index-skips-heartbeat", "snapshot-keeps-conflicting-log", "joint-quorum-incoming-only", "learner-counts-for-commit", "snapshot-ignores-conf-state", "read-index-before-term-commit",
+    "vote-ignores-log", "heartbeat-commit-unclamped", "read-index-skips-heartbeat", "snapshot-keeps-conflicting-log", "joint-quorum-incoming-only", "learner-counts-for-commit", "snapshot-ignores-conf-state", "read-index-before-term-commit", "vote-quorum-half",
   ];
   for (const bug of CANARIES) {
     const runs = CANARY_RUNS[bug] ?? NUM_RUNS;

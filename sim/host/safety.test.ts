@@ -89,3 +89,24 @@ describe("SafetyMonitor: a leader commits only what a quorum holds on stable sto
     expect(m.violations.map((v) => v.message)).toEqual(["leader 1 of term 2 committed index 3@2, on stable storage only on 1 of voters [1,2,3]"]);
   });
 });
+
+describe("SafetyMonitor: a leader is elected by a quorum's votes in its term (§5.2)", () => {
+  const conf = { voters: [1, 2, 3, 4], votersOutgoing: [], learners: [] };
+  /** Node 1 as it reports itself leader of term 5, elected under {1, 2, 3, 4}. */
+  const winner = { id: 1, rn: { raft: { role: "leader", term: 5, conf, electionConf: conf, log: { committed: 0, snapIndex: 0, term: () => undefined } } } } as unknown as RaftHost;
+
+  it("two grants of four voters (the candidate's own and one more) is a violation; three is not", () => {
+    const m = new SafetyMonitor();
+    m.onSend(host(1), msg("vote", 1, 2, 5));
+    m.onSend(host(2), msg("vote-resp", 2, 1, 5));
+    m.onSend(host(3), msg("vote-resp", 3, 1, 4)); // a grant of the term before does not count
+    m.onSend(host(4), msg("pre-vote-resp", 4, 1, 5)); // nor does a pre-vote
+    m.onRole(winner, "leader", 5);
+    expect(m.violations).toEqual([{ property: "vote-quorum", message: "node 1 became leader of term 5 with votes granted in that term only by 1, 2 of voters [1,2,3,4]" }]);
+    const ok = new SafetyMonitor();
+    ok.onSend(host(2), msg("vote-resp", 2, 1, 5));
+    ok.onSend(host(4), msg("vote-resp", 4, 1, 5));
+    ok.onRole(winner, "leader", 5);
+    expect(ok.violations).toEqual([]);
+  });
+});

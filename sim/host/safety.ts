@@ -12,7 +12,7 @@ import type { Message } from "../../core/raft/types";
 import type { HostObserver, RaftHost } from "./node_host";
 
 export interface SafetyViolation {
-  readonly property: "election-safety" | "leader-completeness" | "committed-changed" | "applied-diverged" | "log-matching" | "commit-rule" | "lease-read" | "read-index" | "commit-durable" | "vote-once" | "liveness" | "assertion";
+  readonly property: "election-safety" | "leader-completeness" | "committed-changed" | "applied-diverged" | "log-matching" | "commit-rule" | "lease-read" | "read-index" | "commit-durable" | "vote-once" | "vote-quorum" | "liveness" | "assertion";
   readonly message: string;
 }
 
@@ -66,6 +66,7 @@ export class SafetyMonitor implements HostObserver {
       this.maxLeaderTermNode = host.id;
     }
     this.checkLeasesAt(host, term);
+    this.checkVoteQuorum(host, term);
     // Leader completeness (§5.4): entries committed in earlier terms are in the new leader's log.
     const log = host.rn.raft.log;
     for (const [index, c] of this.committed) {
@@ -73,6 +74,21 @@ export class SafetyMonitor implements HostObserver {
       const t = log.term(index);
       if (t !== c.term) this.fail("leader-completeness", `leader ${host.id} of term ${term} lacks committed entry ${index}@${c.term} (has ${t ?? "none"})`);
     }
+  }
+
+  /**
+   * §5.2: a candidate wins with the votes of a quorum of its configuration (both, when joint)
+   * granted in the term it leads. The grants are read off the wire (vote responses sent),
+   * so a count that takes in a grant of another term, or a non-voter's, shows here even
+   * when no second leader happens to be elected.
+   */
+  private checkVoteQuorum(host: RaftHost, term: number): void {
+    const conf = host.rn.raft.electionConf;
+    const granted = new Map<NodeId, boolean>();
+    for (const id of [...conf.voters, ...conf.votersOutgoing]) granted.set(id, id === host.id || this.voteOf.get(`${id}/${term}`) === host.id);
+    if (jointVote(conf, granted) === "won") return;
+    const by = [...granted].filter(([, g]) => g).map(([id]) => id);
+    this.fail("vote-quorum", `node ${host.id} became leader of term ${term} with votes granted in that term only by ${by.join(", ")} of voters ${JSON.stringify(conf.voters)}${conf.votersOutgoing.length > 0 ? `/${JSON.stringify(conf.votersOutgoing)}` : ""}`);
   }
 
   /**
