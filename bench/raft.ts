@@ -5,6 +5,8 @@
 // Every run is the same seed, so every run does identical work (the figures check that).
 // Beside it, alternating run by run in the same process, the Raft core alone under the same
 // load (bench/raft-core-workload.ts): what the consensus core costs without the world.
+// And the same 1,000 entries/s arriving in batches (proposeBatch of B entries every B ms):
+// what the ratio is when a message carries many entries, as the per-message cost dominates.
 import { buildRaftWorld } from "../sim/host/testkit";
 import type { HashListStateMachine } from "../sim/host/state_machine";
 import { raftCoreWorkload, type CoreFigures } from "./raft-core-workload";
@@ -14,6 +16,8 @@ const SIM_SECONDS = Number(process.env.RAFT_BENCH_SECONDS ?? 10);
 const RUNS = Number(process.env.RAFT_BENCH_RUNS ?? 5);
 const RATE_PER_SEC = 1_000;
 const US_PER_SEC = 1_000_000;
+/** Batch sizes of the batched rows (entries per proposeBatch, one batch every B ms). */
+const BATCHES = (process.env.RAFT_BENCH_BATCHES ?? "10,100").split(",").filter((b) => b !== "").map(Number);
 
 interface RunFigures {
   committed: number;
@@ -26,11 +30,12 @@ interface RunFigures {
 }
 let last: RunFigures | undefined;
 
-function workload(): void {
+function workload(batch = 1): void {
   const { world, system } = buildRaftWorld({ seed: 1, nodes: 5, disk: "ssd", network: "lan" });
   const sched = world.scheduler;
   const payload = new Uint8Array(100);
-  const gapUs = US_PER_SEC / RATE_PER_SEC;
+  const gapUs = (batch * US_PER_SEC) / RATE_PER_SEC;
+  const payloads = Array.from({ length: batch }, () => payload);
   let committed = 0;
   let loadStartUs = -1;
   const onDone = (r: { ok: boolean }) => {
@@ -40,7 +45,8 @@ function workload(): void {
     const leader = system.leader();
     if (leader) {
       if (loadStartUs < 0) loadStartUs = sched.nowUs;
-      leader.propose(payload, onDone);
+      if (batch === 1) leader.propose(payload, onDone);
+      else leader.proposeBatch(payloads, onDone);
     }
     sched.after(gapUs, propose);
   };
@@ -59,10 +65,21 @@ workload();
 coreWorkload();
 const runs: { wallMs: number; cpuMs: number }[] = [];
 const coreRuns: { wallMs: number; cpuMs: number }[] = [];
+const batchRuns = BATCHES.map(() => [] as { wallMs: number; cpuMs: number }[]);
+const batchFigures: RunFigures[] = [];
+BATCHES.forEach((b, k) => {
+  workload(b); // warm-up
+  batchFigures[k] = last!;
+});
 for (let i = 0; i < RUNS; i++) {
-  runs.push(timedCpu(workload));
+  runs.push(timedCpu(() => workload()));
   coreRuns.push(timedCpu(coreWorkload));
+  BATCHES.forEach((b, k) => {
+    batchRuns[k]!.push(timedCpu(() => workload(b)));
+    batchFigures[k] = last!;
+  });
 }
+workload();
 const f = last!;
 const c = core!;
 const simMs = SIM_SECONDS * 1_000;
@@ -81,3 +98,10 @@ console.log(`raft core alone, alternating with the runs above: the same 5 voters
 console.log(`  wall ms per run: ${coreRuns.map((r) => fmt(r.wallMs)).join(", ")}; cpu ms per run: ${coreRuns.map((r) => fmt(r.cpuMs)).join(", ")}`);
 console.log(`  work per run: ${fmt(c.committed)} entries committed, every node applied ≥ ${fmt(c.appliedMin)}; ${fmt(c.messages)} messages, ${fmt(c.readies)} Readies`);
 console.log(`  ratio: ${fmt(simMs / coreWallMedian, 1)}x real time by wall clock, ${fmt(simMs / coreCpuMedian, 1)}x by cpu time: the core is ${fmt((100 * coreCpuMedian) / cpuMedian)}% of the hosted run's cpu time`);
+if (BATCHES.length > 0) console.log(`the same ${fmt(RATE_PER_SEC)} entries/s of 100 B proposed in batches (one proposeBatch of B entries every B ms), alternating with the runs above`);
+BATCHES.forEach((b, k) => {
+  const bf = batchFigures[k]!;
+  const w = median(batchRuns[k]!.map((r) => r.wallMs));
+  const c2 = median(batchRuns[k]!.map((r) => r.cpuMs));
+  console.log(`  B=${b}: ${fmt(bf.committed)} committed, ${fmt(bf.events)} events, ${fmt(bf.messages)} messages; wall ms ${batchRuns[k]!.map((r) => fmt(r.wallMs)).join(", ")}; ratio ${fmt(simMs / w, 1)}x by wall clock, ${fmt(simMs / c2, 1)}x by cpu time (${fmt(cpuMedian / c2, 1)}x the one-entry run's)`);
+});

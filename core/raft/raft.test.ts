@@ -129,6 +129,32 @@ describe("log replication (paper §5.3, log matching)", () => {
     }
   });
 
+  it("a batch of proposals travels as one append per follower and commits in order", () => {
+    const c = new MemCluster([1, 2, 3]);
+    c.elect(1);
+    c.delivered = [];
+    const texts = ["b0", "b1", "b2", "b3"];
+    const r = c.node(1).rn.proposeBatch(texts.map(enc));
+    expect(r.ok).toBe(true);
+    c.stabilize();
+    if (!r.ok) return;
+    expect(r.index).toBe(c.raft(1).log.lastIndex());
+    for (const to of [2, 3]) {
+      const carrying = c.delivered.filter((m) => m.type === "app" && m.to === to && (m.entries?.length ?? 0) > 0);
+      expect(carrying.map((m) => m.entries!.length)).toEqual([texts.length]);
+    }
+    for (const id of [1, 2, 3]) expect(c.appliedTexts(id)).toEqual(texts);
+  });
+
+  it("a batch is refused when empty, too large, or not on the leader", () => {
+    const c = new MemCluster([1, 2, 3]);
+    c.elect(1);
+    expect(c.node(1).rn.proposeBatch([]).ok).toBe(false);
+    expect(c.node(1).rn.proposeBatch(Array.from({ length: 10_001 }, () => enc("x"))).ok).toBe(false);
+    expect(c.node(2).rn.proposeBatch([enc("x")])).toEqual({ ok: false, error: "not leader" });
+    expect(c.raft(1).log.lastIndex()).toBe(c.raft(2).log.lastIndex());
+  });
+
   it("truncates conflicting uncommitted entries of a deposed leader", () => {
     const c = new MemCluster([1, 2, 3]);
     c.elect(1);

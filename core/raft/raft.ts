@@ -15,6 +15,9 @@ import { stepLeader } from "./step_leader";
 import type { ConfChange, ConfState, Entry, Message, MessageType, NodeId, ReadState, Role, Snapshot } from "./types";
 import { EMPTY_CONF, NONE } from "./types";
 
+/** Most entries one proposeBatch takes (a limit on the work one call can queue). */
+export const PROPOSE_BATCH_MAX = 10_000;
+
 export type ProposeResult = { ok: true; index: number; term: number } | { ok: false; error: string };
 
 export interface PendingRead {
@@ -620,6 +623,21 @@ export class Raft {
     if (this.leadTransferee !== NONE) return { ok: false, error: "leader transfer in progress" };
     if (this.removedLeader()) return { ok: false, error: "leader removed from the cluster" };
     const r = this.appendEntries([{ type: "normal", data }]);
+    this.bcastAppend();
+    return { ok: true, ...r };
+  }
+
+  /**
+   * Proposes several entries as one (etcd-io/raft's MsgProp carries a list): one append per
+   * follower carries them all, where `propose` in a loop sends one per entry. The result
+   * names the last entry; the first is index - datas.length + 1.
+   */
+  proposeBatch(datas: readonly Uint8Array[]): ProposeResult {
+    if (datas.length === 0 || datas.length > PROPOSE_BATCH_MAX) return { ok: false, error: `a batch holds 1 to ${PROPOSE_BATCH_MAX} entries, not ${datas.length}` };
+    if (this.role !== "leader") return { ok: false, error: "not leader" };
+    if (this.leadTransferee !== NONE) return { ok: false, error: "leader transfer in progress" };
+    if (this.removedLeader()) return { ok: false, error: "leader removed from the cluster" };
+    const r = this.appendEntries(datas.map((data) => ({ type: "normal" as const, data })));
     this.bcastAppend();
     return { ok: true, ...r };
   }

@@ -71,6 +71,11 @@ export class RawNode {
     return this.raft.propose(data);
   }
 
+  /** Several entries in one proposal (see Raft.proposeBatch). */
+  proposeBatch(datas: readonly Uint8Array[]): ProposeResult {
+    return this.raft.proposeBatch(datas);
+  }
+
   proposeConfChange(cc: ConfChange): ProposeResult {
     return this.raft.proposeConfChange(cc);
   }

@@ -54,6 +54,23 @@ describe("RaftHost on the simulated world", () => {
     expect(leaders(system)).toEqual(l2);
   });
 
+  it("a batch proposal answers each entry once, in order, and every state machine applies them all", () => {
+    const { world, system } = buildRaftWorld({ seed: 7, nodes: 3 });
+    world.scheduler.runUntil(3_000 * MS);
+    const l = leaders(system)[0]!;
+    const indexes: number[] = [];
+    system.host(l)!.proposeBatch([enc("a"), enc("b"), enc("c")], (r) => indexes.push(r.ok ? r.index : -1));
+    world.scheduler.runUntil(4_000 * MS);
+    expect(indexes.length).toBe(3);
+    expect(indexes[1]).toBe(indexes[0]! + 1);
+    expect(indexes[2]).toBe(indexes[0]! + 2);
+    for (const id of [1, 2, 3]) expect((system.host(id)!.sm as HashListStateMachine).count).toBe(3);
+    const refused: boolean[] = [];
+    const follower = [1, 2, 3].find((id) => id !== l)!;
+    system.host(follower)!.proposeBatch([enc("x"), enc("y")], (r) => refused.push(r.ok));
+    expect(refused).toEqual([false, false]);
+  });
+
   it("a crashed node restarts from its WAL and catches up; unsynced writes are lost safely", () => {
     const { world, system } = buildRaftWorld({ seed: 11, nodes: 3 });
     world.scheduler.runUntil(3_000 * MS);

@@ -303,6 +303,20 @@ export class RaftHost implements NodeProgram {
     this.processReady();
   }
 
+  /** Proposes every payload as one batch (one append per follower); cb runs once per entry, in order. */
+  proposeBatch(datas: readonly Uint8Array[], cb: ProposeCallback): void {
+    const r = this.rn.proposeBatch(datas);
+    if (!r.ok) {
+      for (let i = 0; i < Math.max(1, datas.length); i++) cb(r);
+      return;
+    }
+    for (let index = r.index - datas.length + 1; index <= r.index; index++) {
+      this.proposals.set(index, { term: r.term, cb });
+      this.opts.observer?.onPropose?.(this, index, r.term);
+    }
+    this.processReady();
+  }
+
   proposeConfChange(cc: ConfChange, cb?: ProposeCallback): void {
     const r = this.rn.proposeConfChange(cc);
     if (!r.ok) return cb?.(r);
