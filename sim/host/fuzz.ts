@@ -45,6 +45,8 @@ export interface RaftFuzzCase {
    */
   readonly leaseReads?: boolean;
   readonly faults: readonly FaultAction[];
+  /** The steady load proposes batches (proposeBatch) of 1 to batchMax entries, cycling, instead of one entry. */
+  readonly batchMax?: number;
 }
 
 export interface RaftFuzzResult {
@@ -172,12 +174,16 @@ export function runRaftCase(c: RaftFuzzCase, bugs: BugSet): RaftFuzzResult {
     }
   }
 
-  // Steady load: one proposal every 20 ms to whoever leads.
+  // Steady load: one proposal every 20 ms to whoever leads (a batch of 1..batchMax entries, cycling, with batchMax).
   let proposalsOk = 0;
   let seq = 0;
+  let batches = 0;
   const load = () => {
     const l = system.leader();
-    if (l) l.propose(new TextEncoder().encode(`p${++seq}`), (r) => r.ok && proposalsOk++);
+    if (l && (c.batchMax ?? 1) > 1) {
+      const size = (batches++ % c.batchMax!) + 1;
+      l.proposeBatch(Array.from({ length: size }, () => new TextEncoder().encode(`p${++seq}`)), (r) => r.ok && proposalsOk++);
+    } else if (l) l.propose(new TextEncoder().encode(`p${++seq}`), (r) => r.ok && proposalsOk++);
     if (sched.nowUs < (FAULT_WINDOW_MS + LIVENESS_WINDOW_MS) * MS) sched.after(20 * MS, load);
   };
   sched.after(20 * MS, load);

@@ -34,4 +34,11 @@ export const raftCaseArb: fc.Arbitrary<RaftFuzzCase> = fc.record({
   // fields above draw what they drew before it existed; in a quarter of the runs, up to two
   // replacements (three runs in four are the runs they were).
   replaces: fc.tuple(fc.nat(3), fc.array(fc.record({ atMs: fc.integer({ min: 50, max: FAULT_WINDOW_MS - 1 }), a: fc.nat(1_000) }), { minLength: 1, maxLength: 2 })),
-}).map(({ replaces: [dice, replaces], ...c }) => ({ ...c, faults: dice > 0 ? c.faults : [...c.faults, ...replaces.map((r) => ({ ...r, kind: "replace" as const, b: 0 }))] }));
+  // Batched proposals (session 29), drawn after everything else for the same reason: in a
+  // quarter of the runs the load proposes batches of up to 2, 5 or 20 entries.
+  batch: fc.tuple(fc.nat(3), fc.constantFrom(2, 5, 20)),
+}).map(({ replaces: [dice, replaces], batch: [batchDice, batchMax], ...c }) => ({
+  ...c,
+  faults: dice > 0 ? c.faults : [...c.faults, ...replaces.map((r) => ({ ...r, kind: "replace" as const, b: 0 }))],
+  ...(batchDice === 0 ? { batchMax } : {}),
+}));
