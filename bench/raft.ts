@@ -18,6 +18,16 @@ const RATE_PER_SEC = 1_000;
 const US_PER_SEC = 1_000_000;
 /** Batch sizes of the batched rows (entries per proposeBatch, one batch every B ms). */
 const BATCHES = (process.env.RAFT_BENCH_BATCHES ?? "10,100").split(",").filter((b) => b !== "").map(Number);
+for (const [name, value, max] of [["RAFT_BENCH_SECONDS", SIM_SECONDS, 3_600], ["RAFT_BENCH_RUNS", RUNS, 1_000]] as const) {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    console.error(`bench/raft.ts: ${name}="${process.env[name]}": expected an integer from 1 to ${max}`);
+    process.exit(2);
+  }
+}
+if (BATCHES.some((b) => !Number.isInteger(b) || b < 2 || b > 1_000)) {
+  console.error(`bench/raft.ts: RAFT_BENCH_BATCHES="${process.env.RAFT_BENCH_BATCHES}": expected comma-separated batch sizes, integers from 2 to 1,000`);
+  process.exit(2);
+}
 
 interface RunFigures {
   committed: number;
