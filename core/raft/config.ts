@@ -20,6 +20,12 @@ export interface RaftConfig {
   readonly checkQuorum?: boolean;
   readonly maxSizePerMsgBytes?: number;
   readonly maxInflightMsgs?: number;
+  /**
+   * A leader refuses proposals once the payload bytes it took this term and has not yet
+   * committed would pass this (etcd-io/raft's MaxUncommittedEntriesSize; one proposal is
+   * always taken when none is pending, however large). 0, the default: no limit.
+   */
+  readonly maxUncommittedEntriesBytes?: number;
   /** "safe": ReadIndex with a heartbeat round (thesis §6.4); "lease-based": thesis §6.4.1. */
   readonly readOnlyOption?: ReadOnlyOption;
   /** Ticks shaved off the lease to cover bounded clock drift between nodes (§6.4.1); default from clockDriftPpmMax. */
@@ -63,6 +69,7 @@ export interface ResolvedConfig {
   checkQuorum: boolean;
   maxSizePerMsgBytes: number;
   maxInflightMsgs: number;
+  maxUncommittedEntriesBytes: number;
   readOnlyOption: ReadOnlyOption;
   leaseMarginTicks: number;
   stepDownOnRemoval: boolean;
@@ -97,6 +104,7 @@ export function resolveConfig(c: RaftConfig): ResolvedConfig {
     checkQuorum: c.checkQuorum ?? true,
     maxSizePerMsgBytes: c.maxSizePerMsgBytes ?? 1024 * 1024,
     maxInflightMsgs: c.maxInflightMsgs ?? 256,
+    maxUncommittedEntriesBytes: c.maxUncommittedEntriesBytes ?? 0,
     readOnlyOption: c.readOnlyOption ?? "safe",
     leaseMarginTicks: c.leaseMarginTicks ?? leaseMarginTicksFor(c.electionTicks ?? 10, c.clockDriftPpmMax ?? CLOCK_DRIFT_PPM_MAX_DEFAULT),
     stepDownOnRemoval: c.stepDownOnRemoval ?? true,
@@ -104,6 +112,9 @@ export function resolveConfig(c: RaftConfig): ResolvedConfig {
     bugs: c.bugs ?? NO_BUGS,
     peers: c.peers ?? [],
   };
+  if (!(Number.isInteger(r.maxUncommittedEntriesBytes) && r.maxUncommittedEntriesBytes >= 0)) {
+    throw new Error(`raft: maxUncommittedEntriesBytes must be an integer >= 0 (0: no limit), got ${r.maxUncommittedEntriesBytes}`);
+  }
   if (!(r.id > 0 && Number.isInteger(r.id))) throw new Error(`raft: id must be a positive integer, got ${r.id}`);
   if (!(r.heartbeatTicks >= 1 && r.electionTicks > r.heartbeatTicks)) {
     throw new Error(`raft: need electionTicks > heartbeatTicks >= 1, got ${r.electionTicks}/${r.heartbeatTicks}`);

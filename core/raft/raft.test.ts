@@ -155,6 +155,33 @@ describe("log replication (paper §5.3, log matching)", () => {
     expect(c.raft(1).log.lastIndex()).toBe(c.raft(2).log.lastIndex());
   });
 
+  it("a leader refuses proposals past maxUncommittedEntriesBytes until its entries commit (etcd-io/raft's MaxUncommittedEntriesSize)", () => {
+    const c = new MemCluster([1, 2, 3], { maxUncommittedEntriesBytes: 250 });
+    c.elect(1);
+    const payload = new Uint8Array(100);
+    c.isolate(1);
+    expect(c.node(1).rn.propose(payload).ok).toBe(true);
+    expect(c.node(1).rn.propose(payload).ok).toBe(true);
+    const refused = c.node(1).rn.propose(payload);
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error).toMatch(/^proposal dropped: 200 uncommitted bytes, limit 250/);
+    expect(c.node(1).rn.proposeBatch([payload, payload]).ok).toBe(false);
+    c.heal();
+    c.tickAll(2);
+    c.stabilize();
+    expect(c.raft(1).log.committed).toBe(c.raft(1).log.lastIndex());
+    expect(c.node(1).rn.propose(payload).ok).toBe(true);
+  });
+
+  it("with nothing uncommitted, one proposal larger than the limit is still taken, so none is refused for good", () => {
+    const c = new MemCluster([1, 2, 3], { maxUncommittedEntriesBytes: 250 });
+    c.elect(1);
+    c.isolate(1);
+    expect(c.node(1).rn.proposeBatch([new Uint8Array(200), new Uint8Array(200)]).ok).toBe(true);
+    expect(c.node(1).rn.propose(new Uint8Array(1)).ok).toBe(false);
+    expect(() => new MemCluster([1], { maxUncommittedEntriesBytes: -1 })).toThrow(/maxUncommittedEntriesBytes/);
+  });
+
   it("truncates conflicting uncommitted entries of a deposed leader", () => {
     const c = new MemCluster([1, 2, 3]);
     c.elect(1);

@@ -213,6 +213,7 @@ export class Raft {
     this.lead = this.id;
     this.role = "leader";
     this.electionConf = this.conf;
+    this.uncommittedBytes = 0;
     const self = this.prs.get(this.id);
     if (self) {
       self.becomeReplicate();
@@ -498,6 +499,7 @@ export class Raft {
     let index = this.log.lastIndex();
     const full: Entry[] = ents.map((e) => ({ index: ++index, term: this.term, type: e.type, data: e.data }));
     this.log.append(full);
+    if (this.cfg.maxUncommittedEntriesBytes > 0) for (const e of ents) this.uncommittedBytes += e.data.byteLength;
     // The leader's own match advances only when the host reports the entries durable
     // (onStable), so a commit never counts a copy that a crash could still lose.
     return { index, term: this.term };
@@ -522,6 +524,7 @@ export class Raft {
     if (this.log.term(mci) !== this.term && !this.cfg.bugs.has("commit-prior-term")) return false;
     const before = this.log.committed;
     this.log.commitTo(mci);
+    if (this.cfg.maxUncommittedEntriesBytes > 0) this.releaseUncommitted(before, mci);
     this.commitConf = this.conf;
     // Every configuration entry not yet applied lies at or below pendingConfIndex.
     if (this.pendingConfIndex > before) this.noteOwnRemovalCommitted(before, mci);
@@ -622,9 +625,36 @@ export class Raft {
     if (this.role !== "leader") return { ok: false, error: "not leader" };
     if (this.leadTransferee !== NONE) return { ok: false, error: "leader transfer in progress" };
     if (this.removedLeader()) return { ok: false, error: "leader removed from the cluster" };
+    if (!this.uncommittedAllows(data.byteLength)) return this.uncommittedFull();
     const r = this.appendEntries([{ type: "normal", data }]);
     this.bcastAppend();
     return { ok: true, ...r };
+  }
+
+  /**
+   * Payload bytes this leader appended in its term and has not yet seen committed (limited by
+   * maxUncommittedEntriesBytes: a leader cut off from its quorum would otherwise queue without
+   * bound). Counted only with a limit set, so the default path does no work for it.
+   */
+  private uncommittedBytes = 0;
+
+  /** Whether a proposal of `bytes` fits under the limit (always when nothing is pending); appendEntries counts it. */
+  private uncommittedAllows(bytes: number): boolean {
+    const max = this.cfg.maxUncommittedEntriesBytes;
+    return max === 0 || this.uncommittedBytes === 0 || bytes === 0 || this.uncommittedBytes + bytes <= max;
+  }
+
+  private uncommittedFull(): ProposeResult {
+    return { ok: false, error: `proposal dropped: ${this.uncommittedBytes} uncommitted bytes, limit ${this.cfg.maxUncommittedEntriesBytes}` };
+  }
+
+  /** Entries (before, to] committed: those of this term leave the uncommitted tally. */
+  private releaseUncommitted(before: number, to: number): void {
+    for (let i = Math.max(before + 1, this.log.firstIndex()); i <= to; i++) {
+      const e = this.log.entry(i);
+      if (e.term === this.term) this.uncommittedBytes -= e.data.byteLength;
+    }
+    assert(this.uncommittedBytes >= 0, () => `node ${this.id}: uncommitted bytes went negative (${this.uncommittedBytes})`);
   }
 
   /**
@@ -637,6 +667,9 @@ export class Raft {
     if (this.role !== "leader") return { ok: false, error: "not leader" };
     if (this.leadTransferee !== NONE) return { ok: false, error: "leader transfer in progress" };
     if (this.removedLeader()) return { ok: false, error: "leader removed from the cluster" };
+    let bytes = 0;
+    for (const d of datas) bytes += d.byteLength;
+    if (!this.uncommittedAllows(bytes)) return this.uncommittedFull();
     const r = this.appendEntries(datas.map((data) => ({ type: "normal" as const, data })));
     this.bcastAppend();
     return { ok: true, ...r };
@@ -649,7 +682,9 @@ export class Raft {
     if (this.pendingConfIndex > this.log.applied) return { ok: false, error: "a configuration change is pending" };
     const why = validateConfChange(this.conf, cc);
     if (why !== null) return { ok: false, error: why };
-    const r = this.appendEntries([{ type: "conf-change", data: encodeConfChange(cc) }]);
+    const data = encodeConfChange(cc);
+    if (!this.uncommittedAllows(data.byteLength)) return this.uncommittedFull();
+    const r = this.appendEntries([{ type: "conf-change", data }]);
     this.pendingConfIndex = r.index;
     this.bcastAppend();
     return { ok: true, ...r };

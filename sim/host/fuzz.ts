@@ -47,6 +47,8 @@ export interface RaftFuzzCase {
   readonly faults: readonly FaultAction[];
   /** The steady load proposes batches (proposeBatch) of 1 to batchMax entries, cycling, instead of one entry. */
   readonly batchMax?: number;
+  /** Raft's maxUncommittedEntriesBytes: a leader cut off from its quorum refuses proposals past it. */
+  readonly uncommittedBytesMax?: number;
 }
 
 export interface RaftFuzzResult {
@@ -83,6 +85,7 @@ export function runRaftCase(c: RaftFuzzCase, bugs: BugSet): RaftFuzzResult {
       readOnlyOption: c.leaseReads ? "lease-based" : "safe",
       maxSizePerMsgBytes: c.smallMessages ? 1 : 64 * 1024,
       maxInflightMsgs: c.smallMessages ? 4 : 64,
+      maxUncommittedEntriesBytes: c.uncommittedBytesMax ?? 0,
     },
   });
   const sched = world.scheduler;

@@ -37,7 +37,11 @@ export const raftCaseArb: fc.Arbitrary<RaftFuzzCase> = fc.record({
   // Batched proposals (session 29), drawn after everything else for the same reason: in a
   // quarter of the runs the load proposes batches of up to 2, 5 or 20 entries.
   batch: fc.tuple(fc.nat(3), fc.constantFrom(2, 5, 20)),
-}).map(({ replaces: [dice, replaces], batch: [batchDice, batchMax], ...c }) => ({
+  // And a limit on a leader's uncommitted bytes (session 29) in a quarter of the runs: small,
+  // so that a leader cut off from its quorum meets it (the load's entries are ~5 bytes).
+  uncommitted: fc.tuple(fc.nat(3), fc.constantFrom(20, 100, 400)),
+}).map(({ replaces: [dice, replaces], batch: [batchDice, batchMax], uncommitted: [limitDice, uncommittedBytesMax], ...c }) => ({
+  ...(limitDice === 0 ? { uncommittedBytesMax } : {}),
   ...c,
   faults: dice > 0 ? c.faults : [...c.faults, ...replaces.map((r) => ({ ...r, kind: "replace" as const, b: 0 }))],
   ...(batchDice === 0 ? { batchMax } : {}),
