@@ -621,10 +621,17 @@ export class Raft {
     return this.stepDownPending || (!isVoter(this.conf, this.id) && !this.conf.learners.includes(this.id));
   }
 
-  propose(data: Uint8Array): ProposeResult {
+  /** Why this node takes no proposal now (any kind), or undefined when it does. */
+  private proposalRefused(): ProposeResult | undefined {
     if (this.role !== "leader") return { ok: false, error: "not leader" };
     if (this.leadTransferee !== NONE) return { ok: false, error: "leader transfer in progress" };
     if (this.removedLeader()) return { ok: false, error: "leader removed from the cluster" };
+    return undefined;
+  }
+
+  propose(data: Uint8Array): ProposeResult {
+    const refused = this.proposalRefused();
+    if (refused) return refused;
     if (!this.uncommittedAllows(data.byteLength)) return this.uncommittedFull();
     const r = this.appendEntries([{ type: "normal", data }]);
     this.bcastAppend();
@@ -664,9 +671,8 @@ export class Raft {
    */
   proposeBatch(datas: readonly Uint8Array[]): ProposeResult {
     if (datas.length === 0 || datas.length > PROPOSE_BATCH_MAX) return { ok: false, error: `a batch holds 1 to ${PROPOSE_BATCH_MAX} entries, not ${datas.length}` };
-    if (this.role !== "leader") return { ok: false, error: "not leader" };
-    if (this.leadTransferee !== NONE) return { ok: false, error: "leader transfer in progress" };
-    if (this.removedLeader()) return { ok: false, error: "leader removed from the cluster" };
+    const refused = this.proposalRefused();
+    if (refused) return refused;
     let bytes = 0;
     for (const d of datas) bytes += d.byteLength;
     if (!this.uncommittedAllows(bytes)) return this.uncommittedFull();
@@ -676,9 +682,8 @@ export class Raft {
   }
 
   proposeConfChange(cc: ConfChange): ProposeResult {
-    if (this.role !== "leader") return { ok: false, error: "not leader" };
-    if (this.leadTransferee !== NONE) return { ok: false, error: "leader transfer in progress" };
-    if (this.removedLeader()) return { ok: false, error: "leader removed from the cluster" };
+    const refused = this.proposalRefused();
+    if (refused) return refused;
     if (this.pendingConfIndex > this.log.applied) return { ok: false, error: "a configuration change is pending" };
     const why = validateConfChange(this.conf, cc);
     if (why !== null) return { ok: false, error: why };

@@ -41,8 +41,8 @@ export const raftCaseArb: fc.Arbitrary<RaftFuzzCase> = fc.record({
   // so that a leader cut off from its quorum meets it (the load's entries are ~5 bytes).
   uncommitted: fc.tuple(fc.nat(3), fc.constantFrom(20, 100, 400)),
 }).map(({ replaces: [dice, replaces], batch: [batchDice, batchMax], uncommitted: [limitDice, uncommittedBytesMax], ...c }) => ({
-  ...(limitDice === 0 ? { uncommittedBytesMax } : {}),
   ...c,
   faults: dice > 0 ? c.faults : [...c.faults, ...replaces.map((r) => ({ ...r, kind: "replace" as const, b: 0 }))],
   ...(batchDice === 0 ? { batchMax } : {}),
+  ...(limitDice === 0 ? { uncommittedBytesMax } : {}),
 }));
