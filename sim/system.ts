@@ -1,7 +1,7 @@
 // What the scenario runner needs from the system under test running on the world: the
 // program each node runs, a view of who leads, and the operations a fault plan can ask
-// for (membership changes, leader transfer, compaction, snapshots). The placeholder
-// gossip protocol implements the minimum; the Raft/etcd store implements all of it.
+// for (membership changes, leader transfer, compaction, snapshots). The plain Raft host
+// (sim/host) and the etcd store (sim/etcd) implement it.
 import type { ProgramFactory } from "./process";
 import type { NodeId, Role } from "./trace/types";
 import type { World } from "./world";

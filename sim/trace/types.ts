@@ -49,7 +49,7 @@ export type TraceEvent =
   | (At & { type: "client-invoke"; client: number; opId: number; op: string; input: unknown; node?: NodeId })
   | (At & { type: "client-return"; client: number; opId: number; status: "ok" | "fail" | "unknown"; output: unknown })
   | (At & { type: "watch-event"; watcher: number; revision: number; events: unknown })
-  // Free-form annotations (placeholder protocol, scenario steps).
+  // Free-form annotations (scenario steps).
   | (At & { type: "note"; node?: NodeId; text: string })
   // Results of the checks, appended after the run so the viewer can show them.
   | (At & { type: "check"; check: string; result: "pass" | "fail" | "unknown" | "skipped"; message?: string; detail?: unknown });
