@@ -6,11 +6,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { CanaryBug } from "../../core/canary";
 import { NO_BUGS } from "../../core/canary";
-import { runRaftCase } from "./fuzz";
+import { RAFT_CANARIES, RAFT_PROPERTY_CI_RUNS, runRaftCase } from "./fuzz";
 import { raftCaseArb } from "./fuzz_arbitrary";
 
 /** Runs used by CI, for the clean property and for each canary. */
-export const NUM_RUNS = Number(process.env.RAFT_PROP_RUNS ?? 300);
+export const NUM_RUNS = Number(process.env.RAFT_PROP_RUNS ?? RAFT_PROPERTY_CI_RUNS);
 /**
  * Every canary is caught within NUM_RUNS. vote-before-persist through the monitor's
  * one-vote-per-term rule (§5.2): a restarted member that forgot its vote grants a second
@@ -38,11 +38,7 @@ describe("raft property (paper Figure 3 + liveness after heal)", () => {
     expect(out.failed, String(out.errorInstance)).toBe(false);
   }, TIMEOUT_MS);
 
-  const CANARIES: CanaryBug[] = [
-    "ack-before-fsync", "no-truncate-on-conflict", "vote-before-persist", "commit-prior-term", "lease-read-ignores-skew",
-    "vote-ignores-log", "heartbeat-commit-unclamped", "read-index-skips-heartbeat", "snapshot-keeps-conflicting-log", "joint-quorum-incoming-only", "learner-counts-for-commit", "snapshot-ignores-conf-state", "read-index-before-term-commit", "vote-quorum-half",
-  ];
-  for (const bug of CANARIES) {
+  for (const bug of RAFT_CANARIES) {
     const runs = CANARY_RUNS[bug] ?? NUM_RUNS;
     it(`catches canary ${bug} within ${runs} runs`, () => {
       const out = fc.check(property(new Set([bug])), { numRuns: runs, seed: SEED, endOnFailure: true });
