@@ -72,3 +72,35 @@ describe("a lease that outlives the next election, with no read in it", () => {
     expect(clean.violations).toEqual([]);
   });
 });
+
+// The clock-skew step, as fuzzing aims it at the lease: every clock fast, the leader's slow,
+// for a while; then every clock back to the drift it had (the cluster's, here node 2's).
+describe("the clock-skew fault step", () => {
+  const base = findBuiltin("clock-skew-lease-read")!;
+  const skewed = validateScenario({
+    ...base,
+    cluster: { ...base.cluster, clockDriftPpm: [0, 50_000, 0] },
+    faults: [
+      { atMs: 1_500, type: "clock-skew", node: "leader", ppm: 200_000, durationMs: 1_000 },
+      { atMs: 1_600, type: "isolate", node: "leader" },
+      { atMs: 3_000, type: "heal" },
+    ],
+    durationMs: 4_000,
+  }, "test");
+
+  it("sets every clock fast and the leader's slow, then puts back each drift it found", () => {
+    const r = runScenario({ seed: 3, scenario: skewed, keepTrace: true });
+    const drifts = r.world.trace.events.flatMap((e) => (e.type === "fault" && e.fault === "clock-drift" && e.tUs > 0 ? [[e.tUs / 1_000, e.nodes[0], e.detail]] : []));
+    const leader = drifts.find(([, , d]) => d === "-200000ppm")![1];
+    expect(drifts.filter(([t]) => t === 1_500).map(([, n, d]) => [n, d]).sort()).toEqual([1, 2, 3].map((n) => [n, n === leader ? "-200000ppm" : "200000ppm"]).sort());
+    expect(drifts.filter(([t]) => t === 2_500).map(([, n, d]) => [n, d]).sort()).toEqual([[1, "0ppm"], [2, "50000ppm"], [3, "0ppm"]]);
+    expect(r.checks.invariants).toBe("pass");
+  });
+
+  it("with it, the lease canary is caught on most seeds; the same runs pass with the drift margin", () => {
+    const caught = SEEDS.filter((seed) => runScenario({ seed, scenario: skewed, bugs: CANARY }).checks.invariants === "fail");
+    console.log(`clock-skew step: lease-read-ignores-skew caught on seeds ${caught.join(", ")} of 1–${SEEDS.length}`);
+    expect(caught.length).toBeGreaterThanOrEqual(SEEDS.length / 2);
+    for (const seed of caught) expect(runScenario({ seed, scenario: skewed }).checks.invariants, `seed ${seed} without the canary`).toBe("pass");
+  });
+});

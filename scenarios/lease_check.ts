@@ -40,7 +40,7 @@ export function clockAllowanceUs(scenario: Scenario, ttlSecondsMax: number): num
   let driftPpmMax = Math.max(0, ...(scenario.cluster.clockDriftPpm ?? []).map(Math.abs));
   for (const f of scenario.faults) {
     if (f.type === "clock-jump") jumpUs += Math.abs(f.deltaMs) * 1_000;
-    if (f.type === "clock-drift") driftPpmMax = Math.max(driftPpmMax, Math.abs(f.ppm));
+    if (f.type === "clock-drift" || f.type === "clock-skew") driftPpmMax = Math.max(driftPpmMax, Math.abs(f.ppm));
   }
   return jumpUs + Math.ceil((ttlSecondsMax * US_PER_SECOND * driftPpmMax) / PPM);
 }

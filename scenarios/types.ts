@@ -35,6 +35,11 @@ export type FaultStep = { atMs: number } & (
   | { type: "clock-jump"; node: NodeSelector; deltaMs: number }
   | { type: "clock-drift"; node: NodeSelector; ppm: number }
   /**
+   * Skew aimed at a lease (thesis §6.4.1): every clock runs fast by `ppm` and `node`'s slow
+   * by it, for `durationMs`; then each clock runs at the drift it had before.
+   */
+  | { type: "clock-skew"; node: NodeSelector; ppm: number; durationMs: number }
+  /**
    * A new member, as a voter or a learner; a learner with `promoteAfterMs` is promoted that
    * long after (retried while the store says it is not in sync, PROMOTE_ATTEMPTS_MAX times).
    */

@@ -15,7 +15,7 @@ const FAULT_FIELDS: Record<string, string[]> = {
   partition: ["groups"], isolate: ["node"], "cut-one-way": ["from", "to"], clog: ["a", "b", "durationMs"], heal: [],
   "link-faults": ["loss", "duplicate", "reorder"], crash: ["node"], "crash-after": ["on", "node"], restart: ["node"], pause: ["node"], resume: ["node"],
   "slow-fsync": ["node", "factor", "addMs", "durationMs"], "disk-stall": ["node", "durationMs"], "fsync-error": ["node", "count"],
-  "clock-jump": ["node", "deltaMs"], "clock-drift": ["node", "ppm"], "add-member": [], "remove-member": ["node"],
+  "clock-jump": ["node", "deltaMs"], "clock-drift": ["node", "ppm"], "clock-skew": ["node", "ppm", "durationMs"], "add-member": [], "remove-member": ["node"],
   "promote-learner": [], "transfer-leader": [], compact: [], snapshot: ["node"], "snapshot-save-restore": ["node"],
 };
 
@@ -121,7 +121,7 @@ export function validateScenario(input: unknown, where = "scenario"): Scenario {
     if (f.type === "link-faults" && "delayMaxMs" in f) num(f.delayMaxMs, `${p}.delayMaxMs`, 0, 60_000);
     if ("factor" in f) num(f.factor, `${p}.factor`, 1, 10_000, false);
     for (const field of ["loss", "duplicate", "reorder"]) if (field in f) num(f[field], `${p}.${field}`, 0, 1, false);
-    if (f.type === "clock-drift") num(f.ppm, `${p}.ppm`, -DRIFT_PPM_ABS_MAX, DRIFT_PPM_ABS_MAX);
+    if (f.type === "clock-drift" || f.type === "clock-skew") num(f.ppm, `${p}.ppm`, -DRIFT_PPM_ABS_MAX, DRIFT_PPM_ABS_MAX);
   });
   const checksIn = input.checks ?? ALL_CHECKS;
   if (!Array.isArray(checksIn)) throw new ScenarioError(`${where}.checks`, "expected an array of check names");

@@ -90,6 +90,11 @@ export class NodeProcess {
     this.clockOffsetUs += deltaUs;
   }
 
+  /** How much faster than true time this node's clock runs now, in ppm (setDrift). */
+  driftPpmNow(): number {
+    return this.driftPpm;
+  }
+
   /** From now on this node's clock runs (1 + ppm/1e6) times as fast as true time. */
   setDrift(ppm: number): void {
     assert(ppm > -1e6 && ppm < 1e6, () => `drift out of range: ${ppm} ppm`);

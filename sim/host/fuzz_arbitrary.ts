@@ -45,8 +45,11 @@ export const raftCaseArb: fc.Arbitrary<RaftFuzzCase> = fc.record({
   // drifts and partitions met that moment rarely (the lease canary's catch run over ten
   // seeds had a median of 324).
   leaseSkew: fc.tuple(fc.nat(1), fc.integer({ min: 50, max: FAULT_WINDOW_MS - 1 }), fc.nat(100_000)),
-}).map(({ replaces: [dice, replaces], batch: [batchDice, batchMax], uncommitted: [limitDice, uncommittedBytesMax], leaseSkew: [skewDice, skewAtMs, skewB], ...c }) => ({
+  // And (session 30) in half the runs, clients stuck on a deposed leader: see staleLeaderLoad.
+  staleLoad: fc.nat(1),
+}).map(({ replaces: [dice, replaces], batch: [batchDice, batchMax], uncommitted: [limitDice, uncommittedBytesMax], leaseSkew: [skewDice, skewAtMs, skewB], staleLoad, ...c }) => ({
   ...c,
+  ...(staleLoad === 0 ? { staleLeaderLoad: true } : {}),
   faults: [
     ...(dice > 0 ? c.faults : [...c.faults, ...replaces.map((r) => ({ ...r, kind: "replace" as const, b: 0 }))]),
     ...(skewDice === 0 && c.leaseReads ? [{ atMs: skewAtMs, kind: "lease-skew" as const, a: 0, b: skewB }] : []),
