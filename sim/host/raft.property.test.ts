@@ -1,4 +1,4 @@
-// Property: for random seeds, cluster sizes 1/3/5, fault plans and operations, every run
+// Property: for random seeds, cluster sizes 1/3/5 (and 2/4/6), fault plans and operations, every run
 // keeps Raft's safety properties (Figure 3: election safety, leader completeness, log
 // matching, state machine safety) and elects a leader that commits within a bound after
 // the faults heal. Each canary bug is shown caught at the same run count.
