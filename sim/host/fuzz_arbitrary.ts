@@ -45,8 +45,10 @@ export const raftCaseArb: fc.Arbitrary<RaftFuzzCase> = fc.record({
   // drifts and partitions met that moment rarely (the lease canary's catch run over ten
   // seeds had a median of 324).
   leaseSkew: fc.tuple(fc.nat(1), fc.integer({ min: 50, max: FAULT_WINDOW_MS - 1 }), fc.nat(100_000)),
-  // And (session 30) in half the runs, clients stuck on a deposed leader: see staleLeaderLoad.
-  staleLoad: fc.nat(1),
+  // And (session 30) in half the runs, clients stuck on a deposed leader (see
+  // staleLeaderLoad); in half of those a snapshot every 5 applied entries, so that the
+  // others' snapshot likely ends inside the run of entries it logged alone.
+  staleLoad: fc.nat(3),
   // And (session 30) one member more in a quarter of the runs: even-sized configurations,
   // where a majority is not half (§5.2), and removals from them, where a joint
   // configuration's two majorities differ most (thesis §4.3).
@@ -54,7 +56,8 @@ export const raftCaseArb: fc.Arbitrary<RaftFuzzCase> = fc.record({
 }).map(({ replaces: [dice, replaces], batch: [batchDice, batchMax], uncommitted: [limitDice, uncommittedBytesMax], leaseSkew: [skewDice, skewAtMs, skewB], staleLoad, evenDice, ...c }) => ({
   ...c,
   nodes: evenDice === 0 ? c.nodes + 1 : c.nodes,
-  ...(staleLoad === 0 ? { staleLeaderLoad: true } : {}),
+  ...(staleLoad < 2 ? { staleLeaderLoad: true } : {}),
+  ...(staleLoad === 0 ? { snapshotEntries: 5 } : {}),
   faults: [
     ...(dice > 0 ? c.faults : [...c.faults, ...replaces.map((r) => ({ ...r, kind: "replace" as const, b: 0 }))]),
     ...(skewDice === 0 && c.leaseReads ? [{ atMs: skewAtMs, kind: "lease-skew" as const, a: 0, b: skewB }] : []),
