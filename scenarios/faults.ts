@@ -103,15 +103,8 @@ export function applyFault(world: World, system: SystemUnderTest, step: FaultSte
       return world.clockJump(node(step.node), step.deltaMs * MS);
     case "clock-drift":
       return world.clockDrift(node(step.node), step.ppm);
-    case "clock-skew": {
-      const slow = node(step.node);
-      const before = world.allEndpoints().map((id) => [id, world.node(id).driftPpmNow()] as const);
-      for (const [id] of before) world.clockDrift(id, id === slow ? -step.ppm : step.ppm);
-      world.scheduler.after(step.durationMs * MS, () => {
-        for (const [id, ppm] of before) world.clockDrift(id, ppm);
-      });
-      return;
-    }
+    case "clock-skew":
+      return world.clockSkew(node(step.node), step.ppm, step.durationMs * MS);
     case "add-member": {
       world.record({ tUs: world.nowUs, type: "fault", fault: "add-member", nodes: [], detail: step.learner ? "learner" : "voter" });
       const id = system.addMember?.(step.learner ?? false);

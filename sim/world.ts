@@ -138,6 +138,18 @@ export class World {
     this.node(id).setDrift(ppm);
   }
 
+  /**
+   * Skew aimed at a lease (thesis §6.4.1): every clock runs `ppm` fast and `slow`'s `ppm`
+   * slow for durationUs, then each runs at the drift it had before.
+   */
+  clockSkew(slow: NodeId, ppm: number, durationUs: number): void {
+    const before = this.allEndpoints().map((id) => [id, this.node(id).driftPpmNow()] as const);
+    for (const [id] of before) this.clockDrift(id, id === slow ? -ppm : ppm);
+    this.scheduler.after(durationUs, () => {
+      for (const [id, was] of before) this.clockDrift(id, was);
+    });
+  }
+
   // Network faults ----------------------------------------------------------------------
   partition(groups: NodeId[][]): void {
     this.fault("partition", groups.flat(), groups.map((g) => g.join(",")).join(" | "));
