@@ -19,7 +19,11 @@
 // 10% fast, campaign 24 and 16 times before node 1 wins, 43.6 s after the heal. Since
 // session 13 watchers close the streams they abandon, which again moves later messages:
 // the case runs at simulation seed 186 (of 800 tried, 186, 396 and 686 overran 20
-// election timeouts), where a write succeeds 24.3 s after the heal.
+// election timeouts), where a write succeeds 24.3 s after the heal. Since session 31 a paused
+// member catches up exactly the ticks its pause swallowed (sim/host/node_host.ts, onResume),
+// which moves every run with a pause: the seed-7 case runs at simulation seed 474 (of 3,000
+// tried, 38 overran 20 election timeouts; this one by the most but two, 8.1 s after the
+// heal), the seed-9 case at simulation seed 1341 (of 1,500 tried, 7 overran; this one 37.4 s).
 import { describe, expect, it } from "vitest";
 import { livenessBoundUs, LIVENESS_ELECTION_TIMEOUTS, LIVENESS_ELECTION_TIMEOUTS_NO_PRE_VOTE, runScenario } from "./run";
 import type { Scenario } from "./types";
@@ -28,12 +32,12 @@ import { validateScenario } from "./validate";
 const CASES: { name: string; seed: number; scenario: Scenario }[] = [
   {
     name: "seed-7 campaign, run 54977",
-    seed: 1220841030,
+    seed: 474,
     scenario: validateScenario({"name":"fuzz","description":"fuzzed: 1 faults from [pause], heal at 1151 ms","cluster":{"nodes":3,"disk":"nvme","network":"lan","tickMs":20,"electionTicks":10,"heartbeatTicks":1,"preVote":false,"checkQuorum":true,"readMode":"read-index","snapshotEntries":10000,"clockDriftPpm":[-200000,200000,-200000],"alignedTicks":true},"workload":{"kind":"kv","clients":1,"ratePerSec":10,"keys":1,"valueBytes":1,"mix":{"put":1},"watchers":0,"requestTimeoutMs":300},"faults":[{"atMs":67,"type":"pause","node":2},{"atMs":1151,"type":"resume","node":"all-paused"}],"durationMs":2151,"checks":["liveness"]}, "seed-7 case"),
   },
   {
     name: "seed-9 campaign, run 38049 (its faults, a kv workload)",
-    seed: 186,
+    seed: 1341,
     scenario: validateScenario({"name":"fuzz","description":"fuzzed: 3 faults from [process, pause], heal at 2988 ms","cluster":{"nodes":4,"disk":"nvme","network":"wan","tickMs":100,"electionTicks":10,"heartbeatTicks":1,"preVote":false,"checkQuorum":true,"readMode":"read-index","snapshotEntries":10000,"clockDriftPpm":[-100000,100000,-200000,200000]},"workload":{"kind":"kv","clients":1,"ratePerSec":67,"keys":6,"valueBytes":59,"mix":{"get":3,"getSerializable":2,"range":1,"put":1,"delete":1,"lease":1},"watchers":2,"requestTimeoutMs":1048},"faults":[{"atMs":0,"type":"crash","node":2},{"atMs":1266,"type":"pause","node":4},{"atMs":1499,"type":"crash","node":3},{"atMs":2988,"type":"resume","node":"all-paused"},{"atMs":2988,"type":"restart","node":"all-down"}],"durationMs":3988,"checks":["liveness"]}, "seed-9 case"),
   },
 ];

@@ -7,11 +7,15 @@
 // Now Raft counts a removal it committed itself as leader (Raft.ownRemovalCommittedAt), even
 // when it applies it as a follower. The shrinker could not cut this case further.
 // Found by `raftsim fuzz --seed 127 --runs 1950 --shard 1949/1950 --cycles 12 --nodes 2` (run 1949).
+// Since session 31 a paused member catches up exactly the ticks its pause swallowed, which
+// moved this run's timing: it runs at simulation seed 59, one of 5 in seeds 1-400 (59, 148,
+// 183, 261, 276) where these faults fail the liveness check with Raft counting only a removal
+// it applies as leader, and pass as Raft is now.
 import { describe, expect, it } from "vitest";
 import { runScenario } from "./run";
 import { validateScenario } from "./validate";
 
-const SEED = 1191518957;
+const SEED = 59;
 const SCENARIO = validateScenario(
   {
     name: "fuzz",

@@ -18,6 +18,8 @@ export interface NodeContext {
   readonly id: NodeId;
   /** The node's local clock (µs): true time with this node's offset and drift. */
   nowUs(): number;
+  /** This node's monotonic clock: drift applied, wall-clock jumps not (what timers run on). */
+  monotonicUs(): number;
   /** Runs fn after delayUs of *local* time (drift stretches or shrinks it). */
   setTimer(delayUs: number, fn: () => void): TimerHandle;
   cancelTimer(handle: TimerHandle | undefined): void;
@@ -79,6 +81,11 @@ export class NodeProcess {
     private readonly factory: ProgramFactory,
     private readonly hooks: ProcessHooks,
   ) {}
+
+  monotonicNowUs(): number {
+    const t = this.hooks.trueNowUs();
+    return Math.round(t + this.driftBaseOffsetUs + ((t - this.driftSinceTrueUs) * this.driftPpm) / 1e6);
+  }
 
   localNowUs(): number {
     const t = this.hooks.trueNowUs();
@@ -154,6 +161,7 @@ export class NodeProcess {
     const ctx: NodeContext = {
       id: this.id,
       nowUs: () => this.localNowUs(),
+      monotonicUs: () => this.monotonicNowUs(),
       setTimer: (delayUs, fn) => {
         const trueDelayUs = Math.max(0, Math.round(delayUs / (1 + this.driftPpm / 1e6)));
         const handle: TimerHandle = { cancelled: false };
