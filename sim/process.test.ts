@@ -62,4 +62,19 @@ describe("process faults", () => {
     expect(c1!.nowUs() - w.nowUs).toBe(5_000);
     expect(c2!.nowUs()).toBe(110_000);
   });
+
+  it("the monotonic clock runs with the drift, continuous when the drift changes, and ignores jumps", () => {
+    const { w, ctxs } = world(() => {});
+    w.clockJump(1, 5_000);
+    w.clockDrift(1, 100_000); // +10%
+    w.scheduler.runUntil(100_000);
+    const c1 = ctxs()[0]!;
+    expect(c1.monotonicUs()).toBe(110_000);
+    expect(c1.nowUs() - c1.monotonicUs()).toBe(5_000);
+    w.clockDrift(1, -100_000); // from here on 10% slow, from where it is
+    w.scheduler.runUntil(200_000);
+    expect(c1.monotonicUs()).toBe(110_000 + 90_000);
+    w.clockJump(1, -50_000);
+    expect(c1.monotonicUs()).toBe(200_000);
+  });
 });

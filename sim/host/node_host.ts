@@ -252,8 +252,10 @@ export class RaftHost implements NodeProgram {
    * A paused process fires its tick timer once on resume, but a tick stands for time gone
    * by: a leader that lost the ticks of a pause would think its lease still good (thesis
    * §6.4.1) while another leader has been elected. So the ticks the pause swallowed are
-   * ticked now, from the monotonic time it lasted (up to a bound that outlasts any lease or
-   * election timeout). etcd's ticker drops them instead; lease reads are where that shows.
+   * ticked now, counted on the monotonic clock (up to a bound that outlasts any lease or
+   * election timeout), and the next tick keeps its phase: by the time a node resumes it has
+   * ticked as often as if it had never paused. etcd's ticker drops them instead; lease reads
+   * are where that shows.
    */
   onResume(_pausedUs: number): void {
     if (this.failed) return;
@@ -300,6 +302,11 @@ export class RaftHost implements NodeProgram {
    * ticked, stepped or answered; the process exits once its removal mark is durable (which a
    * stalled disk can hold up), and until then it may still say it is leader.
    */
+  /** How many times this incarnation has ticked its RawNode (ticks a pause swallowed included). */
+  get ticksTotal(): number {
+    return this.ticks;
+  }
+
   get stopped(): boolean {
     return this.failed;
   }
