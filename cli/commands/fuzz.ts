@@ -7,7 +7,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import type { RunOutcome } from "../../scenarios/fuzz/driver";
+import type { RunOutcome, ShrinkProgress } from "../../scenarios/fuzz/driver";
 import { CYCLES_MAX, FUZZ_NODES_MAX, FUZZ_NODES_MIN } from "../../scenarios/fuzz/arbitraries";
 import { DEFAULT_SHRINK_BUDGET } from "../../scenarios/fuzz/driver";
 import { runCampaign } from "../../scenarios/fuzz/pool";
@@ -78,7 +78,7 @@ export const fuzzCommand: Command = {
     { name: "nodes", kind: "int", help: `members in every run's cluster, ${FUZZ_NODES_MIN} to ${FUZZ_NODES_MAX} (default: drawn per run, 3 to 5; other N, other runs)`, valueName: "N" },
     { name: "out", kind: "string", help: "directory for replay files", valueName: "DIR", default: "raftsim-failures" },
     { name: "max-failures", kind: "int", help: `stop after this many failing runs (in run order; 0 = never stop) (default: ${DEFAULT_MAX_FAILURES}; 1 in a --bug hunt)`, valueName: "N" },
-    { name: "shrink-budget", kind: "int", help: "at most this many simulations to shrink one failure", valueName: "N", default: DEFAULT_SHRINK_BUDGET },
+    { name: "shrink-budget", kind: "int", help: "at most this many simulations to shrink one failure (one of more than 150k events counts as one per 150k)", valueName: "N", default: DEFAULT_SHRINK_BUDGET },
     { name: "save-unknown", kind: "boolean", help: "also write a replay file for each run a check could not decide (the case as drawn, unshrunk)" },
     { name: "self-test", kind: "string", help: `plant a synthetic failing check to test the harness itself (${Object.keys(SELF_TESTS).join(", ")})`, valueName: "NAME" },
   ],
@@ -151,6 +151,22 @@ export const fuzzCommand: Command = {
         io.err(`fuzz: ${counts}, ${failedSoFar} failed${unknownSoFar > 0 ? `, ${unknownSoFar} undecided` : ""}, ${rate}`);
       }
     };
+    // A shrink can take minutes (a slow case, many cycles): say it started, then how far it is.
+    const onShrink = (p: ShrinkProgress) => {
+      if (io.json || p.budget === 0) return;
+      const seconds = (performance.now() - startMs) / 1_000;
+      if (p.simulations === 0) {
+        io.progressDone();
+        io.err(`run ${p.index} fails ${p.check} (${p.faultsFound} faults); shrinking it, at most ${p.budget} simulations (--shrink-budget)`);
+        return;
+      }
+      const where = `shrinking run ${p.index}: ${p.simulations}/${p.budget} simulations, ${p.faultsFound} -> ${p.faultsNow} faults`;
+      io.progress(`${bar(Math.min(1, p.simulations / p.budget), 1)} ${where}`);
+      if (!io.isTTY && seconds - lastLogSeconds >= LOG_EVERY_SECONDS) {
+        lastLogSeconds = seconds;
+        io.err(`fuzz: ${where}`);
+      }
+    };
     // Ctrl-C (or a CI job's SIGTERM) ends a campaign the way --time does: no run starts, the
     // runs under way finish, failures shrink, and the summary says which runs were done. The
     // handler then steps aside, so a second signal meets Node's default and ends the process
@@ -185,6 +201,7 @@ export const fuzzCommand: Command = {
         ...(nodes !== undefined ? { nodes } : {}),
         ...(maxFailures > 0 ? { maxFailures } : {}),
         onOutcome: report,
+        onShrink,
         shouldStop: () => interrupted !== undefined || outOfTime(),
         yieldBetweenRuns: () => new Promise((resolve) => setImmediate(resolve)),
       });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NO_BUGS } from "../../core/canary";
 import { campaignCaseArb, countFaults, quietCaseArb } from "./arbitraries";
-import { fuzzRun, type RunOutcome } from "./driver";
+import { fuzzRun, type RunOutcome, type ShrinkProgress } from "./driver";
 import { INVARIANT_CHECK, violationsOf } from "./property";
 import { parseReplayFile, REPLAY_FORMAT_VERSION, type ReplayFile, ReplayFileError, replay } from "./replay";
 import type { SelfTestName } from "./self-test";
@@ -76,6 +76,22 @@ describe("fuzz driver: find, shrink, replay", () => {
     expect(f.shrinkRuns).toBeLessThanOrEqual(650);
     expect(f.reproducible).toBe(true);
   }, 180_000);
+
+  it("tells how its shrink is going: found, then each simulation, ending where the outcome says", () => {
+    const o = firstFailure("crash-during-partition", 60);
+    const seen: ShrinkProgress[] = [];
+    const again = fuzzRun({ arbitrary: quietCaseArb, campaignSeed: CAMPAIGN, index: o.index, bugs: NO_BUGS, selfTest: "crash-during-partition", shrinkBudget: 60, onShrink: (p) => seen.push(p) });
+    expect(again).toEqual(o); // listening changes nothing
+    const f = o.failure!;
+    expect(seen[0]).toEqual({ index: o.index, check: f.check, simulations: 0, budget: 60, faultsFound: f.original.faults, faultsNow: f.original.faults });
+    expect(seen.length).toBe(f.shrinkRuns + 1); // these runs are short: one simulation each
+    for (let i = 1; i < seen.length; i++) {
+      expect(seen[i]!.simulations).toBeGreaterThan(seen[i - 1]!.simulations);
+      expect(seen[i]!.faultsNow).toBeLessThanOrEqual(seen[i - 1]!.faultsNow);
+    }
+    expect(seen.at(-1)!.simulations).toBe(f.shrinkRuns);
+    expect(seen.at(-1)!.faultsNow).toBe(f.shrunk.faults);
+  });
 
   it("a zero shrink budget keeps the failure as drawn", () => {
     const shrunk = firstFailure("crash-during-partition", 60);

@@ -12,6 +12,17 @@ import { runSeed } from "./seeds";
 import type { SelfTestName } from "./self-test";
 
 export const DEFAULT_SHRINK_BUDGET = 1_000;
+/**
+ * A shrink simulation of more than this many scheduler events counts as one simulation per
+ * this many against the budget. Fuzzed runs take 5k-55k events (40 drawn runs each at 1 and
+ * 8 cycles); a candidate that livelocks (a canary bug's append/reject ping-pong after the
+ * heal: 17.9M events, 30 s of wall time) would otherwise let a few dozen such candidates
+ * spend a quarter of an hour. Counted in events, not seconds, so the shrink is the same on
+ * any machine.
+ */
+export const SHRINK_EVENTS_PER_SIMULATION = 150_000;
+/** Budget used by a simulation that took `events` scheduler events, past the one it counts as. */
+const extraCost = (events: number) => Math.max(0, Math.ceil(events / SHRINK_EVENTS_PER_SIMULATION) - 1);
 /** fast-check's own shrink gets this share of the budget; the removal passes the rest. */
 const FAST_CHECK_SHARE = 0.35;
 /** Fault-by-fault removal: at most this many passes over the plan. */
@@ -49,7 +60,7 @@ export interface FuzzRunOptions {
   index: number;
   bugs: BugSet;
   selfTest?: SelfTestName | undefined;
-  /** At most this many shrink candidates are run (each is one simulation). */
+  /** At most this many shrink simulations are run (a long one counts as several: SHRINK_EVENTS_PER_SIMULATION). */
   shrinkBudget?: number;
   /**
    * Count a run as failing only if the same check passes with no bugs switched on: a
@@ -58,6 +69,23 @@ export interface FuzzRunOptions {
   attributeToBugs?: boolean;
   /** The cases to draw from (tests of the harness use cheaper ones). */
   arbitrary?: fc.Arbitrary<FuzzCase>;
+  /**
+   * Told when the run is found failing (simulations 0) and after each shrink simulation: a
+   * shrink can take minutes, and whoever runs the campaign should see it is under way.
+   */
+  onShrink?: (progress: ShrinkProgress) => void;
+}
+
+/** Where a failing run's shrink stands. */
+export interface ShrinkProgress {
+  index: number;
+  check: string;
+  /** Shrink simulations run so far, of at most `budget`. */
+  simulations: number;
+  budget: number;
+  /** Fault steps of the case as drawn, and of the smallest failing case so far. */
+  faultsFound: number;
+  faultsNow: number;
 }
 
 export interface Failure {
@@ -120,6 +148,10 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
   let check: string | undefined;
   let shrinkRuns = 0;
   let shrinkSteps = 0;
+  let fewestFaults = 0;
+  const notify = () => {
+    if (options.onShrink && initial && check !== undefined) options.onShrink({ index: options.index, check, simulations: shrinkRuns, budget, faultsFound: initial.c.faultCount, faultsNow: fewestFaults });
+  };
   /** Runs fast-check's shrink may use; the rest is for the removal passes that follow. */
   const fastCheckRuns = Math.floor(budget * FAST_CHECK_SHARE);
   fc.check(
@@ -135,6 +167,8 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
         }
         check = first;
         smallest = { ...initial, seed };
+        fewestFaults = c.faultCount;
+        notify();
         return false;
       }
       // Out of budget: call every further candidate a pass, which ends the shrink.
@@ -145,7 +179,11 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
       // otherwise be paid on every candidate. The replay file holds this narrowed scenario.
       if ((ALL_CHECKS as readonly string[]).includes(check!)) c = { ...c, scenario: { ...c.scenario, checks: [check as CheckName] } };
       const ev = run(c);
-      if (!ev.violations.some((v) => v.check === check) || background(c, check!)) return true;
+      shrinkRuns += extraCost(ev.events);
+      const failed = ev.violations.some((v) => v.check === check) && !background(c, check!);
+      if (failed) fewestFaults = Math.min(fewestFaults, c.faultCount);
+      notify();
+      if (!failed) return true;
       shrinkSteps++;
       smallest = { c, ev, seed };
       return false;
@@ -157,7 +195,11 @@ export function fuzzRun(options: FuzzRunOptions): RunOutcome {
   const fails = (c: FuzzCase, simSeed: number): Evaluation | undefined => {
     shrinkRuns++;
     const ev = run(c, simSeed);
-    return ev.violations.some((v) => v.check === check) && !background(c, check!, simSeed) ? ev : undefined;
+    shrinkRuns += extraCost(ev.events);
+    const failed = ev.violations.some((v) => v.check === check) && !background(c, check!, simSeed);
+    if (failed) fewestFaults = Math.min(fewestFaults, c.faultCount);
+    notify();
+    return failed ? ev : undefined;
   };
   /**
    * The case `c` failing the same check under the seed that failed so far, or else one of a

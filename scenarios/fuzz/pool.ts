@@ -6,7 +6,7 @@ import { Worker } from "node:worker_threads";
 import { assert } from "../../core/assert";
 import type { CanaryBug } from "../../core/canary";
 import { campaignCaseArb, quietCaseArb } from "./arbitraries";
-import { type FuzzRunOptions, fuzzRun, type RunOutcome } from "./driver";
+import { type FuzzRunOptions, fuzzRun, type RunOutcome, type ShrinkProgress } from "./driver";
 import { type Shard, shardRunCount, shardRunIndex } from "./seeds";
 import type { SelfTestName } from "./self-test";
 
@@ -23,7 +23,7 @@ export interface WorkerInit {
   nodes?: number | undefined;
 }
 export type WorkerRequest = { type: "run"; index: number };
-export type WorkerReply = { type: "outcome"; outcome: RunOutcome } | { type: "error"; index: number; message: string };
+export type WorkerReply = { type: "outcome"; outcome: RunOutcome } | { type: "shrinking"; progress: ShrinkProgress } | { type: "error"; index: number; message: string };
 
 export interface CampaignOptions extends WorkerInit {
   runs: number;
@@ -57,6 +57,8 @@ export interface CampaignOptions extends WorkerInit {
   yieldBetweenRuns?: () => Promise<void>;
   /** Called as each outcome arrives (in completion order) with counts so far. */
   onOutcome?: (outcome: RunOutcome, completed: number, planned: number) => void;
+  /** Called while a failing run shrinks (driver.ts FuzzRunOptions.onShrink), from any worker. */
+  onShrink?: (progress: ShrinkProgress) => void;
 }
 
 export interface CampaignResult {
@@ -106,7 +108,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   if (!options.runInWorkers && (options.workers <= 1 || planned <= 1)) {
     const bugs = new Set(options.bugs);
     for (let p = 0; mayStart(p); p++) {
-      record(p, fuzzRun({ ...runOptions(options), index: indexAt(p), bugs }));
+      record(p, fuzzRun({ ...runOptions(options), index: indexAt(p), bugs, ...(options.onShrink ? { onShrink: options.onShrink } : {}) }));
       await (options.yieldBetweenRuns?.() ?? Promise.resolve());
     }
   } else {
@@ -150,6 +152,7 @@ function runOnWorkers(options: CampaignOptions, planned: number, indexAt: (posit
       const position = { value: -1 };
       workers.push(worker);
       worker.on("message", (reply: WorkerReply) => {
+        if (reply.type === "shrinking") return options.onShrink?.(reply.progress);
         busy--;
         if (reply.type === "error") return finish(new Error(`fuzz worker failed on run ${reply.index}: ${reply.message}`));
         record(position.value, reply.outcome);

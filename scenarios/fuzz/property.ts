@@ -16,6 +16,8 @@ export interface Evaluation {
   unknownChecks: string[];
   /** Why each of unknownChecks could not decide, by check. */
   unknownReasons: Record<string, string>;
+  /** Scheduler events the run took (0 when it threw): what it cost, in a unit any machine agrees on. */
+  events: number;
 }
 
 export interface EvaluateOptions {
@@ -39,7 +41,7 @@ export function evaluate(options: EvaluateOptions): Evaluation {
   } catch (error) {
     // A broken assertion is the store (or the world) telling us a seed breaks it.
     const message = error instanceof Error ? error.message : String(error);
-    return { traceHash: "", runHash: "", violations: [{ check: INVARIANT_CHECK, message }], unknownChecks: [], unknownReasons: {} };
+    return { traceHash: "", runHash: "", violations: [{ check: INVARIANT_CHECK, message }], unknownChecks: [], unknownReasons: {}, events: 0 };
   }
   options.inspect?.(result);
   const violations = violationsOf(result, scenario.checks);
@@ -53,7 +55,7 @@ export function evaluate(options: EvaluateOptions): Evaluation {
       for (const v of planted) unknownReasons[v.check] = v.message;
     } else violations.push(...planted);
   }
-  return { traceHash: result.traceHash, runHash: result.runHash, violations, unknownChecks, unknownReasons };
+  return { traceHash: result.traceHash, runHash: result.runHash, violations, unknownChecks, unknownReasons, events: result.world.scheduler.eventsRun };
 }
 
 /**
