@@ -63,6 +63,21 @@ describe("process faults", () => {
     expect(c2!.nowUs()).toBe(110_000);
   });
 
+  it("a drift change moves the timers already set: they fall due on the node's own clock", () => {
+    const fired: [string, number][] = [];
+    const { w, ctxs } = world(() => {});
+    const c1 = ctxs()[0]!;
+    w.scheduler.runUntil(200_000);
+    const setAt = w.nowUs;
+    c1.setTimer(100_000, () => fired.push(["moved", w.nowUs - setAt]));
+    const cancelled = c1.setTimer(100_000, () => fired.push(["cancelled", w.nowUs - setAt]));
+    w.scheduler.runUntil(setAt + 50_000);
+    w.clockDrift(1, 250_000); // 50 ms of local time left, at 1.25× from here: 40 ms of true time
+    c1.cancelTimer(cancelled);
+    w.scheduler.runUntil(setAt + 200_000);
+    expect(fired).toEqual([["moved", 90_000]]);
+  });
+
   it("the monotonic clock runs with the drift, continuous when the drift changes, and ignores jumps", () => {
     const { w, ctxs } = world(() => {});
     w.clockJump(1, 5_000);

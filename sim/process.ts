@@ -58,6 +58,15 @@ export interface ProcessHooks {
   tracer: Pick<TraceLog, "commit" | "apply">;
 }
 
+/** A timer of a node's program, until it fires or is cancelled. */
+interface PendingTimer extends TimerHandle {
+  /** When it is due on the node's monotonic clock (µs). */
+  readonly deadlineMonoUs: number;
+  /** Bumped each time it is scheduled: only the latest scheduling fires it. */
+  generation: number;
+  readonly fire: () => void;
+}
+
 export class NodeProcess {
   status: ProcessStatus = "down";
   program: NodeProgram | undefined;
@@ -69,6 +78,13 @@ export class NodeProcess {
   private driftBaseOffsetUs = 0;
   /** Timers that came due while paused, fired in order on resume. */
   private deferred: (() => void)[] = [];
+  /**
+   * Timers not yet come due, each with its deadline on the monotonic clock: a drift change
+   * moves them (setDrift), as a real node's timers run on its own clock. Without that a
+   * timer set before the aimed clock skew ran its whole period at the old rate, a tick's
+   * worth of skew the adversary never applied.
+   */
+  private readonly pending = new Set<PendingTimer>();
   /** True time the current pause began. */
   private pausedAtTrueUs = 0;
   restarts = 0;
@@ -109,6 +125,20 @@ export class NodeProcess {
     this.driftBaseOffsetUs += ((t - this.driftSinceTrueUs) * this.driftPpm) / 1e6;
     this.driftSinceTrueUs = t;
     this.driftPpm = ppm;
+    if (this.pending.size === 0) return;
+    const nowMonoUs = this.monotonicNowUs();
+    for (const timer of this.pending) this.arm(timer, timer.deadlineMonoUs - nowMonoUs);
+  }
+
+  /** Schedules `timer` to fire after localDelayUs of this node's clock at its drift now. */
+  private arm(timer: PendingTimer, localDelayUs: number): void {
+    const generation = ++timer.generation;
+    const trueDelayUs = Math.max(0, Math.round(localDelayUs / (1 + this.driftPpm / 1e6)));
+    this.hooks.scheduleTrue(trueDelayUs, () => {
+      if (timer.generation !== generation) return; // moved by a drift change since
+      this.pending.delete(timer);
+      timer.fire();
+    });
   }
 
   get clockSkewUs(): number {
@@ -130,6 +160,7 @@ export class NodeProcess {
     this.incarnation++;
     this.program = undefined;
     this.deferred = [];
+    this.pending.clear(); // their incarnation is gone: none would fire
   }
 
   pause(): void {
@@ -163,17 +194,24 @@ export class NodeProcess {
       nowUs: () => this.localNowUs(),
       monotonicUs: () => this.monotonicNowUs(),
       setTimer: (delayUs, fn) => {
-        const trueDelayUs = Math.max(0, Math.round(delayUs / (1 + this.driftPpm / 1e6)));
-        const handle: TimerHandle = { cancelled: false };
-        this.hooks.scheduleTrue(trueDelayUs, () => {
-          if (handle.cancelled || !alive()) return;
-          if (this.status === "paused") this.deferred.push(() => !handle.cancelled && fn());
-          else if (this.status === "up") fn();
-        });
-        return handle;
+        const timer: PendingTimer = {
+          cancelled: false,
+          generation: 0,
+          deadlineMonoUs: this.monotonicNowUs() + delayUs,
+          fire: () => {
+            if (timer.cancelled || !alive()) return;
+            if (this.status === "paused") this.deferred.push(() => !timer.cancelled && fn());
+            else if (this.status === "up") fn();
+          },
+        };
+        this.pending.add(timer);
+        this.arm(timer, delayUs);
+        return timer;
       },
       cancelTimer: (handle) => {
-        if (handle) handle.cancelled = true;
+        if (!handle) return;
+        handle.cancelled = true;
+        this.pending.delete(handle as PendingTimer);
       },
       send: (to, msgType, payload, meta) => {
         if (alive() && this.status === "up") this.hooks.send(this.id, to, msgType, payload, meta);
