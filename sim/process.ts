@@ -38,10 +38,10 @@ export interface NodeContext {
 export interface NodeProgram {
   onMessage(from: NodeId, msgType: string, payload: unknown): void;
   /**
-   * Called when the process is resumed after a pause (optional), with how long the pause
-   * lasted on this node's monotonic clock (its drift applied; wall-clock jumps not).
+   * Called when the process is resumed after a pause (optional), before any timer that came
+   * due in it fires; how long it lasted is the program's to read off NodeContext.monotonicUs.
    */
-  onResume?(pausedUs: number): void;
+  onResume?(): void;
 }
 
 export type ProgramFactory = (ctx: NodeContext) => NodeProgram;
@@ -85,8 +85,6 @@ export class NodeProcess {
    * worth of skew the adversary never applied.
    */
   private readonly pending = new Set<PendingTimer>();
-  /** True time the current pause began. */
-  private pausedAtTrueUs = 0;
   restarts = 0;
   /** Times this process was started (0: never run, like a member whose `member add` failed). */
   starts = 0;
@@ -166,7 +164,6 @@ export class NodeProcess {
   pause(): void {
     if (this.status !== "up") return;
     this.status = "paused";
-    this.pausedAtTrueUs = this.hooks.trueNowUs();
   }
 
   resume(): void {
@@ -175,10 +172,9 @@ export class NodeProcess {
     const due = this.deferred;
     this.deferred = [];
     const inc = this.incarnation;
-    // The program learns how long it was out before any timer that came due runs: one of
-    // those may act on beliefs the lost time has voided (a leader's lease, say).
-    const pausedUs = Math.round((this.hooks.trueNowUs() - this.pausedAtTrueUs) * (1 + this.driftPpm / 1e6));
-    this.program?.onResume?.(pausedUs);
+    // The program hears of the resume before any timer that came due runs: one of those may
+    // act on beliefs the lost time has voided (a leader's lease, say).
+    this.program?.onResume?.();
     for (const fn of due) if (this.incarnation === inc && this.status === "up") fn();
   }
 

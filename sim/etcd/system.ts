@@ -90,7 +90,7 @@ export class EtcdSystem extends RaftSystem {
           node.admin.notePeer(from);
           host.onMessage(from, msgType, payload);
         },
-        onResume: (pausedUs) => host.onResume(pausedUs),
+        onResume: () => host.onResume(),
       };
     };
   }

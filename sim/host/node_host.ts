@@ -257,7 +257,7 @@ export class RaftHost implements NodeProgram {
    * ticked as often as if it had never paused. etcd's ticker drops them instead; lease reads
    * are where that shows.
    */
-  onResume(_pausedUs: number): void {
+  onResume(): void {
     if (this.failed) return;
     // Every tick the pause swallowed, counted from the last tick (not from the pause: the
     // part of a period before it counts too), and the next one at its own time, not a whole
