@@ -76,6 +76,35 @@ describe("raftsim CLI", () => {
     expect(first).toMatchObject({ type: "header", seed: 7, scenario: "leader-crash-restart" });
   });
 
+  it("view takes a replay file from fuzz: it re-runs it and shows the same page as `replay --trace` then `view` of that trace", () => {
+    const dir = mkdtempSync(join(tmpdir(), "raftsim-cli-"));
+    const fuzz = raftsim("fuzz", "--runs", "10", "--seed", "7", "--self-test", "torn-crash", "--shrink-budget", "30", "--workers", "1", "--out", join(dir, "failures"), "--json");
+    expect(fuzz.code).toBe(1);
+    const replayFile: string = JSON.parse(fuzz.stdout).failures[0].replayFile;
+    const direct = raftsim("view", replayFile, "--out", join(dir, "direct.html"));
+    expect(direct.code, direct.stderr).toBe(0);
+    expect(direct.stderr).toMatch(/^replayed \S+\.json: the run fails self-test:torn-crash\n/);
+    // The two-step way, with the trace named as view names a replayed one: the same page.
+    const trace = join(dir, replayFile.split("/").pop()!.replace(/\.json$/, ".ndjson"));
+    expect(raftsim("replay", replayFile, "--trace", trace).code).toBe(1);
+    expect(raftsim("view", trace, "--out", join(dir, "two-step.html")).code).toBe(0);
+    const page = readFileSync(join(dir, "direct.html"), "utf8");
+    expect(page === readFileSync(join(dir, "two-step.html"), "utf8"), "the two pages differ").toBe(true);
+    // The whole trace is in it (held as a string literal: its quotes escaped).
+    const lastRecord = readFileSync(trace, "utf8").trimEnd().split("\n").pop()!;
+    expect(page.includes(JSON.stringify(lastRecord).slice(1, -1)), "the trace's last record is in the page").toBe(true);
+    // JSON that is neither a trace nor a replay file, and a replay file of another format: one line, exit 2, no page.
+    writeFileSync(join(dir, "pretty.json"), JSON.stringify({ name: "x" }, null, 2));
+    writeFileSync(join(dir, "old.json"), JSON.stringify({ ...JSON.parse(readFileSync(replayFile, "utf8")), formatVersion: 1 }));
+    for (const [file, message] of [["pretty.json", /expected an NDJSON trace \(one JSON object per line\) or a replay file/], ["old.json", /old\.json: formatVersion: expected 2, got 1/]] as const) {
+      const r = raftsim("view", join(dir, file), "--out", join(dir, "bad.html"));
+      expect(r.code, file).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(existsSync(join(dir, "bad.html"))).toBe(false);
+  });
+
   it("a reader that goes away (`| head`, here `| true`) leaves the run whole: no EPIPE trace, its files and exit code stand", () => {
     const dir = mkdtempSync(join(tmpdir(), "raftsim-cli-"));
     const file = join(dir, "t.ndjson");

@@ -1,7 +1,8 @@
 // Delivers the viewer: serves the page, bundle and trace on 127.0.0.1, or writes one
-// self-contained HTML file. `raftsim view`, `replay --view` and `run --view` call
-// openViewer. The trace is validated here first, so a bad file gets one clear line
-// instead of a page that opens onto an error.
+// self-contained HTML file. `raftsim view` calls openViewer with a trace file, or
+// openViewerText with the trace of a replay file it has just re-run. The trace is
+// validated here first, so a bad file gets one clear line instead of a page that opens
+// onto an error.
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { type Server, createServer } from "node:http";
@@ -49,13 +50,18 @@ export function readTrace(tracePath: string): string {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ViewerInputError(`${tracePath}: cannot read the trace (${code ?? String(error)})`);
   }
+  checkTrace(text, tracePath);
+  return text;
+}
+
+/** Validates trace text; `where` names it in the one-line error. */
+export function checkTrace(text: string, where: string): void {
   try {
     parseTrace(text);
   } catch (error) {
-    if (error instanceof TraceParseError) throw new ViewerInputError(`${tracePath}: ${error.message}`);
+    if (error instanceof TraceParseError) throw new ViewerInputError(`${where}: ${error.message}`);
     throw error;
   }
-  return text;
 }
 
 /** Writes via a temporary file in the same directory and a rename, so no half-written file is left. */
@@ -79,9 +85,12 @@ export function selfContainedPage(traceText: string, traceName: string, bundleJs
 }
 
 export async function openViewer(tracePath: string, options: OpenViewerOptions = {}): Promise<OpenedViewer> {
-  const traceText = readTrace(tracePath);
+  return openViewerText(readTrace(tracePath), basename(tracePath), options);
+}
+
+/** openViewer for a trace already in memory and validated (checkTrace); traceName titles the page. */
+export async function openViewerText(traceText: string, traceName: string, options: OpenViewerOptions = {}): Promise<OpenedViewer> {
   const bundleJs = readFileSync(findBundle(), "utf8");
-  const traceName = basename(tracePath);
   if (options.out !== undefined) {
     writeAtomically(options.out, selfContainedPage(traceText, traceName, bundleJs));
     return { out: options.out, close: async () => {} };

@@ -285,7 +285,7 @@ export const fuzzCommand: Command = {
       for (const f of failures) {
         io.out(`FAIL run ${f.runIndex} seed ${f.seed} ${f.check}: ${f.message}`);
         io.out(`  shrunk ${f.faultsBeforeShrink} -> ${f.faults} faults in ${f.shrinkRuns} simulations${f.replaySeed !== f.seed ? ` (replays under seed ${f.replaySeed})` : ""}${f.reproducible ? "" : "  (NOT reproducible: a determinism bug in the harness)"}`);
-        io.out(`  raftsim replay ${f.replayFile}`);
+        io.out(`  raftsim replay ${f.replayFile}    (in the browser: raftsim view ${f.replayFile})`);
       }
       const why = interrupted !== undefined ? `interrupted by ${interrupted}` : "--time ran out";
       const stopped = result.stoppedByCaller
