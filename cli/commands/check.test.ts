@@ -77,3 +77,33 @@ describe("raftsim check --model", () => {
     await expect(run([join(DATA, "jepsen-etcd/etcd_000.log"), "--model", "etcd"])).rejects.toThrow(/does not fit the etcd model/);
   });
 });
+
+describe("raftsim check DIR", () => {
+  it("checks every history in a directory, one line each: the verdicts porcupine's data gives; exit 1 when any is not linearizable", async () => {
+    const expected = JSON.parse(readFileSync(join(DATA, "expected.json"), "utf8")) as Record<string, Record<string, boolean>>;
+    for (const suite of ["jepsen-etcd", "kv"]) {
+      const r = await run([join(DATA, suite)]);
+      const doc = JSON.parse(r.out[0]!);
+      const verdicts = Object.fromEntries((doc.files as { file: string; verdict: string }[]).map((f) => [f.file.split("/").pop(), f.verdict]));
+      const want = Object.fromEntries(Object.entries(expected[suite]!).map(([name, ok]) => [name, ok ? "linearizable" : "not-linearizable"]));
+      expect(verdicts).toEqual(want);
+      expect(doc.linearizable + doc.notLinearizable).toBe(Object.keys(want).length);
+      expect(r.code).toBe(doc.notLinearizable > 0 ? 1 : 0);
+    }
+  });
+
+  it("names and skips files that are not histories; all linearizable exits 0; no history at all, or --html, is bad usage", async () => {
+    const d = mkdtempSync(join(tmpdir(), "raftsim-check-dir-"));
+    writeFileSync(join(d, "a-ok.txt"), readFileSync(join(DATA, "kv/c01-ok.txt")));
+    writeFileSync(join(d, "notes.md"), "# not a history\n");
+    const r = await run([d], false);
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toMatch(/^ {2}linearizable {6}\S+a-ok\.txt \(\d+ operations, \d+ ms\)$/);
+    expect(r.out[1]).toMatch(/^ {2}SKIP {14}\S+notes\.md: /);
+    expect(r.out[2]).toBe("1 histories: 1 linearizable, 0 not linearizable, 0 unknown; 1 files skipped (not histories)");
+    await expect(run([d, "--html", join(d, "x.html")])).rejects.toThrow(/--html takes one history file/);
+    const empty = mkdtempSync(join(tmpdir(), "raftsim-check-dir-"));
+    writeFileSync(join(empty, "notes.md"), "# not a history\n");
+    await expect(run([empty])).rejects.toThrow(/none of its 1 files is a history/);
+  });
+});

@@ -2,14 +2,15 @@
 // logs, Jepsen kv EDN). Exit 0 linearizable, 1 not proven linearizable — the verdict says
 // whether it is "not-linearizable" or "unknown" (the time budget or memory bound ran out) —
 // and 2 bad usage or input, as the CLI contract has it.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { checkHistory } from "../../checker/check";
 import { HistoryParseError } from "../../checker/errors";
 import { MODEL_NAMES, type ModelName } from "../../checker/history";
 import { renderCheckHtml } from "../../checker/html";
 import { describeShapeError } from "../../checker/validate";
 import { FORMAT_NAMES, loadHistory, type FormatName } from "../../checker/parsers/detect";
-import { type Command, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../command";
+import { type Command, type CommandIO, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../command";
+import { checkDirectory } from "./check_dir";
 
 /** The contract has three codes: an unproven history is not a pass. */
 export const EXIT_UNKNOWN = EXIT_CHECK_FAILED;
@@ -17,11 +18,12 @@ export const EXIT_UNKNOWN = EXIT_CHECK_FAILED;
 export const checkCommand: Command = {
   name: "check",
   summary: "check a recorded history for linearizability (raftsim JSON or Jepsen logs)",
-  usage: "raftsim check FILE [--format history|jepsen-etcd|jepsen-kv] [--model etcd|register|kv] [--timeout 60s] [--html FILE.html] [--json]",
+  usage: "raftsim check FILE|DIR [--format history|jepsen-etcd|jepsen-kv] [--model etcd|register|kv] [--timeout 60s] [--html FILE.html] [--json]",
   description:
     "The format is detected from the content and extension when --format is absent; the model defaults to the one the file names (jepsen-etcd: register, jepsen-kv: kv).\n" +
-    "Exit codes: 0 linearizable, 1 not linearizable or unknown (the --timeout or the memory bound ran out before a verdict; the printed verdict says which), 2 bad usage or input.",
-  positionals: [{ name: "FILE", required: true, help: "history file to check" }],
+    "DIR: checks every file in the directory (files that are not histories are named and skipped), one line each and a tally; --timeout applies to each.\n" +
+    "Exit codes: 0 linearizable (DIR: all of them), 1 not linearizable or unknown (the --timeout or the memory bound ran out before a verdict; the printed verdict says which), 2 bad usage or input.",
+  positionals: [{ name: "FILE|DIR", required: true, help: "history file to check, or a directory of them" }],
   options: [
     { name: "format", kind: "string", valueName: "FORMAT", help: `input format: ${FORMAT_NAMES.join(", ")} (default: detected)` },
     { name: "model", kind: "string", valueName: "MODEL", help: `sequential model: ${MODEL_NAMES.join(", ")} (default: from the file)` },
@@ -34,41 +36,18 @@ export const checkCommand: Command = {
     if (format !== undefined && !FORMAT_NAMES.includes(format as FormatName)) throw new UsageError(`check: --format expects one of ${FORMAT_NAMES.join(", ")}, got '${format}'`);
     const modelFlag = args.options.model as string | undefined;
     if (modelFlag !== undefined && !MODEL_NAMES.includes(modelFlag as ModelName)) throw new UsageError(`check: --model expects one of ${MODEL_NAMES.join(", ")}, got '${modelFlag}'`);
+    const timeoutMs = (args.options.timeout as number) / 1000;
+    if (isDirectory(file)) {
+      if (args.options.html !== undefined) throw new UsageError(`check: --html takes one history file, and ${file} is a directory`);
+      return checkDirectory(file, (path, text) => checkText(path, text, format as FormatName | undefined, modelFlag as ModelName | undefined, timeoutMs, io), io);
+    }
     let text: string;
     try {
       text = readFileSync(file, "utf8");
     } catch (error) {
       throw new UsageError(`${file}: cannot read history: ${(error as Error).message}`);
     }
-    let loaded;
-    try {
-      loaded = loadHistory(text, file, format as FormatName | undefined);
-    } catch (error) {
-      if (error instanceof HistoryParseError) throw new UsageError(error.message);
-      throw error;
-    }
-    const model = (modelFlag as ModelName | undefined) ?? loaded.model;
-    if (model !== loaded.model) {
-      // An overridden model must fit the operations, or the verdict would mean nothing.
-      for (const op of loaded.history.operations) {
-        const shape = describeShapeError(model, op);
-        if (shape) throw new UsageError(`${file}: operation ${op.id} does not fit the ${model} model: ${shape}`);
-      }
-    }
-    const timeoutMs = (args.options.timeout as number) / 1000;
-    const start = Date.now(); // the CLI owns the real clock; the checker only polls the budget
-    const budget = { exhausted: () => Date.now() - start > timeoutMs };
-    io.progress(`checking ${loaded.history.operations.length} operations…`);
-    let result;
-    try {
-      result = checkHistory(loaded.history, model, { budget });
-    } catch (error) {
-      // A model that cannot read an operation's input is bad input, not a crash.
-      if (error instanceof TypeError) throw new UsageError(`${file}: operations do not fit the ${model} model (${error.message})`);
-      throw error;
-    }
-    const ms = Date.now() - start;
-    io.progressDone();
+    const { loaded, model, result, ms } = checkText(file, text, format as FormatName | undefined, modelFlag as ModelName | undefined, timeoutMs, io);
     if (args.options.html !== undefined) {
       const htmlPath = args.options.html as string;
       writeFileSync(htmlPath, renderCheckHtml(loaded.history.operations, result, { title: `raftsim check ${file}`, timeUnit: loaded.format === "history" ? "µs" : "line" }));
@@ -89,6 +68,55 @@ export const checkCommand: Command = {
     return result.verdict === "linearizable" ? EXIT_OK : result.verdict === "not-linearizable" ? EXIT_CHECK_FAILED : EXIT_UNKNOWN;
   },
 };
+
+/** What checking one history gave. */
+export interface CheckedHistory {
+  loaded: ReturnType<typeof loadHistory>;
+  model: ModelName;
+  result: ReturnType<typeof checkHistory>;
+  ms: number;
+}
+
+/** Parses and checks one history's text; bad input throws UsageError naming the file. */
+function checkText(file: string, text: string, format: FormatName | undefined, modelFlag: ModelName | undefined, timeoutMs: number, io: CommandIO): CheckedHistory {
+  let loaded;
+  try {
+    loaded = loadHistory(text, file, format);
+  } catch (error) {
+    if (error instanceof HistoryParseError) throw new UsageError(error.message);
+    throw error;
+  }
+  const model = modelFlag ?? loaded.model;
+  if (model !== loaded.model) {
+    // An overridden model must fit the operations, or the verdict would mean nothing.
+    for (const op of loaded.history.operations) {
+      const shape = describeShapeError(model, op);
+      if (shape) throw new UsageError(`${file}: operation ${op.id} does not fit the ${model} model: ${shape}`);
+    }
+  }
+  const start = Date.now(); // the CLI owns the real clock; the checker only polls the budget
+  const budget = { exhausted: () => Date.now() - start > timeoutMs };
+  io.progress(`checking ${loaded.history.operations.length} operations of ${file}…`);
+  let result;
+  try {
+    result = checkHistory(loaded.history, model, { budget });
+  } catch (error) {
+    // A model that cannot read an operation's input is bad input, not a crash.
+    if (error instanceof TypeError) throw new UsageError(`${file}: operations do not fit the ${model} model (${error.message})`);
+    throw error;
+  } finally {
+    io.progressDone();
+  }
+  return { loaded, model, result, ms: Date.now() - start };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // not there: reading it as a file says so, in one line
+  }
+}
 
 /** 60000 → "60 s", 1500 → "1.5 s", 50 → "50 ms". */
 function formatSeconds(ms: number): string {
