@@ -76,6 +76,32 @@ describe("raftsim CLI", () => {
     expect(first).toMatchObject({ type: "header", seed: 7, scenario: "leader-crash-restart" });
   });
 
+  it("run --save writes the run as a replay file: replay reproduces it (passing or failing), and names the run command to make it again", () => {
+    const dir = mkdtempSync(join(tmpdir(), "raftsim-cli-"));
+    for (const [args, code] of [[["--scenario", "leader-crash-restart", "--seed", "7", "--duration", "8s"], 0], [["--scenario", "kv-mixed", "--seed", "2", "--bug", "revision-bump-on-noop"], 1]] as const) {
+      const file = join(dir, `${args[1]}.json`);
+      const ran = raftsim("run", ...args, "--save", file, "--json");
+      expect(ran.code, args.join(" ")).toBe(code);
+      const r = JSON.parse(ran.stdout);
+      expect(r.saved).toBe(file);
+      const saved = JSON.parse(readFileSync(file, "utf8"));
+      expect(saved.origin.command).toBe(`raftsim run ${args.join(" ").replace("8s", "8000ms")} --save ${file}`);
+      expect(saved.scenario.name).toBe(args[1]);
+      if (args[1] === "leader-crash-restart") expect(saved.scenario.durationMs).toBe(8_000); // the override is in the file
+      const replayed = raftsim("replay", file, "--json");
+      expect(replayed.code).toBe(code);
+      const j = JSON.parse(replayed.stdout);
+      expect(j).toMatchObject({ traceHash: r.traceHash, sameTrace: true, sameRun: true, sameViolations: true, reproduced: true });
+      expect(j.violations.map((v: { check: string }) => v.check)).toEqual(r.violations.map((v: { check: string }) => v.check));
+      expect(j.violations.length > 0).toBe(code === 1);
+    }
+    // Written by another build whose run differed: the hint is the run command, on this build.
+    const file = join(dir, "kv-mixed.json");
+    const saved = JSON.parse(readFileSync(file, "utf8"));
+    writeFileSync(file, JSON.stringify({ ...saved, expected: { ...saved.expected, traceHash: "0123456789abcdef", runHash: "fedcba9876543210" }, origin: { ...saved.origin, build: "elsewhere" } }));
+    expect(JSON.parse(raftsim("replay", file, "--json").stdout).hint).toMatch(/^written by raftsim build elsewhere, .*; for a file of this build, re-run it: raftsim run --scenario kv-mixed --seed 2 --bug revision-bump-on-noop --save \S+kv-mixed\.json$/);
+  });
+
   it("view takes a replay file from fuzz: it re-runs it and shows the same page as `replay --trace` then `view` of that trace", () => {
     const dir = mkdtempSync(join(tmpdir(), "raftsim-cli-"));
     const fuzz = raftsim("fuzz", "--runs", "10", "--seed", "7", "--self-test", "torn-crash", "--shrink-budget", "30", "--workers", "1", "--out", join(dir, "failures"), "--json");

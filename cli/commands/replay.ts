@@ -63,7 +63,7 @@ export const replayCommand: Command = {
     const otherBuild = !sameTrace && !judgedAnew && writtenBy !== BUILD_ID;
     const rerun = rerunCommand(file);
     const hint = otherBuild
-      ? `written by raftsim build ${writtenBy}, replayed on build ${BUILD_ID}: a change to the store or the simulator changes the run${rerun ? `; for a file of this build, re-run its campaign run: ${rerun}` : ""}`
+      ? `written by raftsim build ${writtenBy}, replayed on build ${BUILD_ID}: a change to the store or the simulator changes the run${rerun ? `; for a file of this build, re-run ${file.origin && "command" in file.origin ? "it" : "its campaign run"}: ${rerun}` : ""}`
       : undefined;
     const output = {
       file: path,

@@ -29,8 +29,26 @@ export interface ReplayFile {
    * (a checker changed) from "another run" (the store or the simulator changed).
    */
   expected: { traceHash: string; runHash?: string; violations: Violation[] };
-  /** Where the failure came from: informative only, a replay does not use it. */
-  origin?: { campaignSeed: number; runIndex: number; faultsBeforeShrink: number; faultsAfterShrink: number; shrinkRuns: number; build?: string; cycles?: number; nodes?: number };
+  /** Where the case came from (a fuzz campaign's run, or `raftsim run --save`): informative only, a replay does not use it. */
+  origin?: CampaignOrigin | RunOrigin;
+}
+
+/** A failure (or undecided run) a fuzz campaign saved. */
+export interface CampaignOrigin {
+  campaignSeed: number;
+  runIndex: number;
+  faultsBeforeShrink: number;
+  faultsAfterShrink: number;
+  shrinkRuns: number;
+  build?: string;
+  cycles?: number;
+  nodes?: number;
+}
+
+/** A run `raftsim run --save` saved: the command that made it. */
+export interface RunOrigin {
+  command: string;
+  build?: string;
 }
 
 export class ReplayFileError extends Error {
@@ -149,10 +167,11 @@ export function campaignRunCommand(c: { campaignSeed: number; runIndex: number; 
   return `raftsim fuzz --seed ${c.campaignSeed} --runs ${c.runIndex + 1} --shard ${c.runIndex}/${c.runIndex + 1}${cycles}${nodes}${bugs}${selfTest}`;
 }
 
-/** The command that re-runs, on this build, the campaign run a replay file came from. */
+/** The command that re-runs, on this build, the campaign run (or the `raftsim run`) a replay file came from. */
 export function rerunCommand(file: ReplayFile): string | undefined {
   const o = file.origin;
-  if (!o || !Number.isSafeInteger(o.campaignSeed) || !Number.isSafeInteger(o.runIndex) || o.runIndex < 0) return undefined;
+  if (o && "command" in o && typeof o.command === "string") return o.command;
+  if (!o || !("campaignSeed" in o) || !Number.isSafeInteger(o.campaignSeed) || !Number.isSafeInteger(o.runIndex) || o.runIndex < 0) return undefined;
   return campaignRunCommand({ campaignSeed: o.campaignSeed, runIndex: o.runIndex, cycles: o.cycles, nodes: o.nodes, bugs: file.bugs, selfTest: file.selfTest });
 }
 
