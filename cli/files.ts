@@ -1,6 +1,6 @@
 // Real files for the CLI: written atomically (temp file + rename) so a failed command
 // never leaves a half-written output behind; read with errors that name the file.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { UsageError } from "./command";
 import { findJsonError } from "../checker/json_error";
@@ -75,5 +75,14 @@ export class AtomicStreamWriter {
     if (this.fd !== -1) closeSync(this.fd);
     this.fd = -1;
     rmSync(this.tmp, { force: true });
+  }
+}
+
+/** Whether path is a directory; false when it is not there (reading it as a file then says so, in one line). */
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }

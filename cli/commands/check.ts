@@ -2,7 +2,7 @@
 // logs, Jepsen kv EDN). Exit 0 linearizable, 1 not proven linearizable — the verdict says
 // whether it is "not-linearizable" or "unknown" (the time budget or memory bound ran out) —
 // and 2 bad usage or input, as the CLI contract has it.
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { checkHistory } from "../../checker/check";
 import { HistoryParseError } from "../../checker/errors";
 import { MODEL_NAMES, type ModelName } from "../../checker/history";
@@ -10,6 +10,7 @@ import { renderCheckHtml } from "../../checker/html";
 import { describeShapeError } from "../../checker/validate";
 import { FORMAT_NAMES, loadHistory, type FormatName } from "../../checker/parsers/detect";
 import { type Command, type CommandIO, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../command";
+import { isDirectory, writeFileAtomic } from "../files";
 import { checkDirectory } from "./check_dir";
 
 /** The contract has three codes: an unproven history is not a pass. */
@@ -50,7 +51,7 @@ export const checkCommand: Command = {
     const { loaded, model, result, ms } = checkText(file, text, format as FormatName | undefined, modelFlag as ModelName | undefined, timeoutMs, io);
     if (args.options.html !== undefined) {
       const htmlPath = args.options.html as string;
-      writeFileSync(htmlPath, renderCheckHtml(loaded.history.operations, result, { title: `raftsim check ${file}`, timeUnit: loaded.format === "history" ? "µs" : "line" }));
+      writeFileAtomic(htmlPath, renderCheckHtml(loaded.history.operations, result, { title: `raftsim check ${file}`, timeUnit: loaded.format === "history" ? "µs" : "line" }));
     }
     if (io.json) {
       io.out(JSON.stringify({ verdict: result.verdict, ...(result.unknownBecause ? { unknownBecause: result.unknownBecause } : {}), operations: result.operations, ms, file, format: loaded.format, model, partitions: result.partitions, witnessed: result.witnessed, counterexample: result.counterexample ? { linearized: result.counterexample.linearized, blocking: result.counterexample.blocking, unplaceable: result.counterexample.unplaceable, state: result.counterexample.state } : undefined }));
@@ -108,14 +109,6 @@ function checkText(file: string, text: string, format: FormatName | undefined, m
     io.progressDone();
   }
   return { loaded, model, result, ms: Date.now() - start };
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false; // not there: reading it as a file says so, in one line
-  }
 }
 
 /** 60000 → "60 s", 1500 → "1.5 s", 50 → "50 ms". */

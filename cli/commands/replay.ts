@@ -7,8 +7,7 @@ import { parseReplayFile, type ReplayFile, ReplayFileError, replay, rerunCommand
 import { BUILD_ID } from "../build-id";
 import { type Command, EXIT_CHECK_FAILED, EXIT_OK, UsageError } from "../command";
 import { hintedHistoryJson } from "../../scenarios/lin_hints";
-import { AtomicStreamWriter, readJsonFile, writeFileAtomic } from "../files";
-import { statSync } from "node:fs";
+import { AtomicStreamWriter, isDirectory, readJsonFile, writeFileAtomic } from "../files";
 import { replayDirectory } from "./replay_dir";
 
 export const replayCommand: Command = {
@@ -106,11 +105,3 @@ export const replayCommand: Command = {
     return evaluation.violations.length > 0 ? EXIT_CHECK_FAILED : EXIT_OK;
   },
 };
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false; // not there: reading it as a file says so, in one line
-  }
-}
