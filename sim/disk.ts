@@ -249,16 +249,6 @@ export class Disk {
     }
   }
 
-  /** Flips one bit of a durable file (media corruption); returns false if the file is empty. */
-  flipBit(name: string, byteOffset?: number): boolean {
-    const f = this.files.get(name);
-    if (!f || f.durableLen === 0) return false;
-    const at = byteOffset ?? this.rng.int(0, f.durableLen);
-    assert(at >= 0 && at < f.durableLen, () => `bit flip at ${at} outside the durable ${f.durableLen} bytes of ${name}`);
-    f.arena[at] = f.arena[at]! ^ (1 << this.rng.int(0, 8));
-    return true;
-  }
-
   // Faults --------------------------------------------------------------------------
 
   /** fsyncs starting before untilUs take latency × factor + addUs. */
