@@ -314,8 +314,10 @@ export class WriteTxn {
       key, value, lease, createRevision: kv.createRevision, version: kv.version, tombstone: false,
     });
     const ev: MvccEvent = { type: "PUT", kv };
-    if (prev) ev.prevKv = prev;
+    const prevKv = this.eventPrevKv(key, prev);
+    if (prevKv) ev.prevKv = prevKv;
     this.events.push(ev);
+    this.noteWritten(key);
     return kv;
   }
 
@@ -328,13 +330,30 @@ export class WriteTxn {
       this.store.recordPut(prev.key, { main, sub: this.sub++ }, {
         key: prev.key, value: "", lease: 0, createRevision: 0, version: 0, tombstone: true,
       });
-      this.events.push({
-        type: "DELETE",
-        kv: { key: prev.key, createRevision: 0, modRevision: main, version: 0, value: "", lease: 0 },
-        prevKv: prev,
-      });
+      const ev: MvccEvent = { type: "DELETE", kv: { key: prev.key, createRevision: 0, modRevision: main, version: 0, value: "", lease: 0 } };
+      const prevKv = this.eventPrevKv(prev.key, prev);
+      if (prevKv) ev.prevKv = prevKv;
+      this.events.push(ev);
+      this.noteWritten(prev.key);
     }
     return victims;
+  }
+
+  /** Keys this txn has written so far (undefined until it writes one). */
+  private written: Set<string> | undefined;
+
+  private noteWritten(key: string): void {
+    (this.written ??= new Set()).add(key);
+  }
+
+  /**
+   * A watch event's prevKv. etcd reads it at modRevision - 1, the store before this txn,
+   * so a key this txn already wrote (sibling nested txns that put and then delete it) gets
+   * the value from before the txn, or none, not its own earlier write: the value a watcher
+   * catching up from history reads (eventsBetween), so live and catching-up watchers agree.
+   */
+  private eventPrevKv(key: string, inTxn: KeyValue | undefined): KeyValue | undefined {
+    return this.written?.has(key) ? this.store.getAt(key, this.beginRevision) : inTxn;
   }
 
   /**

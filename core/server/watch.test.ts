@@ -176,3 +176,26 @@ describe("watch", () => {
     expect(evs(rs)).toEqual(["PUT a@2", "PUT b@3", "PUT c@4"]);
   });
 });
+
+describe("watch prevKv of a key one txn writes twice", () => {
+  // etcd reads a watch event's prevKv at modRevision - 1: the store before the txn. A
+  // watcher that is live when the txn applies and one catching up from history afterwards
+  // must see the same events. Both request shapes below pass etcd 3.4's checkIntervals.
+  const cases = [
+    { name: "sibling nested txns put then delete the key", before: put("a", "old"), watched: "a", request: txn([], [txn([], [put("a", "new")]), txn([], [del("a")])]), want: ["PUT a@3 prev=old", "DELETE a@3 prev=old"] },
+    { name: "a put then a from-key delete over it", before: put("b", "old"), watched: "b", request: txn([], [put("b", "new"), del("a", { rangeEnd: "\0" })]), want: ["PUT b@3 prev=old", "DELETE b@3 prev=old"] },
+    { name: "a key absent before the txn: no prevKv on its delete", before: put("z", "1"), watched: "a", request: txn([], [txn([], [put("a", "new")]), txn([], [del("a")])]), want: ["PUT a@3", "DELETE a@3"] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const s = local();
+      expect(s.request(c.before)).toMatchObject({ header: { revision: 2 } });
+      const live = s.server.watch({ key: c.watched, prevKv: true });
+      expect(s.request(c.request)).not.toHaveProperty("error");
+      const catchingUp = s.server.watch({ key: c.watched, prevKv: true, startRevision: 3 });
+      const rs = s.server.drainWatchResponses();
+      expect(evs(rs.filter((r) => r.watchId === catchingUp))).toEqual(c.want);
+      expect(evs(rs.filter((r) => r.watchId === live))).toEqual(c.want);
+    });
+  }
+});
