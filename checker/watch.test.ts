@@ -137,4 +137,18 @@ describe("watch rules", () => {
     expect(checkWatches([fromFive(noPrev)], STORE, { compactRevisions: [6] }).ok).toBe(true);
     expect(checkWatches([fromFive(noPrev)], STORE, { compactRevisions: [5] }).ok).toBe(false);
   });
+
+  it("prevKv: a whole history's prevKv comes from replaying it, not from the store's claim; past a gap the claim is used", () => {
+    // The store says a's delete at 5 had prevKv "1" (stale): a watcher told the same is wrong.
+    const staleClaim = STORE.map((e) => (e.revision === 5 ? { ...e, prevKv: kv("a", "1", 2, 2, 1) } : e));
+    const echoed = goodResponses();
+    echoed[3] = resp(5, [{ type: "DELETE", kv: del("a", 5), prevKv: kv("a", "1", 2, 2, 1) }]);
+    expect(checkWatches([watcher(echoed)], staleClaim).violations.map((v) => v.rule)).toEqual(["prevKv"]);
+    expect(checkWatches([watcher(goodResponses())], staleClaim).ok).toBe(true);
+    // A history with revision 3 missing: past the gap the replay cannot know, so the store's
+    // recorded prevKv is what the watcher is held to.
+    const gap = staleClaim.filter((e) => e.revision !== 3);
+    const fromFour = (responses: WatchResponse[]) => watcher(responses, { startRevision: 4, key: "a", rangeEnd: "b" });
+    expect(checkWatches([fromFour([echoed[2]!, echoed[3]!])], gap).violations).toEqual([]);
+  });
 });

@@ -64,7 +64,10 @@ export interface StoreEvent {
   type: "PUT" | "DELETE";
   /** As a watcher would receive it (DELETE: key + modRevision). */
   kv: KeyValue;
-  /** Optional; derived by replaying the events when absent (needs the full history). */
+  /**
+   * Optional, and used only past a gap in the history: a whole history (from revision 2,
+   * none missing) gives every prevKv by replay, which the check trusts over the store's.
+   */
   prevKv?: KeyValue;
 }
 
@@ -103,14 +106,20 @@ export interface WatchCheckOptions {
 
 export function checkWatches(watchers: WatcherHistory[], storeEvents: StoreEvent[], options: WatchCheckOptions = {}): WatchCheckResult {
   const compactionMax = Math.max(0, ...(options.compactRevisions ?? []));
-  // Index the store by (key, revision) and derive prevKv by replay when not recorded.
+  // Index the store by (key, revision). prevKv is derived by replaying the events: while the
+  // history is whole (it starts at revision 2, the first write, with no revision missing),
+  // the replay is the truth and a prevKv the store recorded is not trusted (it comes from
+  // the code under test); past a gap, the recorded one is used when there is one.
   const byKeyRev = new Map<string, Indexed>();
   const current = new Map<string, KeyValue>();
   let lastRev = 0;
+  let whole = storeEvents.length > 0 && storeEvents[0]!.revision === FIRST_WRITE_REVISION;
   for (const e of storeEvents) {
     if (e.revision < lastRev) throw new Error(`store events must be in revision order (${e.revision} after ${lastRev})`);
+    if (lastRev !== 0 && e.revision > lastRev + 1) whole = false;
     lastRev = e.revision;
-    const prevKv = e.prevKv ?? current.get(e.kv.key);
+    const derived = current.get(e.kv.key);
+    const prevKv = whole ? derived : (e.prevKv ?? derived);
     byKeyRev.set(keyRev(e.kv.key, e.revision), { event: e, prevKv });
     if (e.type === "PUT") current.set(e.kv.key, e.kv);
     else current.delete(e.kv.key);
@@ -184,6 +193,9 @@ export function checkWatches(watchers: WatcherHistory[], storeEvents: StoreEvent
   }
   return { ok: violations.length === 0, violations, watchers: watchers.length, events };
 }
+
+/** An etcd store starts at revision 1, empty; its first write makes revision 2. */
+const FIRST_WRITE_REVISION = 2;
 
 function keyRev(key: string, revision: number): string {
   return `${revision}\u0000${key}`;
