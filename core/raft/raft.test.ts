@@ -565,6 +565,40 @@ describe("membership change by joint consensus (thesis §4.3, learners §4.2.1)"
     c.propose(l, "y");
     for (const id of [2, 3, 4]) expect(c.appliedTexts(id)).toEqual(["x", "y"]);
   });
+  it("a leader elected in C_old,new, its predecessor's leave entry lost, leaves the joint configuration itself", () => {
+    // Thesis §4.3: once C_old,new is committed, C_new follows. The leader that applies the
+    // joint entry proposes C_new then; if it fails before C_new reaches anyone, a follower
+    // that applied the joint entry and wins the next election has no entry to apply that
+    // would prompt it (etcd-io/raft: AutoLeave fires when applied reaches pendingConfIndex).
+    // Without pre-vote and check-quorum, so the node that times out first is elected.
+    const c = new MemCluster([1, 2, 3], { preVote: false, checkQuorum: false });
+    c.add(4);
+    c.elect(1);
+    expect(c.node(1).rn.proposeConfChange({ changes: [{ op: "add-learner", node: 4 }] }).ok).toBe(true);
+    c.stabilize();
+    const r = c.node(1).rn.proposeConfChange({ changes: [{ op: "add-voter", node: 4 }, { op: "remove-node", node: 3 }] });
+    expect(r.ok).toBe(true);
+    const jointIndex = (r as { index: number }).index;
+    // Everything up to and including the joint entry, with its commit, reaches the others;
+    // nothing after it (the leave entry) leaves node 1.
+    c.drop = (m) => m.from === 1 && (m.entries ?? []).some((e) => e.index > jointIndex);
+    c.stabilize();
+    c.tickAll(2); // heartbeats carry the commit index
+    for (const id of [2, 3, 4]) expect(c.raft(id).conf, `node ${id}`).toEqual({ voters: [1, 2, 4], votersOutgoing: [1, 2, 3], learners: [] });
+    expect(c.raft(1).log.lastIndex()).toBe(jointIndex + 1); // the leave entry, on node 1 alone
+    c.isolate(1);
+    // Node 2 times out first (only it ticks) and wins the votes of 3 and 4: a majority of
+    // both C_old {1, 2, 3} and C_new {1, 2, 4}.
+    for (let i = 0; i < 100 && c.raft(2).role !== "leader"; i++) {
+      c.tick(2);
+      c.stabilize();
+    }
+    expect(c.raft(2).role).toBe("leader");
+    c.stabilize();
+    for (const id of [2, 3, 4]) expect(c.raft(id).conf, `node ${id}`).toEqual({ voters: [1, 2, 4], votersOutgoing: [], learners: [] });
+    // And the next change is taken.
+    expect(c.node(2).rn.proposeConfChange({ changes: [{ op: "add-learner", node: 3 }] }).ok).toBe(true);
+  });
   it("a removed leader steps down only once C_new's voters hold its whole log (two members, the commit lost)", () => {
     // Configurations apply at commit, so the last member stays in C_old,new until it hears
     // C_new committed, and needs the removed leader's vote, which a follower grants only to a

@@ -695,6 +695,21 @@ export class Raft {
     return { ok: true, ...r };
   }
 
+  /**
+   * Auto-leave for a leader in C_old,new with no configuration entry left to apply (thesis
+   * §4.3: C_new follows once C_old,new is committed). A leader that applied the joint entry
+   * itself proposes the leave then (applyConfChangeEntry); one elected after applying it as
+   * a follower, its predecessor's leave entry lost, would otherwise stay joint for ever,
+   * every later change refused as pending. etcd-io/raft proposes the leave once the applied
+   * index reaches pendingConfIndex (AutoLeave); RawNode.advance calls this after applying.
+   */
+  maybeAutoLeave(): void {
+    if (this.role !== "leader" || !isJoint(this.conf) || this.log.applied < this.pendingConfIndex) return;
+    const r = this.appendEntries([{ type: "conf-change", data: encodeConfChange({ changes: [] }) }]);
+    this.pendingConfIndex = r.index;
+    this.bcastAppend();
+  }
+
   /** Applies a committed conf-change entry (called as the host applies it). */
   applyConfChangeEntry(e: Entry): void {
     const cc = decodeConfChange(e.data);

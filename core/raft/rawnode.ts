@@ -183,6 +183,7 @@ export class RawNode {
       if (e.type === "conf-change" && e.index > r.log.snapIndex) r.applyConfChangeEntry(e);
       r.log.appliedTo(e.index);
     }
+    r.maybeAutoLeave();
     r.onStable();
   }
 }
