@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { CanaryBug } from "../canary";
 import { MemCluster, testRand } from "./testing";
 import { RawNode } from "./rawnode";
+import { encodeConfChange } from "./confchange";
 import type { Entry, Message } from "./types";
 import { RaftLog } from "./log";
 import { NO_BUGS } from "../canary";
@@ -511,6 +512,20 @@ describe("log compaction and InstallSnapshot (paper §7)", () => {
     c.propose(1, "after");
     expect(c.appliedTexts(3)).toEqual(["after"]);
     expect(c.raft(3).log.committed).toBe(c.raft(1).log.committed);
+  });
+  it("a snapshot whose last entry the follower holds is acknowledged up to that entry only, not its unchecked tail", () => {
+    // Figure 2's Log Matching covers the follower's log up to the snapshot's (index, term);
+    // what follows (here an old term-2 leader's entries 3..4) was never checked against the
+    // leader, so acknowledging it would let the leader count this follower for entries it
+    // lacks. etcd-io/raft answers such a snapshot with the commit index.
+    const bootstrap = encodeConfChange({ changes: [1, 2, 3].map((node) => ({ op: "add-voter" as const, node })) });
+    const entry = (index: number, term: number, type: Entry["type"] = "normal", data = new Uint8Array()): Entry => ({ index, term, type, data });
+    const rn = new RawNode({ id: 2, rand: testRand(2) }, { hardState: { term: 2, vote: 0, commit: 1 }, entries: [entry(1, 1, "conf-change", bootstrap), entry(2, 1), entry(3, 2), entry(4, 2)] });
+    rn.advance(rn.ready());
+    rn.step({ type: "snap", from: 1, to: 2, term: 3, snapshot: { index: 2, term: 1, confState: { voters: [1, 2, 3], votersOutgoing: [], learners: [] }, data: new Uint8Array() } });
+    const ack = rn.ready().messages.find((m) => m.type === "app-resp")!;
+    expect(ack).toMatchObject({ index: 2, commit: 2 });
+    expect(ack.reject).toBeFalsy();
   });
   /** Node 3 misses the addition of voter 4, which the leader then compacts into a snapshot. */
   function confOnlyInSnapshot(bugs: CanaryBug[] = []) {

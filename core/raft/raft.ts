@@ -912,9 +912,11 @@ export class Raft {
       return;
     }
     if (this.log.matchTerm(s.index, s.term)) {
-      // We already hold the snapshot's last entry: just fast-forward the commit index.
+      // We already hold the snapshot's last entry: just fast-forward the commit index, and
+      // acknowledge up to it only. Entries after it were never checked against the leader's
+      // (etcd-io/raft answers with the commit index too).
       this.log.commitTo(s.index);
-      this.send({ type: "app-resp", to: m.from, index: this.log.lastIndex(), commit: this.log.committed });
+      this.send({ type: "app-resp", to: m.from, index: this.log.committed, commit: this.log.committed });
       return;
     }
     this.log.restore(s);
