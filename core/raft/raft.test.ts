@@ -519,7 +519,7 @@ describe("log compaction and InstallSnapshot (paper §7)", () => {
     // leader, so acknowledging it would let the leader count this follower for entries it
     // lacks. etcd-io/raft answers such a snapshot with the commit index.
     const bootstrap = encodeConfChange({ changes: [1, 2, 3].map((node) => ({ op: "add-voter" as const, node })) });
-    const entry = (index: number, term: number, type: Entry["type"] = "normal", data = new Uint8Array()): Entry => ({ index, term, type, data });
+    const entry = (index: number, term: number, type: Entry["type"] = "normal", data: Uint8Array = new Uint8Array()): Entry => ({ index, term, type, data });
     const rn = new RawNode({ id: 2, rand: testRand(2) }, { hardState: { term: 2, vote: 0, commit: 1 }, entries: [entry(1, 1, "conf-change", bootstrap), entry(2, 1), entry(3, 2), entry(4, 2)] });
     rn.advance(rn.ready());
     rn.step({ type: "snap", from: 1, to: 2, term: 3, snapshot: { index: 2, term: 1, confState: { voters: [1, 2, 3], votersOutgoing: [], learners: [] }, data: new Uint8Array() } });
