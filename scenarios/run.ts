@@ -297,6 +297,7 @@ export function runScenario(options: RunOptions): RunResult & { world: World; re
   const upHosts = world.allEndpoints().filter((id) => world.node(id).status === "up").map((id) => system.hosts.get(id)).filter((h) => h !== undefined);
   system.safety.stopOnViolation = false;
   system.safety.checkLogs(upHosts);
+  system.safety.checkJointLeft(upHosts);
   const breach = system.safety.violations[0];
   if (invariant === undefined && breach) invariant = `raft ${breach.property}: ${breach.message}`;
 

@@ -225,6 +225,7 @@ export class Raft {
     this.pendingConfIndex = this.log.lastIndex();
     // §8 / thesis §6.4: a no-op entry of the new term lets the leader learn the commit index.
     this.appendEntries([{ type: "normal", data: new Uint8Array(0) }]);
+    this.maybeAutoLeave(false);
     // A removed node elected again (see removedAsLeaderAt) leads only until C_new knows.
     if (!isVoter(this.conf, this.id) && this.cfg.stepDownOnRemoval) this.stepDownPending = true;
   }
@@ -701,13 +702,15 @@ export class Raft {
    * itself proposes the leave then (applyConfChangeEntry); one elected after applying it as
    * a follower, its predecessor's leave entry lost, would otherwise stay joint for ever,
    * every later change refused as pending. etcd-io/raft proposes the leave once the applied
-   * index reaches pendingConfIndex (AutoLeave); RawNode.advance calls this after applying.
+   * index reaches pendingConfIndex (AutoLeave); RawNode.advance calls this after applying,
+   * and becomeLeader when everything is applied already (its caller broadcasts), so a
+   * leader is never joint with no leave entry in flight (SafetyMonitor.checkJointLeft).
    */
-  maybeAutoLeave(): void {
+  maybeAutoLeave(bcast = true): void {
     if (this.role !== "leader" || !isJoint(this.conf) || this.log.applied < this.pendingConfIndex) return;
     const r = this.appendEntries([{ type: "conf-change", data: encodeConfChange({ changes: [] }) }]);
     this.pendingConfIndex = r.index;
-    this.bcastAppend();
+    if (bcast) this.bcastAppend();
   }
 
   /** Applies a committed conf-change entry (called as the host applies it). */

@@ -7,12 +7,13 @@
 import { AssertionError } from "../../core/assert";
 import type { Entry, NodeId, Snapshot } from "../../core/raft/types";
 import { jointVote } from "../../core/raft/quorum";
+import { isJoint } from "../../core/raft/confchange";
 import { crc32 } from "../../core/crc32";
 import type { Message } from "../../core/raft/types";
 import type { HostObserver, RaftHost } from "./node_host";
 
 export interface SafetyViolation {
-  readonly property: "election-safety" | "leader-completeness" | "committed-changed" | "applied-diverged" | "log-matching" | "commit-rule" | "lease-read" | "read-index" | "commit-durable" | "vote-once" | "vote-quorum" | "liveness" | "assertion";
+  readonly property: "election-safety" | "leader-completeness" | "committed-changed" | "applied-diverged" | "log-matching" | "commit-rule" | "lease-read" | "read-index" | "commit-durable" | "vote-once" | "vote-quorum" | "joint-left" | "liveness" | "assertion";
   readonly message: string;
 }
 
@@ -254,6 +255,20 @@ export class SafetyMonitor implements HostObserver {
     if (prev === undefined) this.applied.set(e.index, { term: e.term, hash: h });
     else if (prev.term !== e.term || prev.hash !== h) {
       this.fail("applied-diverged", `node ${host.id} applied ${e.index}@${e.term}, another node applied ${e.index}@${prev.term}`);
+    }
+  }
+
+  /**
+   * Thesis §4.3: C_new follows C_old,new. A leader in a joint configuration always has the
+   * entry that leaves it in flight (past its applied index); one that applied everything up
+   * to its last configuration entry and is still joint stays so for ever, every later
+   * change refused as pending. Judged on the given live hosts, at the end of a run.
+   */
+  checkJointLeft(hosts: RaftHost[]): void {
+    for (const h of hosts) {
+      const r = h.rn.raft;
+      if (r.role !== "leader" || !isJoint(r.conf) || r.log.applied < r.pendingConfIndex) continue;
+      this.fail("joint-left", `leader ${h.id} of term ${r.term} is in the joint configuration ${JSON.stringify(r.conf.voters)}/${JSON.stringify(r.conf.votersOutgoing)} with no entry leaving it in flight (applied ${r.log.applied}, last configuration entry at ${r.pendingConfIndex})`);
     }
   }
 
