@@ -80,13 +80,15 @@ export function failedForSure(op: RecordedOp): boolean {
 
 /**
  * An operation that certainly had no effect and returned nothing can be left out of the
- * history: a failed read, or a write rejected before it was proposed. Keeping them would
- * only widen the checker's search.
+ * history: a read that failed without an answer (a timeout, no leader), or a write rejected
+ * before it was proposed. Keeping them would only widen the checker's search. A read that
+ * failed with one of etcd's definite errors (compacted, future revision) is an answer about
+ * the store, and stays for the model to judge.
  */
 function provesNothing(op: RecordedOp): boolean {
   if (op.status !== "fail" && op.status !== "unknown") return false;
   const isRead = op.input.type === "range" || (op.input.type === "txn" && [...op.input.success, ...op.input.failure].every((o) => o.type === "range") && op.input.compare.length === 0);
-  if (isRead) return true;
+  if (isRead) return !(op.status === "fail" && isDefiniteError(op.output));
   const error = op.output && "error" in op.output ? op.output.error : undefined;
   return op.status === "fail" && error !== undefined && NOT_APPLIED_ERRORS.has(error);
 }
