@@ -151,4 +151,25 @@ describe("watch rules", () => {
     const fromFour = (responses: WatchResponse[]) => watcher(responses, { startRevision: 4, key: "a", rangeEnd: "b" });
     expect(checkWatches([fromFour([echoed[2]!, echoed[3]!])], gap).violations).toEqual([]);
   });
+
+  it("resumable from now: a watch from now delivers every matching event after its created response's revision", () => {
+    // Created at revision 3: a's update at 4 must come; one created at 4 may start at 5.
+    const fromNow = (createdRevision: number | undefined, responses: WatchResponse[]): WatcherHistory => ({ id: 1, request: { key: "a", rangeEnd: "c", prevKv: true }, ...(createdRevision !== undefined ? { createdRevision } : {}), responses });
+    const afterFour = goodResponses().slice(3); // the delete at 5 onwards
+    expect(checkWatches([fromNow(3, afterFour)], STORE).violations.map((v) => [v.rule, v.revision])).toEqual([["resumable", 4]]);
+    expect(checkWatches([fromNow(4, afterFour)], STORE).ok).toBe(true);
+    expect(checkWatches([fromNow(undefined, afterFour)], STORE).ok).toBe(true); // without it, from the first event
+  });
+
+  it("compacted: a cancel names a compaction that happened, and a revision the watch still needed", () => {
+    const cancelled = (compactRevision: number): WatchResponse => ({ revision: 7, events: [], canceled: true, compactRevision });
+    // From revision 2, the events up to 3 delivered, then cancelled for a compaction at 5.
+    const upToThree = [...goodResponses().slice(0, 2), cancelled(5)];
+    expect(checkWatches([watcher(upToThree)], STORE, { compactRevisions: [5] }).ok).toBe(true);
+    // No compaction at 5 at all.
+    expect(checkWatches([watcher(upToThree)], STORE, { compactRevisions: [] }).violations.map((v) => v.rule)).toEqual(["compacted"]);
+    // Events up to 4 delivered: the watch needs 5 next, which a compaction at 5 keeps.
+    const upToFour = [...goodResponses().slice(0, 3), cancelled(5)];
+    expect(checkWatches([watcher(upToFour)], STORE, { compactRevisions: [5] }).violations.map((v) => v.rule)).toEqual(["compacted"]);
+  });
 });

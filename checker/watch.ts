@@ -8,7 +8,10 @@
 //                 and before every event > R;
 // - reliable:     between the first and the last revision the watcher knows (last event or
 //                 bookmark), no event matching the watch is missing;
-// - resumable:    a watch from revision S > 0 starts at the first matching event >= S;
+// - resumable:    a watch from revision S > 0 starts at the first matching event >= S, and
+//                 one from now at the first after its created response's revision;
+// - compacted:    a cancel for compaction names a revision the store was compacted at, one
+//                 the watch still needed;
 // - matchesStore: each event (type, kv) equals the store's event at that key and revision;
 // - isCreate:     a PUT is a creation exactly when the key did not exist before it;
 // - prevKv:       with prevKv requested the event carries the key's previous kv (absent for
@@ -54,6 +57,12 @@ export interface WatchResponse {
 export interface WatcherHistory {
   id: number | string;
   request: WatchRequest;
+  /**
+   * Optional: the header revision of the created response. A watch from now (startRevision
+   * 0 or absent) must deliver every matching event after it; without it, the check starts
+   * at the first event delivered.
+   */
+  createdRevision?: number;
   /** Responses in the order received. */
   responses: WatchResponse[];
 }
@@ -71,7 +80,7 @@ export interface StoreEvent {
   prevKv?: KeyValue;
 }
 
-export type WatchRule = "ordered" | "unique" | "atomic" | "bookmarkable" | "reliable" | "resumable" | "matchesStore" | "isCreate" | "prevKv" | "filter";
+export type WatchRule = "ordered" | "unique" | "atomic" | "bookmarkable" | "reliable" | "resumable" | "matchesStore" | "isCreate" | "prevKv" | "filter" | "compacted";
 
 export interface WatchViolation {
   watcher: number | string;
@@ -177,17 +186,29 @@ export function checkWatches(watchers: WatcherHistory[], storeEvents: StoreEvent
         } else if (ev.prevKv !== undefined) v("prevKv", `event ${JSON.stringify(key)}@${rev} carries a prevKv the watch did not ask for`, rev, key);
       }
     });
-    // Atomic (cut short), reliable and resumable: compare with the store's matching events.
-    const compacted = w.responses.some((r) => r.canceled && r.compactRevision !== undefined);
+    // Cancelled for compaction: etcd does so only when the watch needs a revision below the
+    // store's compaction revision, which it reports; so that compaction happened, and no
+    // event at or past that revision (less one) was delivered before.
     const start = req.startRevision ?? 0;
+    const cancel = w.responses.find((r) => r.canceled && r.compactRevision !== undefined);
+    if (cancel !== undefined && options.compactRevisions !== undefined) {
+      const c = cancel.compactRevision!;
+      if (!options.compactRevisions.includes(c)) v("compacted", `cancelled for a compaction at revision ${c}, but the store was never compacted there`, c);
+      const next = lastEventRev > 0 ? lastEventRev + 1 : start;
+      if (next >= c) v("compacted", `cancelled for a compaction at revision ${c}, but the watch needed revision ${next} next, which that compaction kept`, c);
+    }
+    // Atomic (cut short), reliable and resumable: compare with the store's matching events.
+    const compacted = cancel !== undefined;
     const known = Math.max(lastEventRev, lastBookmark);
-    const from = start > 0 && !compacted ? start : firstEventRev;
+    const createdFrom = start === 0 && w.createdRevision !== undefined ? w.createdRevision + 1 : 0;
+    const from = compacted ? firstEventRev : start > 0 ? start : createdFrom > 0 ? createdFrom : firstEventRev;
     if (from === 0 || known === 0) continue;
     for (const e of storeEvents) {
       if (e.revision < from || e.revision > known || !wanted(e)) continue;
       if (seen.has(keyRev(e.kv.key, e.revision))) continue;
       const rule: WatchRule = responseOfRev.has(e.revision) ? "atomic" : firstEventRev === 0 || e.revision < firstEventRev ? "resumable" : "reliable";
-      const why = rule === "atomic" ? "its revision was delivered without it" : rule === "resumable" ? `the watch started at revision ${start}` : `events up to revision ${known} were delivered`;
+      const began = start > 0 ? `the watch started at revision ${start}` : `the watch was created at revision ${w.createdRevision}`;
+      const why = rule === "atomic" ? "its revision was delivered without it" : rule === "resumable" ? began : `events up to revision ${known} were delivered`;
       v(rule, `missed ${e.type} ${JSON.stringify(e.kv.key)} at revision ${e.revision}: ${why}`, e.revision, e.kv.key);
     }
   }

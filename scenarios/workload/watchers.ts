@@ -129,7 +129,11 @@ export function startWatchers(world: World, rng: Rng, count: number, members: ()
 
     const deliver = (st: Stream, r: ServerWatchResponse) => {
       st.lastHeardUs = world.nowUs;
-      if (r.created && r.events.length === 0 && !r.canceled) return;
+      if (r.created && r.events.length === 0 && !r.canceled) {
+        // A watch from now starts after this revision: the check holds it to that.
+        if (!st.history.request.startRevision) st.history.createdRevision = r.header.revision;
+        return;
+      }
       if (r.canceled && r.compactRevision === 0) {
         // Ended by the member, not for compaction (it has no leader and the stream requires
         // one): the stream's history ends, and the watcher resumes elsewhere from where it was.
