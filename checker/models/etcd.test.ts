@@ -281,3 +281,35 @@ describe("etcd model", () => {
     expect(verdict([...puts, list({ maxCreateRevision: 2 }, ["k3"], false)])).toBe("linearizable");
   });
 });
+
+describe("etcd model: answers no etcd gives", () => {
+  it("a server-assigned lease ID that a live lease has", () => {
+    nextId = 0;
+    const grant5 = op(0, { type: "leaseGrant", ID: 5, TTL: 60 }, { type: "leaseGrant", header: { revision: 1 }, ID: 5, TTL: 60 });
+    const assigned = (ID: number) => op(0, { type: "leaseGrant", ID: 0, TTL: 10 }, { type: "leaseGrant", header: { revision: 1 }, ID, TTL: 10 });
+    expect(verdict([grant5, assigned(5)])).toBe("not-linearizable");
+    nextId = 0;
+    expect(verdict([op(0, { type: "leaseGrant", ID: 5, TTL: 60 }, { type: "leaseGrant", header: { revision: 1 }, ID: 5, TTL: 60 }), assigned(6)])).toBe("linearizable");
+  });
+
+  it("a lease listed twice by LeaseLeases", () => {
+    nextId = 0;
+    const grant = op(0, { type: "leaseGrant", ID: 5, TTL: 60 }, { type: "leaseGrant", header: { revision: 1 }, ID: 5, TTL: 60 });
+    const list = (leases: number[]) => op(0, { type: "leaseLeases" }, { type: "leaseLeases", header: { revision: 1 }, leases } as EtcdResponse);
+    expect(verdict([grant, list([5, 5])])).toBe("not-linearizable");
+    nextId = 0;
+    expect(verdict([op(0, { type: "leaseGrant", ID: 5, TTL: 60 }, { type: "leaseGrant", header: { revision: 1 }, ID: 5, TTL: 60 }), list([5])])).toBe("linearizable");
+  });
+
+  it("prevKvs on a delete that did not ask for them", () => {
+    const run = (prevKvs: KeyValue[] | undefined) => {
+      nextId = 0;
+      return verdict([
+        op(0, { type: "put", key: "a", value: "1" }, { type: "put", header: { revision: 2 } }),
+        op(0, { type: "deleteRange", key: "a" }, { type: "deleteRange", header: { revision: 3 }, deleted: 1, ...(prevKvs ? { prevKvs } : {}) } as EtcdResponse),
+      ]);
+    };
+    expect(run([kv("a", "zzz", 9, 9, 9)])).toBe("not-linearizable");
+    expect(run(undefined)).toBe("linearizable");
+  });
+});

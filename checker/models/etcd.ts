@@ -597,7 +597,8 @@ function matches(expected: Record<string, unknown>, actual: Record<string, unkno
       return sameKv(actual.prevKv as KeyValue | undefined, expected.prevKv as KeyValue | undefined);
     case "deleteRange": {
       if (actual.deleted !== expected.deleted) return false;
-      if (expected.prevKvs === undefined) return true;
+      // prevKvs come only when asked for (etcd leaves the field out otherwise).
+      if (expected.prevKvs === undefined) return actual.prevKvs === undefined || (actual.prevKvs as unknown[]).length === 0;
       const got = (actual.prevKvs ?? []) as KeyValue[];
       const want = expected.prevKvs as KeyValue[];
       return got.length === want.length && got.every((kv, i) => sameKv(kv, want[i]));
@@ -626,9 +627,11 @@ function matches(expected: Record<string, unknown>, actual: Record<string, unkno
     }
     case "leaseLeases": {
       // Every lease the model knows, and no more others than it has unidentified leases.
-      const got = new Set((actual.leases ?? []) as number[]);
+      const listed = (actual.leases ?? []) as number[];
+      const got = new Set(listed);
       const want = expected.leases as number[];
-      return want.every((id) => got.has(id)) && got.size - want.length <= (expected.unidentified as number);
+      // Each lease once: a lease listed twice is not two leases.
+      return got.size === listed.length && want.every((id) => got.has(id)) && got.size - want.length <= (expected.unidentified as number);
     }
     default:
       return true;
@@ -656,6 +659,9 @@ export function etcdStep(state: EtcdState, input: EtcdRequest, output: EtcdRespo
   if ("error" in expected) return output.error === expected.error ? state : undefined;
   if (output.error !== undefined) return undefined; // a definite error that was not due
   if (!matches(expected.response as Record<string, unknown>, output as unknown as Record<string, unknown>, draft.revision)) return undefined;
+  // A server-assigned lease ID is a free one: etcd (and this store) never hands out the ID
+  // of a lease that is alive.
+  if (input.type === "leaseGrant" && input.ID === 0 && "ID" in output && typeof output.ID === "number" && draft.leaseMap().has(output.ID)) return undefined;
   return afterServerAssignedLease(draft, input, output).finish();
 }
 
