@@ -71,6 +71,11 @@ export interface DiskHooks {
   schedule(delayUs: number, fn: () => void): { cancelled: boolean };
   onFsyncStart?(file: string, bytes: number): void;
   onFsyncEnd?(file: string, latencyUs: number, ok: boolean): void;
+  /**
+   * Hands the program a finished fsync's callback: at once, or, for a paused process, when
+   * it resumes (the device finishes the flush; the stopped process cannot notice).
+   */
+  runDone?(fn: () => void): void;
 }
 
 interface FsyncRequest {
@@ -224,7 +229,8 @@ export class Disk {
     this.fsyncLatencyTotalUs += latencyUs;
     if (this.fsyncLatenciesUs.length < 1_000_000) this.fsyncLatenciesUs.push(latencyUs);
     this.hooks.onFsyncEnd?.(request.file, latencyUs, ok);
-    request.done(ok);
+    if (this.hooks.runDone) this.hooks.runDone(() => request.done(ok));
+    else request.done(ok);
     this.serviceNext();
   }
 

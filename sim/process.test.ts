@@ -39,6 +39,31 @@ describe("process faults", () => {
     expect(seen.filter(([id, , t]) => id === 2 && t >= 50_000).length).toBeGreaterThan(0);
   });
 
+  it("a paused node hears of an fsync that finished while it was stopped only when it resumes; the data is durable at once", () => {
+    const { w, ctxs } = world(() => {});
+    w.scheduler.runUntil(5_000);
+    const ctx = ctxs().find((c) => c.id === 2)!;
+    const heard: number[] = [];
+    ctx.disk.write("f", new Uint8Array([7]), "append");
+    ctx.disk.fsync("f", (ok) => heard.push(ok ? w.nowUs : -1));
+    w.pause(2);
+    w.scheduler.runUntil(500_000); // far past any nvme fsync
+    expect(heard).toEqual([]);
+    expect(ctx.disk.readDurable("f")).toEqual(new Uint8Array([7])); // the device finished the flush
+    w.resume(2);
+    expect(heard).toEqual([500_000]);
+    // A crash while paused: the callback never runs (its program is gone).
+    ctx.disk.write("f", new Uint8Array([8]), "append");
+    const heard2: boolean[] = [];
+    ctx.disk.fsync("f", (ok) => heard2.push(ok));
+    w.pause(2);
+    w.scheduler.runUntil(1_000_000);
+    w.crash(2);
+    w.restart(2);
+    w.scheduler.runUntil(1_100_000);
+    expect(heard2).toEqual([]);
+  });
+
   it("a crashed node's timers die with it; a restart runs a fresh program", () => {
     const seen: [number, string][] = [];
     const { w, ctxs } = world((id, what) => seen.push([id, what]));

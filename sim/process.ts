@@ -178,6 +178,21 @@ export class NodeProcess {
     for (const fn of due) if (this.incarnation === inc && this.status === "up") fn();
   }
 
+  /**
+   * Runs fn for the program now if the process is up, on resume (in order with the timers
+   * that came due) if it is paused, and never once it has crashed: a finished fsync's
+   * callback, say, which a stopped process cannot act on until it runs again.
+   */
+  runWhenRunning(fn: () => void): void {
+    if (this.status === "up") fn();
+    else if (this.status === "paused") {
+      const inc = this.incarnation;
+      this.deferred.push(() => {
+        if (this.incarnation === inc) fn();
+      });
+    }
+  }
+
   deliver(from: NodeId, msgType: string, payload: unknown): void {
     if (this.status !== "up" || !this.program) return;
     this.program.onMessage(from, msgType, payload);

@@ -61,6 +61,11 @@ export class World {
       schedule: (delayUs, fn) => this.scheduler.after(delayUs, fn),
       onFsyncStart: (file, bytes) => this.trace.fsyncStart(this.scheduler.nowUs, id, file, bytes),
       onFsyncEnd: (file, latencyUs, ok) => this.trace.fsyncEnd(this.scheduler.nowUs, id, file, latencyUs, ok),
+      runDone: (fn) => {
+        const proc = this.processById[id];
+        if (proc) proc.runWhenRunning(fn);
+        else fn();
+      },
     });
     const proc = new NodeProcess(id, disk, factory, {
       trueNowUs: () => this.scheduler.nowUs,
