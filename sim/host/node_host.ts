@@ -641,7 +641,15 @@ export class RaftHost implements NodeProgram {
    */
   private markRemoved(then: () => void): void {
     this.ctx.disk.write(REMOVED_FILE, REMOVED_MARK, "replace");
-    this.ctx.disk.fsync(REMOVED_FILE, then);
+    this.ctx.disk.fsync(REMOVED_FILE, (ok) => {
+      // As for the WAL (etcd panics on a failed fsync): a member that cannot keep the mark stops now.
+      if (!ok) {
+        this.failed = true;
+        this.ctx.fail("removed-mark fsync failed");
+        return;
+      }
+      then();
+    });
   }
 
   /** A learner that has heard no peer for an election timeout dials the members it knows (see MSG_STREAM_DIAL). */
