@@ -329,6 +329,17 @@ describe("pre-vote (thesis §9.6) and check-quorum (thesis §6.2)", () => {
 });
 
 describe("ReadIndex (thesis §6.4)", () => {
+  it("a read passed on twice is answered to the member that asked, not the one that passed it on", () => {
+    // Member 3 asks member 2, which it takes for the leader; 2 forwards to its leader, 1.
+    // etcd-io/raft keeps the sender when forwarding, so the answer goes to 3.
+    const c = new MemCluster([1, 2, 3]);
+    c.elect(1);
+    c.propose(1, "a");
+    c.node(2).rn.step({ type: "read-index", from: 3, to: 2, term: 0, context: "asked-by-3" });
+    c.stabilize();
+    expect(c.node(3).readStates.map((r) => r.context)).toEqual(["asked-by-3"]);
+    expect(c.node(2).readStates).toEqual([]);
+  });
   it("serves a read after a heartbeat round confirms leadership, at the commit index", () => {
     const c = new MemCluster([1, 2, 3]);
     c.elect(1);

@@ -341,12 +341,13 @@ export class Raft {
 
   // ---- messages --------------------------------------------------------------------
 
-  send(m: Omit<Message, "from" | "term"> & { term?: number }): void {
+  /** `from` is set only to pass a message on as it came (a follower forwarding to its leader). */
+  send(m: Omit<Message, "from" | "term"> & { term?: number; from?: NodeId }): void {
     // Every message gets the same object shape (absent fields undefined), which keeps the
     // code that reads messages monomorphic; a spread made a new shape per call site.
     this.msgs.push({
       type: m.type,
-      from: this.id,
+      from: m.from ?? this.id,
       to: m.to,
       term: m.term ?? this.term,
       logTerm: m.logTerm,

@@ -27,13 +27,16 @@ export function stepFollower(r: Raft, m: Message): void {
       if (r.promotable()) r.step({ type: "hup", from: r.id, to: r.id, term: 0, context: "transfer" });
       return;
     case "read-index":
-      if (r.lead !== NONE) r.send({ type: "read-index", to: r.lead, context: m.context, term: 0 });
+      // Passed on as it came: the leader answers whoever asked (etcd-io/raft keeps the
+      // sender), not this node, which would drop an answer to a read it did not ask.
+      if (r.lead !== NONE) r.send({ type: "read-index", to: r.lead, context: m.context, term: 0, from: m.from });
       return;
     case "read-index-resp":
       if (m.context !== undefined) r.readStates.push({ index: m.index!, context: m.context });
       return;
     case "transfer-leader":
-      if (r.lead !== NONE) r.send({ type: "transfer-leader", to: r.lead });
+      // Its sender is the transferee: passed on as it came.
+      if (r.lead !== NONE) r.send({ type: "transfer-leader", to: r.lead, from: m.from });
       return;
     default:
       return;

@@ -67,13 +67,15 @@ describe("fuzz driver: find, shrink, replay", () => {
     // One step at a time, each removal tried under six seeds, took 794 simulations to bring
     // this run's plan down to 2 steps; taking out blocks first (halves, quarters, ...), 547.
     // Since crash-after may wait for a commit (session 18) the run draws another 37-step
-    // plan, which shrinks to 3 steps, each needed, in 461 simulations.
+    // plan, which shrinks to 3 steps, each needed, in 461 simulations. Since a forwarded read
+    // is answered to the member that asked (session 32) the candidates run otherwise: it
+    // shrinks to 2 steps in 669 simulations.
     const o = fuzzRun({ arbitrary: campaignCaseArb(8), campaignSeed: 1, index: 11, bugs: new Set(["vote-before-persist"]) });
     const f = o.failure!;
     expect(f.check).toBe(INVARIANT_CHECK);
     expect(f.original.faults).toBe(37);
     expect(f.shrunk.faults).toBeLessThanOrEqual(3);
-    expect(f.shrinkRuns).toBeLessThanOrEqual(650);
+    expect(f.shrinkRuns).toBeLessThanOrEqual(750);
     expect(f.reproducible).toBe(true);
   }, 180_000);
 
