@@ -75,7 +75,7 @@ export interface DiskHooks {
    * Hands the program a finished fsync's callback: at once, or, for a paused process, when
    * it resumes (the device finishes the flush; the stopped process cannot notice).
    */
-  runDone?(fn: () => void): void;
+  runDone?(done: (ok: boolean) => void, ok: boolean): void;
 }
 
 interface FsyncRequest {
@@ -229,7 +229,7 @@ export class Disk {
     this.fsyncLatencyTotalUs += latencyUs;
     if (this.fsyncLatenciesUs.length < 1_000_000) this.fsyncLatenciesUs.push(latencyUs);
     this.hooks.onFsyncEnd?.(request.file, latencyUs, ok);
-    if (this.hooks.runDone) this.hooks.runDone(() => request.done(ok));
+    if (this.hooks.runDone) this.hooks.runDone(request.done, ok);
     else request.done(ok);
     this.serviceNext();
   }

@@ -61,10 +61,11 @@ export class World {
       schedule: (delayUs, fn) => this.scheduler.after(delayUs, fn),
       onFsyncStart: (file, bytes) => this.trace.fsyncStart(this.scheduler.nowUs, id, file, bytes),
       onFsyncEnd: (file, latencyUs, ok) => this.trace.fsyncEnd(this.scheduler.nowUs, id, file, latencyUs, ok),
-      runDone: (fn) => {
+      runDone: (done, ok) => {
         const proc = this.processById[id];
-        if (proc) proc.runWhenRunning(fn);
-        else fn();
+        // Up (every fsync but a paused node's): at once, with no closure made per fsync.
+        if (!proc || proc.status === "up") done(ok);
+        else proc.runWhenRunning(() => done(ok));
       },
     });
     const proc = new NodeProcess(id, disk, factory, {
